@@ -1,0 +1,79 @@
+"""The Starlette application: routes, lifespan (database, ledger key, checkpoint sealer)."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route, WebSocketRoute
+
+from api.database import close_database, open_database
+from api.graphql import GraphQLApp
+from api.metrics import MetricsMiddleware, metrics
+from api.routes import healthz
+from api.settings import Settings
+from domain.clock import Clock, SystemClock
+from domain.ledger.checkpoints import seal_all
+from domain.ledger.signing import LedgerKey
+from web.pages import home
+
+log = logging.getLogger("mykey")
+
+
+async def _seal_periodically(key: LedgerKey, clock: Clock, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await seal_all(key, clock)
+        except Exception:
+            log.exception("sealing ledger checkpoints failed; will retry")
+
+
+def create_app(
+    settings: Settings | None = None, clock: Clock | None = None, manage_database: bool = True
+) -> Starlette:
+    """Build the app. Tests pass ``manage_database=False`` and open the database themselves."""
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+    key = LedgerKey.load_or_create(settings.ledger_key_path)
+    graphql = GraphQLApp(clock=clock, ledger_key=key, production=settings.production)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await open_database(settings)
+        sealer = None
+        if settings.checkpoint_interval > 0:
+            sealer = asyncio.create_task(_seal_periodically(key, clock, settings.checkpoint_interval))
+        try:
+            yield
+        finally:
+            if sealer is not None:
+                sealer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sealer
+            if manage_database:
+                await close_database()
+
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/healthz", healthz),
+            Route("/metrics", metrics),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[Middleware(MetricsMiddleware)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.ledger_key = key
+    return app
+
+
+def app_from_env() -> Starlette:
+    """uvicorn factory: ``uvicorn --factory api.app:app_from_env``."""
+    return create_app()

@@ -1,0 +1,60 @@
+"""Tortoise configuration, start-up and migrations for SQLite and PostgreSQL."""
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate
+
+from api.settings import Settings
+
+
+def _with_params(url: str, defaults: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    params = dict(parse_qsl(parts.query))
+    for name, value in defaults.items():
+        params.setdefault(name, value)
+    return urlunsplit(parts._replace(query=urlencode(params)))
+
+
+def connection_url(settings: Settings) -> str:
+    """The DATABASE_URL with the pool size (PostgreSQL) or busy timeout (SQLite) filled in."""
+    if settings.sqlite:
+        path = settings.database_url.removeprefix("sqlite://").split("?")[0]
+        if path != ":memory:":
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+        return _with_params(settings.database_url, {"busy_timeout": "10000"})
+    if not settings.database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        raise ValueError("DATABASE_URL is sqlite://PATH or postgres://USER@HOST:PORT/DB")
+    url = settings.database_url.replace("postgresql://", "postgres://", 1)
+    return _with_params(url, {"minsize": "1", "maxsize": str(settings.pool_size)})
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_url(settings)},
+        "apps": {
+            "models": {
+                "models": ["models"],
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate_database(settings: Settings) -> None:
+    """Apply every pending migration, then close the connections the migration opened."""
+    await migrate(config=tortoise_config(settings))
+    await Tortoise.close_connections()
+
+
+async def open_database(settings: Settings) -> None:
+    # the lifespan task opens the database; request tasks reach it through the global fallback
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()

@@ -1,0 +1,113 @@
+"""The GraphQL endpoint: schema assembly, limits, error masking and the per-request context.
+
+Hardening (strawberry's defaults are permissive):
+* depth ≤ 10, aliases ≤ 15, tokens ≤ 2,000 per document; no field suggestions in errors;
+* no queries over GET (no CSRF through links); GraphiQL and introspection only outside production;
+* coded domain errors keep their message and get ``extensions.code``; every other exception is
+  logged and reaches the client as "Unexpected error." (validation errors are kept: they describe
+  the client's document, not the server);
+* parsed and validated documents are cached.
+"""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import strawberry
+from graphql.error import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from domain.clock import Clock
+from domain.errors import DomainError
+from domain.ledger.signing import LedgerKey
+from resolvers.loaders import checkpoint_by_sequence
+from resolvers.root import Query
+from schema.context import Context
+
+log = logging.getLogger("mykey.graphql")
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2_000
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+
+
+class CodedErrors(MaskErrors):
+    """Keep coded domain errors (with ``extensions.code``), mask everything unexpected."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=self._unexpected)
+
+    @staticmethod
+    def _unexpected(error: GraphQLError) -> bool:
+        original = error.original_error
+        if original is None or isinstance(original, DomainError):
+            return False
+        log.error("unexpected error in %s", error.path, exc_info=original)
+        return True
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            original = error.original_error
+            if isinstance(original, DomainError):
+                error.extensions = {**(error.extensions or {}), "code": original.code.value}
+            elif error.message == self.error_message:
+                error.extensions = {"code": "INTERNAL"}
+        return processed
+
+
+def build_schema(production: bool) -> strawberry.Schema:
+    extensions: list[SchemaExtension | type[SchemaExtension]] = [
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        CodedErrors(),
+    ]
+    if production:
+        extensions.append(DisableIntrospection())
+    return strawberry.Schema(
+        query=Query,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=True),
+    )
+
+
+def schema_sdl() -> str:
+    """The schema as SDL, as committed in schema/schema.graphql (checked by the drift test)."""
+    return build_schema(production=False).as_str() + "\n"
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, *, clock: Clock, ledger_key: LedgerKey, production: bool) -> None:
+        super().__init__(
+            build_schema(production),
+            graphql_ide=None if production else "graphiql",
+            allow_queries_via_get=False,
+        )
+        self.clock = clock
+        self.ledger_key = ledger_key
+
+    async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:
+        context = Context(request=request, response=response, clock=self.clock, ledger_key=self.ledger_key)
+        context.checkpoint_by_sequence = checkpoint_by_sequence()
+        return context
+
+    async def get_root_value(self, request: Any) -> None:
+        return None

@@ -1,0 +1,44 @@
+"""Configuration, read once from the environment (see README: Configuration)."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    environment: str
+    host: str
+    port: int
+    pool_size: int
+    var_dir: Path
+    ledger_key_path: Path
+    checkpoint_interval: float
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("MYKEY_VAR_DIR", "var")).resolve()
+        environment = env.get("MYKEY_ENV", "development")
+        if environment not in {"development", "production", "test"}:
+            raise ValueError("MYKEY_ENV is development, production or test")
+        return cls(
+            database_url=env.get("DATABASE_URL") or f"sqlite://{var_dir / 'mykey.sqlite3'}",
+            environment=environment,
+            host=env.get("HOST", "127.0.0.1"),
+            port=int(env.get("PORT", "8000")),
+            pool_size=int(env.get("MYKEY_DB_POOL_SIZE", "20")),
+            var_dir=var_dir,
+            ledger_key_path=Path(env.get("MYKEY_LEDGER_KEY", str(var_dir / "ledger-signing-key.pem"))),
+            checkpoint_interval=float(env.get("MYKEY_CHECKPOINT_SECONDS", "60")),
+        )

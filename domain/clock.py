@@ -1,0 +1,46 @@
+"""Time for the domain, injected so that tests can move it.
+
+Domain code never calls ``datetime.now()`` and SQL never calls ``now()``: every action takes a
+:class:`Clock` and passes the instant to SQL as a parameter.
+"""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Protocol
+
+JST = timezone(timedelta(hours=9), "JST")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that stands still until told to move (tests, replays, ``mykey jobs daily --at``)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs a timezone-aware start")
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+    def set(self, instant: datetime) -> None:
+        if instant.tzinfo is None:
+            raise ValueError("ManualClock needs a timezone-aware instant")
+        self._now = instant.astimezone(UTC)
+
+
+def japan_date(instant: datetime) -> date:
+    """The calendar day in Japan at ``instant`` (the day the product's validity rules count)."""
+    return instant.astimezone(JST).date()

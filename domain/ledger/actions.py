@@ -1,0 +1,146 @@
+"""Ledger-wide actions that own their transactions: moving points and expiring lots."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.clock import Clock
+from domain.ledger.accounts import SystemAccount, open_system_account
+from domain.ledger.journal import Leg, PostedEntry, insert_postings, post_entry
+from domain.ledger.rules import PostingLine, entry_digest
+from domain.sql import Sql, bulk_insert, transaction
+
+EXPIRY_ACTOR = "system:expiry"
+EXPIRY_BATCH = 5_000
+
+
+async def move_points(
+    clock: Clock, *, kind: str, actor: str, legs: list[Leg], memo: str = ""
+) -> PostedEntry:
+    """Post one entry in its own transaction (for callers with nothing else to write)."""
+    now = clock.now()
+    return await transaction(
+        lambda sql: post_entry(sql, kind=kind, actor=actor, now=now, legs=legs, memo=memo)
+    )
+
+
+@dataclass
+class ExpiryReport:
+    lots: int = 0
+    points: int = 0
+    entries: int = 0
+    batches: int = 0
+    accounts: set[int] = field(default_factory=set)
+
+
+async def expire_lots(clock: Clock, batch_size: int = EXPIRY_BATCH) -> ExpiryReport:
+    """Move what is left of every lot past its expiry to the expired sink.
+
+    Works in batches, each its own transaction of set-based statements; a batch writes one EXPIRE
+    entry per account. Re-running after a crash expires only what is still unexpired: a second run
+    changes nothing.
+    """
+    now = clock.now()
+    report = ExpiryReport()
+    while True:
+        lots, points, accounts = await transaction(lambda sql: _expire_batch(sql, now, batch_size))
+        if lots == 0:
+            return report
+        report.lots += lots
+        report.points += points
+        report.entries += len(accounts)
+        report.batches += 1
+        report.accounts.update(accounts)
+
+
+async def _expire_batch(sql: Sql, now: datetime, batch_size: int) -> tuple[int, int, list[int]]:
+    sink = await open_system_account(sql, SystemAccount.EXPIRED, now)
+    candidates = await sql.fetch(
+        "SELECT DISTINCT account_id FROM (SELECT account_id FROM lots"
+        " WHERE remaining > 0 AND expires_at <= $1 ORDER BY expires_at LIMIT $2) due",
+        now,
+        batch_size,
+    )
+    if not candidates:
+        return 0, 0, []
+    account_ids = sorted({int(r["account_id"]) for r in candidates} | {sink.id})
+    await sql.fetch(
+        f"SELECT id FROM accounts WHERE {sql.any_of('id', 1)} ORDER BY id{sql.for_update}",
+        sql.ids(account_ids),
+    )
+    lots = await sql.fetch(
+        "SELECT id, account_id, remaining FROM lots"
+        f" WHERE {sql.any_of('account_id', 1)} AND remaining > 0 AND expires_at <= $2"
+        f" ORDER BY account_id, id{sql.for_update}",
+        sql.ids(account_ids),
+        now,
+    )
+    lot_ids = [int(r["id"]) for r in lots]
+    changed = await sql.execute(
+        f"UPDATE lots SET remaining = 0 WHERE {sql.any_of('id', 1)} AND remaining > 0",
+        sql.ids(lot_ids),
+    )
+    if changed != len(lot_ids):
+        raise RuntimeError("expiring lots changed under locked accounts")
+    per_account: dict[int, list[PostingLine]] = defaultdict(list)
+    for row in lots:
+        account_id = int(row["account_id"])
+        per_account[account_id].append(PostingLine(account_id, int(row["id"]), -int(row["remaining"])))
+    total = await _debit_accounts(sql, per_account, sink.id)
+    await _write_expiry_entries(sql, per_account, sink.id, now)
+    return len(lot_ids), total, sorted(per_account)
+
+
+async def _debit_accounts(sql: Sql, per_account: dict[int, list[PostingLine]], sink_id: int) -> int:
+    debits = {a: -sum(line.amount for line in lines) for a, lines in per_account.items()}
+    total = sum(debits.values())
+    if sql.postgres:
+        await sql.execute(
+            "UPDATE accounts AS a SET balance = a.balance - d.amount, version = a.version + 1"
+            " FROM unnest($1::bigint[], $2::bigint[]) AS d(id, amount) WHERE a.id = d.id",
+            list(debits),
+            list(debits.values()),
+        )
+    else:
+        for account_id, amount in debits.items():
+            await sql.execute(
+                "UPDATE accounts SET balance = balance - $2, version = version + 1 WHERE id = $1",
+                account_id,
+                amount,
+            )
+    await sql.execute(
+        "UPDATE accounts SET balance = balance + $2, version = version + 1 WHERE id = $1",
+        sink_id,
+        total,
+    )
+    return total
+
+
+async def _write_expiry_entries(
+    sql: Sql, per_account: dict[int, list[PostingLine]], sink_id: int, now: datetime
+) -> None:
+    entries = []
+    lines_by_digest: dict[str, list[PostingLine]] = {}
+    for lines in per_account.values():
+        all_lines = lines + [PostingLine(sink_id, None, -sum(line.amount for line in lines))]
+        digest = entry_digest(
+            kind="EXPIRE",
+            actor=EXPIRY_ACTOR,
+            idempotency_key=None,
+            memo="",
+            created_at=now,
+            postings=all_lines,
+        )
+        lines_by_digest[digest] = all_lines
+        entries.append(("EXPIRE", EXPIRY_ACTOR, "", now, digest))
+    inserted = await bulk_insert(
+        sql,
+        "journal_entries",
+        (("kind", "text"), ("actor", "text"), ("memo", "text"), ("created_at", "timestamptz"), ("digest", "text")),
+        entries,
+        returning="id, digest",
+    )
+    await insert_postings(
+        sql,
+        [(int(r["id"]), line) for r in inserted for line in lines_by_digest[str(r["digest"])]],
+    )

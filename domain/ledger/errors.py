@@ -1,0 +1,21 @@
+"""Expected ledger failures."""
+
+from domain.errors import DomainError, ErrorCode
+
+
+class LedgerError(DomainError):
+    """A movement the ledger refused; the transaction that asked for it is rolled back."""
+
+
+def insufficient_points(needed: int, field: str | None = None) -> LedgerError:
+    return LedgerError(
+        ErrorCode.INSUFFICIENT_POINTS, f"Not enough points: {needed:,} needed.", field=field
+    )
+
+
+def idempotency_conflict() -> LedgerError:
+    return LedgerError(
+        ErrorCode.IDEMPOTENCY_CONFLICT,
+        "This idempotency key was already used for a different request.",
+        field="idempotencyKey",
+    )

@@ -1,0 +1,85 @@
+"""Exactly-once answers for externally triggered writes.
+
+The key is claimed with ``INSERT … ON CONFLICT DO NOTHING`` in the same transaction as the effect,
+under a UNIQUE (actor, key) index:
+
+* first request: the claim inserts, the work runs, the answer is stored, all in one commit;
+* same key, same request: the stored answer comes back and nothing runs again;
+* same key, another request: IDEMPOTENCY_CONFLICT;
+* a request still in flight: PostgreSQL makes the second claim wait on the first one's row and
+  then answers as above; it never runs the work twice;
+* a request refused by validation rolls back its claim, so the corrected request goes through.
+"""
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from domain.errors import DomainError, ErrorCode
+from domain.ledger.errors import idempotency_conflict
+from domain.ledger.rules import request_hash
+from domain.sql import Sql, transaction
+
+Answer = dict[str, Any]
+
+
+def check_key(key: str) -> None:
+    if not isinstance(key, str) or not 8 <= len(key) <= 200 or not key.isprintable():
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "An idempotency key is 8 to 200 printable characters.",
+            field="idempotencyKey",
+        )
+
+
+async def idempotent(
+    *,
+    actor: str,
+    key: str,
+    request: Mapping[str, Any],
+    now: datetime,
+    work: Callable[[Sql], Awaitable[Answer]],
+) -> Answer:
+    """Run ``work`` once per (actor, key) and remember its JSON answer in the same transaction."""
+    check_key(key)
+    fingerprint = request_hash(request)
+
+    async def once(sql: Sql) -> Answer:
+        claimed = await sql.fetchval(
+            "INSERT INTO idempotency_records (actor, key, request_hash, response, created_at)"
+            " VALUES ($1, $2, $3, '', $4) ON CONFLICT (actor, key) DO NOTHING RETURNING id",
+            actor,
+            key,
+            fingerprint,
+            now,
+        )
+        if claimed is None:
+            return await _replay(sql, actor, key, fingerprint)
+        answer = await work(sql)
+        await sql.execute(
+            "UPDATE idempotency_records SET response = $2 WHERE id = $1",
+            claimed,
+            json.dumps(answer, sort_keys=True),
+        )
+        return answer
+
+    return await transaction(once)
+
+
+async def _replay(sql: Sql, actor: str, key: str, fingerprint: str) -> Answer:
+    row = await sql.fetchrow(
+        "SELECT request_hash, response FROM idempotency_records WHERE actor = $1 AND key = $2",
+        actor,
+        key,
+    )
+    if row is not None and row["request_hash"] != fingerprint:
+        raise idempotency_conflict()
+    if row is None or not row["response"]:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "The earlier request with this key is still in progress; retry.",
+            field="idempotencyKey",
+        )
+    answer: Answer = json.loads(row["response"])
+    return answer

@@ -1,0 +1,161 @@
+"""One way to write SQL for both databases, and transactions that retry what the database asks to.
+
+Money paths are written as plain SQL with ``$1``-style parameters (asyncpg's own spelling). On SQLite
+they become ``?1`` (SQLite's numbered parameters), so one statement text serves both databases. The
+few real differences (row locks, id lists) are spelled by :class:`Sql` helpers.
+
+Transactions come from Tortoise (``in_transaction``), so the ORM and the raw statements share one
+connection and one commit. A transaction that PostgreSQL aborts with a serialization failure
+(40001) or a deadlock (40P01), or that finds SQLite busy, is run again from the start, a bounded
+number of times.
+"""
+
+import asyncio
+import json
+import random
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import OperationalError
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+T = TypeVar("T")
+
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+MAX_ATTEMPTS = 8
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+class Sql:
+    """A connection (usually a transaction) with helpers that hide the SQL dialect."""
+
+    def __init__(self, client: BaseDBAsyncClient) -> None:
+        self.client = client
+        self.postgres = client.capabilities.dialect == "postgres"
+        self._texts: dict[str, str] = {}
+
+    def _text(self, query: str) -> str:
+        if self.postgres:
+            return query
+        text = self._texts.get(query)
+        if text is None:
+            text = self._texts[query] = _PLACEHOLDER.sub(r"?\1", query)
+        return text
+
+    async def fetch(self, query: str, *params: Any) -> list[dict[str, Any]]:
+        return await self.client.execute_query_dict(self._text(query), list(params))
+
+    async def fetchrow(self, query: str, *params: Any) -> dict[str, Any] | None:
+        rows = await self.fetch(query, *params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, query: str, *params: Any) -> Any:
+        row = await self.fetchrow(query, *params)
+        return None if row is None else next(iter(row.values()))
+
+    async def execute(self, query: str, *params: Any) -> int:
+        """Run a statement and return the number of rows it changed."""
+        count, _ = await self.client.execute_query(self._text(query), list(params))
+        return count
+
+    @property
+    def for_update(self) -> str:
+        """Row-lock suffix. SQLite has none: Tortoise gives its one connection to one transaction."""
+        return " FOR UPDATE" if self.postgres else ""
+
+    def any_of(self, column: str, n: int) -> str:
+        """``column`` is one of the ids in parameter ``$n`` (pass the ids through :meth:`ids`)."""
+        if self.postgres:
+            return f"{column} = ANY(${n}::bigint[])"
+        return f"{column} IN (SELECT value FROM json_each(${n}))"
+
+    def ids(self, values: Sequence[int]) -> Any:
+        return list(values) if self.postgres else json.dumps(list(values))
+
+
+def as_datetime(value: Any) -> datetime:
+    """A timestamp column read back through raw SQL (SQLite hands back text)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    parsed = datetime.fromisoformat(str(value))
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "sqlstate", None) in RETRYABLE_SQLSTATES:
+            return True
+        if isinstance(seen, OperationalError) and "database is locked" in str(seen):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+async def transaction(work: Callable[[Sql], Awaitable[T]], connection: str = "default") -> T:
+    """Run ``work`` in one transaction, again from the start if the database asks for a retry."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            async with in_transaction(connection) as client:
+                return await work(Sql(client))
+        except Exception as exc:
+            if attempt == MAX_ATTEMPTS or not is_retryable(exc):
+                raise
+            await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def placeholders(rows: int, columns: int, start: int = 1) -> str:
+    """``($1, $2), ($3, $4)`` for a multi-row VALUES list."""
+    groups = []
+    for r in range(rows):
+        first = start + r * columns
+        groups.append("(" + ", ".join(f"${first + c}" for c in range(columns)) + ")")
+    return ", ".join(groups)
+
+
+async def bulk_insert(
+    sql: Sql,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
+    returning: str = "",
+) -> list[dict[str, Any]]:
+    """Insert many rows at once; ``columns`` are (name, PostgreSQL array element type) pairs.
+
+    PostgreSQL gets one ``INSERT … SELECT FROM unnest(…)`` with one array per column; SQLite gets
+    multi-row VALUES lists in chunks under its parameter limit. The order of returned rows is not
+    guaranteed: return a column that identifies each row.
+    """
+    if not rows:
+        return []
+    names = ", ".join(name for name, _ in columns)
+    tail = f" RETURNING {returning}" if returning else ""
+    if sql.postgres:
+        arrays = ", ".join(f"${i + 1}::{kind}[]" for i, (_, kind) in enumerate(columns))
+        params = [[row[i] for row in rows] for i in range(len(columns))]
+        query = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}"
+        if returning:
+            return await sql.fetch(query, *params)
+        await sql.execute(query, *params)
+        return []
+    found: list[dict[str, Any]] = []
+    per_chunk = max(1, 30000 // len(columns))
+    for start in range(0, len(rows), per_chunk):
+        chunk = rows[start : start + per_chunk]
+        flat = [value for row in chunk for value in row]
+        query = f"INSERT INTO {table} ({names}) VALUES {placeholders(len(chunk), len(columns))}{tail}"
+        if returning:
+            found += await sql.fetch(query, *flat)
+        else:
+            await sql.execute(query, *flat)
+    return found
+
+
+def reader(connection: str = "default") -> Sql:
+    """A connection for reads outside any transaction."""
+    return Sql(connections.get(connection))

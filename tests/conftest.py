@@ -1,0 +1,188 @@
+"""Every integration test runs twice: on SQLite and on PostgreSQL.
+
+The session-scoped ``database`` fixture is parametrised over both backends; each backend gets a
+fresh database (a temporary SQLite file; a PostgreSQL database created and dropped by the run),
+migrated with the project's own migrations. Without a reachable PostgreSQL the PostgreSQL half is
+skipped with one loud line, unless REQUIRE_POSTGRES=1 (set by .ci/run), which makes it fail.
+
+After every test that used the database, ``mykey ledger verify``'s checks run on what it left
+(tests that break the books on purpose say so with the ``ledger_breached`` marker).
+"""
+
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import connections
+
+from api.app import create_app
+from api.database import close_database, migrate_database, open_database
+from api.settings import Settings
+from domain.clock import ManualClock
+from domain.ledger.accounts import AccountRef, open_account
+from domain.ledger.journal import Funder, Leg, PostedEntry, post_entry
+from domain.ledger.signing import LedgerKey
+from domain.ledger.verify import verify_ledger
+from domain.sql import Sql, reader, transaction
+from models.ledger import AccountKind, FunderKind
+
+PG_HOST = os.environ.get("MYKEY_TEST_PG", "postgres://postgres@127.0.0.1:5432")
+PG_POOL = 80  # PostgreSQL here allows 100 connections; the race tests use all of these at once
+START = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # 12:00 JST
+TABLES = ["postings", "lots", "journal_entries", "checkpoints", "idempotency_records", "accounts"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "ledger_breached: the test breaks the books on purpose")
+
+
+@dataclass
+class Backend:
+    name: str
+    settings: Settings
+    key: LedgerKey
+
+    @property
+    def postgres(self) -> bool:
+        return self.name == "postgres"
+
+
+async def _postgres_reachable() -> bool:
+    try:
+        conn = await asyncpg.connect(f"{PG_HOST}/postgres", timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
+
+
+def _settings(url: str, var: Path) -> Settings:
+    env = {
+        "DATABASE_URL": url,
+        "MYKEY_ENV": "test",
+        "MYKEY_VAR_DIR": str(var),
+        "MYKEY_DB_POOL_SIZE": str(PG_POOL),
+        "MYKEY_CHECKPOINT_SECONDS": "0",
+    }
+    return Settings.from_env(env)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Backend]:
+    var = tmp_path_factory.mktemp(f"var-{request.param}")
+    name = f"mykey_test_{uuid.uuid4().hex[:12]}"
+    if request.param == "postgres":
+        if not await _postgres_reachable():
+            message = f"PostgreSQL at {PG_HOST} is unreachable: the PostgreSQL half of the suite did not run"
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                pytest.fail(message + " (REQUIRE_POSTGRES=1)")
+            print(f"\n\n!!!!! {message.upper()} !!!!!\n", file=sys.stderr)
+            pytest.skip(message)
+        admin = await asyncpg.connect(f"{PG_HOST}/postgres")
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"{PG_HOST}/{name}"
+    else:
+        url = f"sqlite://{var / 'test.sqlite3'}"
+    settings = _settings(url, var)
+    await migrate_database(settings)
+    await open_database(settings)
+    try:
+        yield Backend(request.param, settings, LedgerKey.load_or_create(settings.ledger_key_path))
+    finally:
+        await close_database()
+        if request.param == "postgres":
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+
+
+async def _wipe(backend: Backend) -> None:
+    client = connections.get("default")
+    if backend.postgres:
+        await client.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    else:
+        deletes = "; ".join(f"DELETE FROM {table}" for table in TABLES)
+        await client.execute_script(
+            f"PRAGMA foreign_keys = OFF; {deletes}; DELETE FROM sqlite_sequence; PRAGMA foreign_keys = ON"
+        )
+
+
+@pytest.fixture
+async def db(database: Backend, request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    """A clean database for one test; the ledger's invariants are checked when it ends."""
+    if request.node.get_closest_marker("postgres_only") and not database.postgres:
+        pytest.skip("needs PostgreSQL's row locks and real concurrency")
+    await _wipe(database)
+    yield database
+    if not request.node.get_closest_marker("ledger_breached"):
+        breaches = await verify_ledger(reader(), database.key)
+        assert breaches == [], [str(b) for b in breaches]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def api(db: Backend, clock: ManualClock) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(db.settings, clock, manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+class Books:
+    """Test helpers that open accounts and fund them through the real ledger code."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+
+    async def account(self, code: str, kind: AccountKind = AccountKind.RESIDENT_PROGRAM) -> AccountRef:
+        return await transaction(lambda sql: open_account(sql, code, kind, self.clock.now()))
+
+    async def budget(self, code: str = "municipality:141305") -> AccountRef:
+        return await self.account(code, AccountKind.MUNICIPALITY)
+
+    async def grant(
+        self, dest: AccountRef, amount: int, days: int = 100, funder: str = "141305", source: AccountRef | None = None
+    ) -> PostedEntry:
+        source = source or await self.budget(f"municipality:{funder}")
+        leg = Leg(
+            source,
+            dest,
+            amount,
+            funder=Funder(FunderKind.MUNICIPALITY, funder),
+            expires_at=self.clock.now() + timedelta(days=days),
+        )
+        return await self.post([leg], kind="GRANT")
+
+    async def post(self, legs: list[Leg], kind: str = "TRANSFER") -> PostedEntry:
+        now = self.clock.now()
+        return await transaction(lambda sql: post_entry(sql, kind=kind, actor="test", now=now, legs=legs))
+
+    async def balance(self, account: AccountRef) -> int:
+        return int(await reader().fetchval("SELECT balance FROM accounts WHERE id = $1", account.id))
+
+    async def lots(self, account: AccountRef) -> list[dict[str, object]]:
+        return await reader().fetch(
+            "SELECT id, funder_kind, funder_ref, original, remaining, expires_at, origin_id FROM lots"
+            " WHERE account_id = $1 ORDER BY id",
+            account.id,
+        )
+
+
+@pytest.fixture
+def books(db: Backend, clock: ManualClock) -> Books:
+    return Books(clock)
+
+
+@pytest.fixture
+def sql(db: Backend) -> Iterator[Sql]:
+    yield reader()

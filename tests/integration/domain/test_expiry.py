@@ -1,0 +1,86 @@
+"""Expiry: lots past their end move to the expired sink, in batches, once."""
+
+from datetime import timedelta
+
+import pytest
+
+from domain.ledger.accounts import SystemAccount, get_balance
+from domain.ledger.actions import expire_lots
+from domain.sql import reader, transaction
+
+
+async def test_only_lots_past_their_expiry_are_expired(books, clock):
+    resident = await books.account("resident:1:program:1")
+    await books.grant(resident, 100, days=10)
+    await books.grant(resident, 40, days=30)
+    clock.advance(timedelta(days=10))
+    report = await expire_lots(clock)
+    assert (report.lots, report.points, report.entries) == (1, 100, 1)
+    assert await books.balance(resident) == 40
+    assert await get_balance(reader(), SystemAccount.EXPIRED) == 100
+
+
+async def test_a_lot_is_still_spendable_one_microsecond_before_expiry(books, clock):
+    resident = await books.account("resident:1:program:1")
+    await books.grant(resident, 100, days=10)
+    clock.advance(timedelta(days=10) - timedelta(microseconds=1))
+    assert (await expire_lots(clock)).lots == 0
+    assert await books.balance(resident) == 100
+
+
+async def test_a_partly_spent_lot_expires_what_is_left(books, clock):
+    from domain.ledger.journal import Leg
+    from models.ledger import AccountKind
+
+    resident = await books.account("resident:1:program:1")
+    shop = await books.account("shop:1", AccountKind.SHOP)
+    await books.grant(resident, 100, days=5)
+    await books.post([Leg(resident, shop, 30)])
+    clock.advance(timedelta(days=6))
+    assert (await expire_lots(clock)).points == 70
+    assert await books.balance(resident) == 0
+
+
+async def test_many_accounts_expire_in_several_batches_and_a_rerun_changes_nothing(books, clock):
+    residents = [await books.account(f"resident:{i}:program:1") for i in range(7)]
+    for i, resident in enumerate(residents):
+        await books.grant(resident, 10 + i, days=3)
+        await books.grant(resident, 5, days=3)
+    clock.advance(timedelta(days=3))
+    report = await expire_lots(clock, batch_size=3)
+    assert report.lots == 14
+    assert report.points == sum(15 + i for i in range(7))
+    assert report.batches >= 3
+    assert all([await books.balance(r) == 0 for r in residents])
+    again = await expire_lots(clock, batch_size=3)
+    assert (again.lots, again.points) == (0, 0)
+
+
+async def test_a_crash_in_the_middle_of_expiry_is_repaired_by_a_rerun(books, clock, monkeypatch):
+    from domain.ledger import actions
+
+    residents = [await books.account(f"resident:{i}:program:1") for i in range(4)]
+    for resident in residents:
+        await books.grant(resident, 25, days=1)
+    clock.advance(timedelta(days=1))
+    real = actions._write_expiry_entries
+    calls = 0
+
+    async def crash_on_second_batch(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("power cut")
+        await real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "_write_expiry_entries", crash_on_second_batch)
+    with pytest.raises(RuntimeError, match="power cut"):
+        await expire_lots(clock, batch_size=2)
+    expired_so_far = await get_balance(reader(), SystemAccount.EXPIRED)
+    assert expired_so_far == 50  # the first batch committed, the second rolled back whole
+    monkeypatch.setattr(actions, "_write_expiry_entries", real)
+    report = await expire_lots(clock, batch_size=2)
+    assert report.points == 50
+    assert await get_balance(reader(), SystemAccount.EXPIRED) == 100
+    count = await transaction(lambda sql: sql.fetchval("SELECT COUNT(*) FROM journal_entries WHERE kind = 'EXPIRE'"))
+    assert int(count) == 4

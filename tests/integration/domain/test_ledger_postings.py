@@ -1,0 +1,130 @@
+"""Posting entries: balanced, guarded, FIFO across lots, funders kept, nothing half-written."""
+
+from datetime import timedelta
+
+import pytest
+from tortoise.exceptions import IntegrityError
+
+from domain.errors import ErrorCode
+from domain.ledger.errors import LedgerError
+from domain.ledger.journal import Leg
+from domain.sql import reader, transaction
+from models.ledger import AccountKind
+
+
+async def _totals():
+    rows = await reader().fetch("SELECT COUNT(*) AS n FROM journal_entries")
+    return int(rows[0]["n"]), int(await reader().fetchval("SELECT COUNT(*) FROM postings"))
+
+
+async def test_a_grant_credits_a_new_lot_with_its_funder_and_balances(books):
+    resident = await books.account("resident:1:program:1")
+    entry = await books.grant(resident, 200, funder="141305")
+    assert await books.balance(resident) == 200
+    assert sum(p.amount for p in entry.postings) == 0
+    [lot] = await books.lots(resident)
+    assert (lot["funder_kind"], lot["funder_ref"], lot["original"], lot["remaining"]) == (
+        "MUNICIPALITY", "141305", 200, 200
+    )
+
+
+async def test_a_debit_takes_the_earliest_expiring_lots_first(books, clock):
+    resident = await books.account("resident:1:program:1")
+    shop = await books.account("shop:1", AccountKind.SHOP)
+    await books.grant(resident, 100, days=100, funder="A")
+    await books.grant(resident, 50, days=10, funder="B")
+    await books.grant(resident, 70, days=50, funder="C")
+    entry = await books.post([Leg(resident, shop, 120)], kind="SPEND")
+    remaining = {lot["funder_ref"]: lot["remaining"] for lot in await books.lots(resident)}
+    assert remaining == {"B": 0, "C": 0, "A": 100}
+    assert sorted(p.amount for p in entry.postings if p.account_id == resident.id) == [-70, -50]
+    assert await books.balance(shop) == 120
+
+
+async def test_moving_points_keeps_their_funder_and_expiry_unless_redated(books, clock):
+    reserved = await books.account("resident:1:reserved", AccountKind.RESIDENT_RESERVED)
+    program = await books.account("resident:1:program:1")
+    await books.grant(reserved, 300, days=14, funder="partner-7")
+    await books.post([Leg(reserved, program, 100)], kind="MOVE")
+    new_expiry = clock.now() + timedelta(days=100)
+    await books.post([Leg(reserved, program, 50, expires_at=new_expiry)], kind="MOVE")
+    source_lot = (await books.lots(reserved))[0]
+    kept, redated = await books.lots(program)
+    assert (kept["funder_ref"], kept["origin_id"], kept["expires_at"]) == (
+        "partner-7", source_lot["id"], source_lot["expires_at"]
+    )
+    assert redated["funder_ref"] == "partner-7"
+    assert redated["expires_at"] != source_lot["expires_at"]
+    assert await books.balance(reserved) == 150
+
+
+async def test_not_enough_points_is_refused_and_nothing_is_written(books):
+    resident = await books.account("resident:1:program:1")
+    shop = await books.account("shop:1", AccountKind.SHOP)
+    await books.grant(resident, 100)
+    before = await _totals()
+    with pytest.raises(LedgerError) as refused:
+        await books.post([Leg(resident, shop, 101)])
+    assert refused.value.code is ErrorCode.INSUFFICIENT_POINTS
+    assert await _totals() == before
+    assert await books.balance(resident) == 100
+    assert await books.balance(shop) == 0
+
+
+async def test_expired_but_unswept_lots_cannot_be_spent(books, clock):
+    resident = await books.account("resident:1:program:1")
+    shop = await books.account("shop:1", AccountKind.SHOP)
+    await books.grant(resident, 100, days=1)
+    await books.grant(resident, 30, days=30)
+    clock.advance(timedelta(days=2))
+    with pytest.raises(LedgerError) as refused:
+        await books.post([Leg(resident, shop, 50)])
+    assert refused.value.code is ErrorCode.INSUFFICIENT_POINTS
+    assert await books.balance(resident) == 130  # the expiry job has not run yet
+    await books.post([Leg(resident, shop, 30)])
+    assert await books.balance(shop) == 30
+
+
+async def test_a_failure_after_the_debit_rolls_back_the_whole_transaction(books):
+    resident = await books.account("resident:1:program:1")
+    shop = await books.account("shop:1", AccountKind.SHOP)
+    await books.grant(resident, 100)
+    before = await _totals()
+
+    async def debit_then_crash(sql):
+        from domain.ledger.journal import post_entry
+
+        await post_entry(sql, kind="SPEND", actor="test", now=books.clock.now(), legs=[Leg(resident, shop, 60)])
+        raise RuntimeError("killed between the debit and the response")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        await transaction(debit_then_crash)
+    assert await _totals() == before
+    assert await books.balance(resident) == 100
+    assert [lot["remaining"] for lot in await books.lots(resident)] == [100]
+
+
+@pytest.mark.parametrize(
+    ("statement", "constraint"),
+    [
+        ("UPDATE accounts SET balance = -1 WHERE code = 'resident:1:program:1'", "accounts_balance_nonneg"),
+        ("UPDATE lots SET remaining = original + 1", "lots_remaining_in_range"),
+        ("UPDATE lots SET remaining = -1", "lots_remaining_in_range"),
+        ("UPDATE postings SET amount = 0", "postings_amount_nonzero"),
+    ],
+)
+async def test_the_database_itself_refuses_impossible_rows(books, statement, constraint):
+    resident = await books.account("resident:1:program:1")
+    await books.grant(resident, 10)
+    with pytest.raises(IntegrityError, match=constraint):
+        await transaction(lambda sql: sql.execute(statement))
+
+
+async def test_a_leg_must_move_a_positive_whole_number_between_two_accounts(books):
+    resident = await books.account("resident:1:program:1")
+    shop = await books.account("shop:1", AccountKind.SHOP)
+    for amount in (0, -1, True):
+        with pytest.raises(ValueError, match="positive whole number"):
+            await books.post([Leg(resident, shop, amount)])
+    with pytest.raises(ValueError, match="two different accounts"):
+        await books.post([Leg(shop, shop, 1)])

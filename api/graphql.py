@@ -10,6 +10,7 @@ Hardening (strawberry's defaults are permissive):
 """
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +73,17 @@ class CodedErrors(MaskErrors):
 
 
 def build_schema(production: bool) -> strawberry.Schema:
-    extensions: list[SchemaExtension | type[SchemaExtension]] = [
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        CodedErrors(),
+    # factories, not instances: strawberry builds fresh extensions for every request
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        CodedErrors,
     ]
     if production:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query,
         extensions=extensions,

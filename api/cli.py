@@ -35,8 +35,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     port = args.port or settings.port
     print(f"MyKey Points: http://{host}:{port}/", flush=True)
     uvicorn.run(
-        "api.app:app_from_env", factory=True, host=host, port=port, workers=args.workers,
-        log_level="info", proxy_headers=True,
+        "api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=True,
     )
     return 0
 

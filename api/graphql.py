@@ -106,7 +106,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.clock = clock
         self.ledger_key = ledger_key
 
-    async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         context = Context(request=request, response=response, clock=self.clock, ledger_key=self.ledger_key)
         context.checkpoint_by_sequence = checkpoint_by_sequence()
         return context

@@ -18,9 +18,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import OperationalError
-from tortoise import connections
 from tortoise.transactions import in_transaction
 
 T = TypeVar("T")

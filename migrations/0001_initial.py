@@ -2,13 +2,13 @@
 
 import re
 
-from tortoise import migrations
-from tortoise.migrations import operations as ops
-from models.ledger import AccountKind, FunderKind
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
-from tortoise import fields
+from tortoise.migrations import operations as ops
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 from tortoise.migrations.schema_generator.state_apps import StateApps
+
+from models.ledger import AccountKind, FunderKind
 
 # Tortoise's CreateModel does not emit Meta.constraints (checked on 1.1.9: neither CHECK nor UNIQUE
 # reached SQLite or PostgreSQL), so the ledger's constraints are installed here by hand. SQLite cannot
@@ -64,93 +64,190 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('code', fields.CharField(unique=True, max_length=120)),
-                ('kind', fields.CharEnumField(description='RESIDENT_PROGRAM: RESIDENT_PROGRAM\nRESIDENT_RESERVED: RESIDENT_RESERVED\nMUNICIPALITY: MUNICIPALITY\nSHOP: SHOP\nPARTNER: PARTNER\nSYSTEM: SYSTEM', enum_type=AccountKind, max_length=24)),
-                ('tracks_lots', fields.BooleanField()),
-                ('negative_allowed', fields.BooleanField()),
-                ('balance', fields.BigIntField(default=0)),
-                ('version', fields.BigIntField(default=0)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ("code", fields.CharField(unique=True, max_length=120)),
+                (
+                    "kind",
+                    fields.CharEnumField(
+                        description="RESIDENT_PROGRAM: RESIDENT_PROGRAM\nRESIDENT_RESERVED: RESIDENT_RESERVED\nMUNICIPALITY: MUNICIPALITY\nSHOP: SHOP\nPARTNER: PARTNER\nSYSTEM: SYSTEM",
+                        enum_type=AccountKind,
+                        max_length=24,
+                    ),
+                ),
+                ("tracks_lots", fields.BooleanField()),
+                ("negative_allowed", fields.BooleanField()),
+                ("balance", fields.BigIntField(default=0)),
+                ("version", fields.BigIntField(default=0)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'accounts', 'app': 'models', 'pk_attr': 'id'},
-            bases=['Model'],
+            options={"table": "accounts", "app": "models", "pk_attr": "id"},
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('sequence', fields.BigIntField(unique=True)),
-                ('previous_hash', fields.CharField(max_length=64)),
-                ('merkle_root', fields.CharField(max_length=64)),
-                ('entry_count', fields.BigIntField()),
-                ('first_entry_id', fields.BigIntField(null=True)),
-                ('last_entry_id', fields.BigIntField(null=True)),
-                ('hash', fields.CharField(max_length=64)),
-                ('signature', fields.CharField(max_length=200)),
-                ('key_id', fields.CharField(max_length=64)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ("sequence", fields.BigIntField(unique=True)),
+                ("previous_hash", fields.CharField(max_length=64)),
+                ("merkle_root", fields.CharField(max_length=64)),
+                ("entry_count", fields.BigIntField()),
+                ("first_entry_id", fields.BigIntField(null=True)),
+                ("last_entry_id", fields.BigIntField(null=True)),
+                ("hash", fields.CharField(max_length=64)),
+                ("signature", fields.CharField(max_length=200)),
+                ("key_id", fields.CharField(max_length=64)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'checkpoints', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A signed Merkle root over the entries it sealed, naming the checkpoint before it.'},
-            bases=['Model'],
+            options={
+                "table": "checkpoints",
+                "app": "models",
+                "pk_attr": "id",
+                "table_description": "A signed Merkle root over the entries it sealed, naming the checkpoint before it.",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('actor', fields.CharField(max_length=120)),
-                ('key', fields.CharField(max_length=200)),
-                ('request_hash', fields.CharField(max_length=64)),
-                ('response', fields.TextField(unique=False)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ("actor", fields.CharField(max_length=120)),
+                ("key", fields.CharField(max_length=200)),
+                ("request_hash", fields.CharField(max_length=64)),
+                ("response", fields.TextField(unique=False)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'idempotency_records', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The remembered answer to an externally triggered write, keyed per actor.'},
-            bases=['Model'],
+            options={
+                "table": "idempotency_records",
+                "app": "models",
+                "pk_attr": "id",
+                "table_description": "The remembered answer to an externally triggered write, keyed per actor.",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='JournalEntry',
+            name="JournalEntry",
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('kind', fields.CharField(max_length=32)),
-                ('actor', fields.CharField(max_length=120)),
-                ('idempotency_key', fields.CharField(null=True, max_length=200)),
-                ('memo', fields.CharField(default='', max_length=200)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                ('digest', fields.CharField(max_length=64)),
-                ('checkpoint', fields.ForeignKeyField('models.Checkpoint', source_field='checkpoint_id', null=True, db_constraint=True, to_field='id', related_name='entries', on_delete=OnDelete.RESTRICT)),
+                ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ("kind", fields.CharField(max_length=32)),
+                ("actor", fields.CharField(max_length=120)),
+                ("idempotency_key", fields.CharField(null=True, max_length=200)),
+                ("memo", fields.CharField(default="", max_length=200)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ("digest", fields.CharField(max_length=64)),
+                (
+                    "checkpoint",
+                    fields.ForeignKeyField(
+                        "models.Checkpoint",
+                        source_field="checkpoint_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="entries",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
             ],
-            options={'table': 'journal_entries', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One balanced movement. ``digest`` covers its content and postings (see domain.ledger.rules).'},
-            bases=['Model'],
+            options={
+                "table": "journal_entries",
+                "app": "models",
+                "pk_attr": "id",
+                "table_description": "One balanced movement. ``digest`` covers its content and postings (see domain.ledger.rules).",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='Lot',
+            name="Lot",
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='lots', on_delete=OnDelete.RESTRICT)),
-                ('funder_kind', fields.CharEnumField(description='PARTNER: PARTNER\nMUNICIPALITY: MUNICIPALITY\nPREMIUM: PREMIUM\nDONATION: DONATION', enum_type=FunderKind, max_length=16)),
-                ('funder_ref', fields.CharField(max_length=64)),
-                ('original', fields.BigIntField()),
-                ('remaining', fields.BigIntField()),
-                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                ('origin', fields.ForeignKeyField('models.Lot', source_field='origin_id', null=True, db_constraint=True, to_field='id', related_name='derived', on_delete=OnDelete.RESTRICT)),
+                ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                (
+                    "account",
+                    fields.ForeignKeyField(
+                        "models.Account",
+                        source_field="account_id",
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="lots",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                (
+                    "funder_kind",
+                    fields.CharEnumField(
+                        description="PARTNER: PARTNER\nMUNICIPALITY: MUNICIPALITY\nPREMIUM: PREMIUM\nDONATION: DONATION",
+                        enum_type=FunderKind,
+                        max_length=16,
+                    ),
+                ),
+                ("funder_ref", fields.CharField(max_length=64)),
+                ("original", fields.BigIntField()),
+                ("remaining", fields.BigIntField()),
+                ("expires_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                (
+                    "origin",
+                    fields.ForeignKeyField(
+                        "models.Lot",
+                        source_field="origin_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="derived",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
             ],
-            options={'table': 'lots', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Points that arrived together: they share an expiry and a funder, and are spent oldest first.'},
-            bases=['Model'],
+            options={
+                "table": "lots",
+                "app": "models",
+                "pk_attr": "id",
+                "table_description": "Points that arrived together: they share an expiry and a funder, and are spent oldest first.",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='Posting',
+            name="Posting",
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('entry', fields.ForeignKeyField('models.JournalEntry', source_field='entry_id', db_constraint=True, to_field='id', related_name='postings', on_delete=OnDelete.RESTRICT)),
-                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='postings', on_delete=OnDelete.RESTRICT)),
-                ('lot', fields.ForeignKeyField('models.Lot', source_field='lot_id', null=True, db_constraint=True, to_field='id', related_name='postings', on_delete=OnDelete.RESTRICT)),
-                ('amount', fields.BigIntField()),
+                ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                (
+                    "entry",
+                    fields.ForeignKeyField(
+                        "models.JournalEntry",
+                        source_field="entry_id",
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="postings",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                (
+                    "account",
+                    fields.ForeignKeyField(
+                        "models.Account",
+                        source_field="account_id",
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="postings",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                (
+                    "lot",
+                    fields.ForeignKeyField(
+                        "models.Lot",
+                        source_field="lot_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="postings",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                ("amount", fields.BigIntField()),
             ],
-            options={'table': 'postings', 'app': 'models', 'pk_attr': 'id'},
-            bases=['Model'],
+            options={"table": "postings", "app": "models", "pk_attr": "id"},
+            bases=["Model"],
         ),
         ops.RunSQL(
             "CREATE INDEX postings_account ON postings (account_id)",

@@ -2,7 +2,6 @@
 
 import strawberry
 
-
 from domain.ledger.queries import list_checkpoints
 from domain.sql import reader
 from schema.context import Info

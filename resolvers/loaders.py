@@ -4,7 +4,6 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-
 from domain.ledger.queries import CheckpointView, checkpoints_by_sequence
 from domain.sql import reader
 

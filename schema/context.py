@@ -16,7 +16,7 @@ from domain.ledger.signing import LedgerKey
 @dataclass
 class Context:
     request: Request | WebSocket
-    response: Response | None
+    response: Response | WebSocket | None
     clock: Clock
     ledger_key: LedgerKey
     checkpoint_by_sequence: DataLoader[int, CheckpointView | None] = field(init=False)

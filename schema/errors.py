@@ -1,25 +1,21 @@
 """The error contract: expected failures are ``userErrors`` in a payload, never GraphQL errors."""
 
-from enum import Enum
-
 import strawberry
 
 from domain.errors import DomainError
 from domain.errors import ErrorCode as DomainErrorCode
 
 ErrorCode = strawberry.enum(
-    Enum("ErrorCode", {code.name: code.value for code in DomainErrorCode}),  # type: ignore[misc]
-    name="ErrorCode",
-    description="Why a request was refused. Stable: clients switch on it.",
+    DomainErrorCode, name="ErrorCode", description="Why a request was refused. Stable: clients switch on it."
 )
 
 
 @strawberry.type(description="An expected refusal: bad input, not enough points, already redeemed…")
 class UserError:
-    code: ErrorCode  # type: ignore[valid-type]
+    code: DomainErrorCode
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
     message: str
 
 
 def user_error(error: DomainError) -> UserError:
-    return UserError(code=ErrorCode[error.code.name], field=error.field, message=error.message)
+    return UserError(code=error.code, field=error.field, message=error.message)

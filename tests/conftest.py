@@ -75,7 +75,9 @@ def _settings(url: str, var: Path) -> Settings:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Backend]:
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Backend]:
     var = tmp_path_factory.mktemp(f"var-{request.param}")
     name = f"mykey_test_{uuid.uuid4().hex[:12]}"
     if request.param == "postgres":
@@ -151,7 +153,12 @@ class Books:
         return await self.account(code, AccountKind.MUNICIPALITY)
 
     async def grant(
-        self, dest: AccountRef, amount: int, days: int = 100, funder: str = "141305", source: AccountRef | None = None
+        self,
+        dest: AccountRef,
+        amount: int,
+        days: int = 100,
+        funder: str = "141305",
+        source: AccountRef | None = None,
     ) -> PostedEntry:
         source = source or await self.budget(f"municipality:{funder}")
         leg = Leg(
@@ -185,4 +192,4 @@ def books(db: Backend, clock: ManualClock) -> Books:
 
 @pytest.fixture
 def sql(db: Backend) -> Iterator[Sql]:
-    yield reader()
+    return reader()

@@ -9,7 +9,8 @@ HOME = """<!doctype html>
 <html lang="ja"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>body{{font:18px/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1c}}
+<style>body{{font:18px/1.6 system-ui,sans-serif;max-width:40rem;
+margin:2rem auto;padding:0 1rem;color:#1a1a1c}}
 a{{color:#0017c1}}</style></head>
 <body><h1>{title}</h1>
 <p>マイナンバーカード1枚で、図書館カード・美術館のパス・ポイントカードを。自治体ポイントの共通基盤です。</p>

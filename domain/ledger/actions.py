@@ -14,9 +14,7 @@ EXPIRY_ACTOR = "system:expiry"
 EXPIRY_BATCH = 5_000
 
 
-async def move_points(
-    clock: Clock, *, kind: str, actor: str, legs: list[Leg], memo: str = ""
-) -> PostedEntry:
+async def move_points(clock: Clock, *, kind: str, actor: str, legs: list[Leg], memo: str = "") -> PostedEntry:
     """Post one entry in its own transaction (for callers with nothing else to write)."""
     now = clock.now()
     return await transaction(
@@ -122,7 +120,7 @@ async def _write_expiry_entries(
     entries = []
     lines_by_digest: dict[str, list[PostingLine]] = {}
     for lines in per_account.values():
-        all_lines = lines + [PostingLine(sink_id, None, -sum(line.amount for line in lines))]
+        all_lines = [*lines, PostingLine(sink_id, None, -sum(line.amount for line in lines))]
         digest = entry_digest(
             kind="EXPIRE",
             actor=EXPIRY_ACTOR,
@@ -136,7 +134,13 @@ async def _write_expiry_entries(
     inserted = await bulk_insert(
         sql,
         "journal_entries",
-        (("kind", "text"), ("actor", "text"), ("memo", "text"), ("created_at", "timestamptz"), ("digest", "text")),
+        (
+            ("kind", "text"),
+            ("actor", "text"),
+            ("memo", "text"),
+            ("created_at", "timestamptz"),
+            ("digest", "text"),
+        ),
         entries,
         returning="id, digest",
     )

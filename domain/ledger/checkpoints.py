@@ -7,6 +7,7 @@ race; on PostgreSQL an advisory lock makes the second one wait instead of failin
 """
 
 from dataclasses import dataclass
+
 from domain.clock import Clock
 from domain.ledger.rules import GENESIS_HASH, checkpoint_hash, merkle_leaf, merkle_root
 from domain.ledger.signing import LedgerKey
@@ -37,9 +38,7 @@ async def seal_checkpoint(
         )
         if not pending:
             return None
-        previous = await sql.fetchrow(
-            "SELECT sequence, hash FROM checkpoints ORDER BY sequence DESC LIMIT 1"
-        )
+        previous = await sql.fetchrow("SELECT sequence, hash FROM checkpoints ORDER BY sequence DESC LIMIT 1")
         sequence = 1 if previous is None else int(previous["sequence"]) + 1
         previous_hash = GENESIS_HASH if previous is None else str(previous["hash"])
         ids = [int(r["id"]) for r in pending]
@@ -88,4 +87,3 @@ async def seal_all(key: LedgerKey, clock: Clock) -> list[SealedCheckpoint]:
     while (checkpoint := await seal_checkpoint(key, clock)) is not None:
         sealed.append(checkpoint)
     return sealed
-

@@ -8,9 +8,7 @@ class LedgerError(DomainError):
 
 
 def insufficient_points(needed: int, field: str | None = None) -> LedgerError:
-    return LedgerError(
-        ErrorCode.INSUFFICIENT_POINTS, f"Not enough points: {needed:,} needed.", field=field
-    )
+    return LedgerError(ErrorCode.INSUFFICIENT_POINTS, f"Not enough points: {needed:,} needed.", field=field)
 
 
 def idempotency_conflict() -> LedgerError:

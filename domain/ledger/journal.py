@@ -75,9 +75,9 @@ def _check_leg(leg: Leg) -> None:
         raise ValueError("a leg moves a positive whole number of points")
     if leg.source.id == leg.dest.id:
         raise ValueError("a leg must move points between two different accounts")
-    if leg.dest.tracks_lots and not leg.source.tracks_lots:
-        if leg.funder is None or leg.expires_at is None:
-            raise ValueError("new points need a funder and an expiry")
+    new_points = leg.dest.tracks_lots and not leg.source.tracks_lots
+    if new_points and (leg.funder is None or leg.expires_at is None):
+        raise ValueError("new points need a funder and an expiry")
 
 
 async def _apply_balances(sql: Sql, legs: list[Leg]) -> None:
@@ -137,15 +137,14 @@ async def _take_lots(sql: Sql, account: AccountRef, amount: int, now: datetime) 
     return pieces
 
 
-async def _open_lots(
-    sql: Sql, leg: Leg, pieces: list[Piece], now: datetime
-) -> list[PostingLine]:
+async def _open_lots(sql: Sql, leg: Leg, pieces: list[Piece], now: datetime) -> list[PostingLine]:
     """Credit ``leg.dest`` with new lots, one per (funder, expiry) among the pieces it receives."""
     groups: dict[tuple[Funder, datetime], list[Piece]] = defaultdict(list)
     for piece in pieces:
         funder = leg.funder or piece.funder
         expires_at = leg.expires_at or piece.expires_at
-        assert funder is not None and expires_at is not None  # guaranteed by _check_leg
+        assert funder is not None
+        assert expires_at is not None
         groups[(funder, expires_at)].append(piece)
     lines = []
     for (funder, expires_at), group in groups.items():
@@ -181,7 +180,12 @@ async def _leg_postings(sql: Sql, leg: Leg, now: datetime) -> list[PostingLine]:
     return lines
 
 
-POSTING_COLUMNS = (("entry_id", "bigint"), ("account_id", "bigint"), ("lot_id", "bigint"), ("amount", "bigint"))
+POSTING_COLUMNS = (
+    ("entry_id", "bigint"),
+    ("account_id", "bigint"),
+    ("lot_id", "bigint"),
+    ("amount", "bigint"),
+)
 
 
 async def insert_postings(sql: Sql, rows: list[tuple[int, PostingLine]]) -> None:

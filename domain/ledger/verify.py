@@ -126,8 +126,7 @@ async def _check_digests(sql: Sql) -> tuple[list[Breach], dict[int, list[tuple[i
         first, last_id = int(entries[0]["id"]), int(entries[-1]["id"])
         lines: dict[int, list[PostingLine]] = defaultdict(list)
         for p in await sql.fetch(
-            "SELECT entry_id, account_id, lot_id, amount FROM postings"
-            " WHERE entry_id BETWEEN $1 AND $2",
+            "SELECT entry_id, account_id, lot_id, amount FROM postings WHERE entry_id BETWEEN $1 AND $2",
             first,
             last_id,
         ):
@@ -178,12 +177,16 @@ async def _check_chain(
             breaches.append(Breach("I10", f"{name}: its entries no longer give its Merkle root"))
         if recomputed != c["hash"]:
             breaches.append(Breach("I10", f"{name}: its hash does not match its content"))
-        if key is not None and (c["key_id"] != key.key_id or not key.verify(str(c["hash"]), str(c["signature"]))):
+        if key is not None and (
+            c["key_id"] != key.key_id or not key.verify(str(c["hash"]), str(c["signature"]))
+        ):
             breaches.append(Breach("I10", f"{name}: the signature does not verify with the ledger key"))
         previous_hash = str(c["hash"])
         expected_sequence = sequence + 1
     for checkpoint_id in leaves:
-        breaches.append(Breach("I10", f"entries point to checkpoint id {checkpoint_id}, which does not exist"))
+        breaches.append(
+            Breach("I10", f"entries point to checkpoint id {checkpoint_id}, which does not exist")
+        )
     return breaches
 
 

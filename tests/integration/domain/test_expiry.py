@@ -82,5 +82,7 @@ async def test_a_crash_in_the_middle_of_expiry_is_repaired_by_a_rerun(books, clo
     report = await expire_lots(clock, batch_size=2)
     assert report.points == 50
     assert await get_balance(reader(), SystemAccount.EXPIRED) == 100
-    count = await transaction(lambda sql: sql.fetchval("SELECT COUNT(*) FROM journal_entries WHERE kind = 'EXPIRE'"))
+    count = await transaction(
+        lambda sql: sql.fetchval("SELECT COUNT(*) FROM journal_entries WHERE kind = 'EXPIRE'")
+    )
     assert int(count) == 4

@@ -13,8 +13,12 @@ from models.ledger import AccountKind
 def _spend(books, resident, shop, amount, key):
     async def work(sql):
         entry = await post_entry(
-            sql, kind="SPEND", actor="terminal:1", now=books.clock.now(),
-            legs=[Leg(resident, shop, amount)], idempotency_key=key,
+            sql,
+            kind="SPEND",
+            actor="terminal:1",
+            now=books.clock.now(),
+            legs=[Leg(resident, shop, amount)],
+            idempotency_key=key,
         )
         return {"entry": entry.id, "amount": amount}
 
@@ -71,7 +75,9 @@ async def test_keys_are_per_actor(books):
     async def work(sql):
         return {"ok": True}
 
-    answer = await idempotent(actor="terminal:2", key="key-00000003", request={}, now=books.clock.now(), work=work)
+    answer = await idempotent(
+        actor="terminal:2", key="key-00000003", request={}, now=books.clock.now(), work=work
+    )
     assert answer == {"ok": True}
 
 

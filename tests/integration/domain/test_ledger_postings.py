@@ -24,7 +24,10 @@ async def test_a_grant_credits_a_new_lot_with_its_funder_and_balances(books):
     assert sum(p.amount for p in entry.postings) == 0
     [lot] = await books.lots(resident)
     assert (lot["funder_kind"], lot["funder_ref"], lot["original"], lot["remaining"]) == (
-        "MUNICIPALITY", "141305", 200, 200
+        "MUNICIPALITY",
+        "141305",
+        200,
+        200,
     )
 
 
@@ -51,7 +54,9 @@ async def test_moving_points_keeps_their_funder_and_expiry_unless_redated(books,
     source_lot = (await books.lots(reserved))[0]
     kept, redated = await books.lots(program)
     assert (kept["funder_ref"], kept["origin_id"], kept["expires_at"]) == (
-        "partner-7", source_lot["id"], source_lot["expires_at"]
+        "partner-7",
+        source_lot["id"],
+        source_lot["expires_at"],
     )
     assert redated["funder_ref"] == "partner-7"
     assert redated["expires_at"] != source_lot["expires_at"]
@@ -94,7 +99,9 @@ async def test_a_failure_after_the_debit_rolls_back_the_whole_transaction(books)
     async def debit_then_crash(sql):
         from domain.ledger.journal import post_entry
 
-        await post_entry(sql, kind="SPEND", actor="test", now=books.clock.now(), legs=[Leg(resident, shop, 60)])
+        await post_entry(
+            sql, kind="SPEND", actor="test", now=books.clock.now(), legs=[Leg(resident, shop, 60)]
+        )
         raise RuntimeError("killed between the debit and the response")
 
     with pytest.raises(RuntimeError, match="killed"):

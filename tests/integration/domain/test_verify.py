@@ -31,7 +31,11 @@ def _verify_cli(db):
         "MYKEY_LEDGER_KEY": str(db.settings.ledger_key_path),
     }
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", "ledger", "verify"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "api.cli", "ledger", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -55,7 +59,9 @@ async def test_sound_books_verify_clean_before_and_after_sealing(db, books, cloc
 @pytest.mark.ledger_breached
 async def test_a_balance_changed_behind_the_ledger_is_named(db, books):
     resident, _ = await _some_history(books)
-    await transaction(lambda sql: sql.execute("UPDATE accounts SET balance = balance + 1 WHERE id = $1", resident.id))
+    await transaction(
+        lambda sql: sql.execute("UPDATE accounts SET balance = balance + 1 WHERE id = $1", resident.id)
+    )
     breaches = await _breaches(db)
     assert f"I2: account {resident.id} stores balance 351 but its postings sum to 350" in breaches
     assert any(b.startswith("I4: account") for b in breaches)
@@ -75,7 +81,9 @@ async def test_a_rewritten_posting_breaks_its_entry_digest(db, books):
 async def test_a_sealed_entry_rewritten_with_a_fresh_digest_breaks_the_checkpoint(db, books, clock):
     await _some_history(books)
     await seal_all(db.key, clock)
-    await transaction(lambda sql: sql.execute("UPDATE journal_entries SET digest = $1 WHERE id = 3", "f" * 64))
+    await transaction(
+        lambda sql: sql.execute("UPDATE journal_entries SET digest = $1 WHERE id = 3", "f" * 64)
+    )
     breaches = await _breaches(db)
     assert "I10: entry 3 does not match its digest" in breaches
     assert "I10: checkpoint 1: its entries no longer give its Merkle root" in breaches

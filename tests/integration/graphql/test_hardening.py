@@ -38,7 +38,10 @@ async def test_more_than_fifteen_aliases_are_refused(api):
 async def test_a_document_of_more_than_two_thousand_tokens_is_refused(api):
     fields = " ".join("sequence" for _ in range(2100))
     _, refused = await _post(api, f"{{ ledgerCheckpoints {{ {fields} }} }}")
-    assert refused["errors"][0]["message"] == "Syntax Error: Document contains more than 2000 tokens. Parsing aborted."
+    assert (
+        refused["errors"][0]["message"]
+        == "Syntax Error: Document contains more than 2000 tokens. Parsing aborted."
+    )
 
 
 async def test_errors_suggest_no_field_names(api):
@@ -78,7 +81,8 @@ async def test_a_coded_domain_error_keeps_its_message_and_code(api, monkeypatch)
 
 async def test_development_serves_graphiql_and_introspection(api):
     page = await api.get("/graphql", headers={"accept": "text/html"})
-    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
     _, body = await _post(api, "{ __schema { queryType { name } } }")
     assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
@@ -87,7 +91,9 @@ async def test_development_serves_graphiql_and_introspection(api):
 async def production_api(db, clock):
     settings = dataclasses.replace(db.settings, environment="production")
     app = create_app(settings, clock, manage_database=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
         yield client
 
 

@@ -1,0 +1,44 @@
+# MyKey Points. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format schema bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP) ## create .venv and install the project with its dev tools
+
+run: install ## migrate, then serve on SQLite (var/mykey.sqlite3) and print the URL
+	$(BIN)/mykey serve
+
+test: install ## the whole suite, on SQLite and on PostgreSQL (REQUIRE_POSTGRES=1 makes PostgreSQL mandatory)
+	$(BIN)/pytest
+
+lint: install ## ruff, ruff format --check, mypy --strict, import-linter (layering)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+schema: install ## export schema/schema.graphql from the code
+	$(BIN)/python -c "from api.graphql import SCHEMA_FILE, schema_sdl; SCHEMA_FILE.write_text(schema_sdl())"
+
+bench: install ## ledger benchmarks on PostgreSQL (BENCH_PG=postgres://… to point elsewhere)
+	$(BIN)/python -m bench.ledger
+
+clean: ## remove the venv and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

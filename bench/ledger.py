@@ -1,0 +1,199 @@
+"""Ledger benchmarks on PostgreSQL (``make bench``). Not tests: they print figures, they do not pass or fail.
+
+1. Transfers per second with 16 concurrent tasks, through the service layer (``post_entry`` in a
+   ``transaction``), beside the same rows written by one hand-written asyncpg transaction per
+   transfer, and the ratio. Each task moves points from its own resident to its own shop.
+2. Expiry of 1,000,000 lots spread over 100,000 resident accounts, through ``expire_lots``.
+
+It creates and drops its own database. BENCH_PG overrides the server (default 127.0.0.1:5432).
+"""
+
+import asyncio
+import hashlib
+import os
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from tempfile import mkdtemp
+
+import asyncpg
+
+from api.database import close_database, migrate_database, open_database
+from api.settings import Settings
+from domain.clock import ManualClock
+from domain.ledger.accounts import AccountRef, open_account
+from domain.ledger.actions import expire_lots
+from domain.ledger.journal import Funder, Leg, post_entry
+from domain.sql import reader, transaction
+from models.ledger import AccountKind, FunderKind
+
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+TASKS = 16
+TRANSFERS_PER_TASK = int(os.environ.get("BENCH_TRANSFERS", "300"))
+EXPIRY_LOTS = int(os.environ.get("BENCH_EXPIRY_LOTS", "1000000"))
+EXPIRY_ACCOUNTS = EXPIRY_LOTS // 10
+NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+
+
+async def _fund(clock: ManualClock, task: int) -> tuple[AccountRef, AccountRef]:
+    now = clock.now()
+
+    async def work(sql):  # type: ignore[no-untyped-def]
+        budget = await open_account(sql, "municipality:141305", AccountKind.MUNICIPALITY, now)
+        resident = await open_account(sql, f"resident:{task}:program:1", AccountKind.RESIDENT_PROGRAM, now)
+        shop = await open_account(sql, f"shop:{task}", AccountKind.SHOP, now)
+        leg = Leg(
+            budget, resident, 10_000_000, Funder(FunderKind.MUNICIPALITY, "141305"), now + timedelta(days=100)
+        )
+        await post_entry(sql, kind="GRANT", actor="bench", now=now, legs=[leg])
+        return resident, shop
+
+    return await transaction(work)
+
+
+async def _service_transfers(pairs: list[tuple[AccountRef, AccountRef]], clock: ManualClock) -> float:
+    async def run(resident: AccountRef, shop: AccountRef) -> None:
+        for _ in range(TRANSFERS_PER_TASK):
+            now = clock.now()
+            await transaction(
+                lambda sql, at=now: post_entry(
+                    sql, kind="SPEND", actor="bench", now=at, legs=[Leg(resident, shop, 1)]
+                )
+            )
+
+    started = time.perf_counter()
+    await asyncio.gather(*(run(r, s) for r, s in pairs))
+    return TASKS * TRANSFERS_PER_TASK / (time.perf_counter() - started)
+
+
+async def _hand_written_transfers(dsn: str, pairs: list[tuple[AccountRef, AccountRef]]) -> float:
+    """The same rows, in one asyncpg transaction per transfer: the floor for any Python layer."""
+    pool = await asyncpg.create_pool(dsn, min_size=TASKS, max_size=TASKS)
+
+    async def run(resident: AccountRef, shop: AccountRef) -> None:
+        first, second = sorted([(resident.id, -1), (shop.id, 1)])
+        for _ in range(TRANSFERS_PER_TASK):
+            async with pool.acquire() as conn, conn.transaction():
+                for account_id, delta in (first, second):
+                    if delta < 0:
+                        changed = await conn.execute(
+                            "UPDATE accounts SET balance = balance - $2, version = version + 1"
+                            " WHERE id = $1 AND balance >= $2",
+                            account_id,
+                            -delta,
+                        )
+                        assert changed == "UPDATE 1"
+                    else:
+                        await conn.execute(
+                            "UPDATE accounts SET balance = balance + $2, version = version + 1 WHERE id = $1",
+                            account_id,
+                            delta,
+                        )
+                lot = await conn.fetchrow(
+                    "SELECT id, remaining FROM lots"
+                    " WHERE account_id = $1 AND remaining > 0 AND expires_at > $2"
+                    " ORDER BY expires_at, created_at, id LIMIT 50",
+                    resident.id,
+                    NOW,
+                )
+                await conn.execute(
+                    "UPDATE lots SET remaining = remaining - $2 WHERE id = $1 AND remaining >= $2",
+                    lot["id"],
+                    1,
+                )
+                digest = hashlib.sha256(
+                    f"SPEND|bench|{lot['id']}|{resident.id}|{shop.id}".encode()
+                ).hexdigest()
+                entry_id = await conn.fetchval(
+                    "INSERT INTO journal_entries (kind, actor, idempotency_key, memo, created_at, digest)"
+                    " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    "SPEND",
+                    "bench",
+                    None,
+                    "",
+                    NOW,
+                    digest,
+                )
+                await conn.execute(
+                    "INSERT INTO postings (entry_id, account_id, lot_id, amount)"
+                    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])",
+                    [entry_id, entry_id],
+                    [resident.id, shop.id],
+                    [lot["id"], None],
+                    [-1, 1],
+                )
+
+    started = time.perf_counter()
+    await asyncio.gather(*(run(r, s) for r, s in pairs))
+    elapsed = time.perf_counter() - started
+    await pool.close()
+    return TASKS * TRANSFERS_PER_TASK / elapsed
+
+
+async def _seed_expiring_lots(dsn: str) -> None:
+    """1,000,000 lots of 10 points, 10 per account, all past their expiry (set-based setup)."""
+    conn = await asyncpg.connect(dsn)
+    expired = NOW - timedelta(days=1)
+    await conn.execute(
+        "INSERT INTO accounts (code, kind, tracks_lots, negative_allowed, balance, version, created_at)"
+        " SELECT 'expiring:' || g, 'RESIDENT_PROGRAM', true, false, 100, 0, $1 FROM generate_series(1, $2) g",
+        NOW,
+        EXPIRY_ACCOUNTS,
+    )
+    await conn.execute(
+        "INSERT INTO lots (account_id, funder_kind, funder_ref, original, remaining, expires_at, created_at)"
+        " SELECT a.id, 'MUNICIPALITY', '141305', 10, 10, $1, $2"
+        " FROM accounts a CROSS JOIN generate_series(1, 10) WHERE a.code LIKE 'expiring:%'",
+        expired,
+        NOW - timedelta(days=101),
+    )
+    await conn.execute("ANALYZE")
+    await conn.close()
+
+
+async def main() -> int:
+    name = f"mykey_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(f"{SERVER}/postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = f"{SERVER}/{name}"
+    var = Path(mkdtemp(prefix="mykey-bench-"))
+    settings = Settings.from_env(
+        {"DATABASE_URL": dsn, "MYKEY_VAR_DIR": str(var), "MYKEY_DB_POOL_SIZE": str(TASKS)}
+    )
+    try:
+        await migrate_database(settings)
+        await open_database(settings)
+        clock = ManualClock(NOW)
+        pairs = [await _fund(clock, task) for task in range(TASKS)]
+        print(f"Ledger transfers, {TASKS} concurrent tasks × {TRANSFERS_PER_TASK} (PostgreSQL)")
+        await _hand_written_transfers(dsn, pairs[:2])  # warm-up
+        hand = await _hand_written_transfers(dsn, pairs)
+        service = await _service_transfers(pairs, clock)
+        print(f"  hand-written asyncpg : {hand:8.0f} transfers/s")
+        print(f"  service layer        : {service:8.0f} transfers/s")
+        print(f"  ratio                : {service / hand:8.0%}  (aim: >= 60%)")
+
+        await _seed_expiring_lots(dsn)
+        started = time.perf_counter()
+        report = await expire_lots(clock)
+        elapsed = time.perf_counter() - started
+        left = await reader().fetchval(
+            "SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE expires_at <= $1", NOW
+        )
+        print(f"Expiry of {report.lots:,} lots in {len(report.accounts):,} accounts (PostgreSQL)")
+        print(
+            f"  {elapsed:.1f} s, {report.lots / elapsed:,.0f} lots/s, {report.batches} batches (aim: < 60 s)"
+        )
+        assert report.lots == EXPIRY_LOTS, "expiry missed lots"
+        assert left == 0, "expiry left points behind"
+    finally:
+        await close_database()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

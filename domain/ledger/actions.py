@@ -1,4 +1,4 @@
-"""Ledger-wide actions that own their transactions: moving points and expiring lots."""
+"""Ledger-wide actions that own their transactions: expiring lots."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -6,20 +6,12 @@ from datetime import datetime
 
 from domain.clock import Clock
 from domain.ledger.accounts import SystemAccount, open_system_account
-from domain.ledger.journal import Leg, PostedEntry, insert_postings, post_entry
+from domain.ledger.journal import insert_postings
 from domain.ledger.rules import PostingLine, entry_digest
 from domain.sql import Sql, bulk_insert, transaction
 
 EXPIRY_ACTOR = "system:expiry"
 EXPIRY_BATCH = 5_000
-
-
-async def move_points(clock: Clock, *, kind: str, actor: str, legs: list[Leg], memo: str = "") -> PostedEntry:
-    """Post one entry in its own transaction (for callers with nothing else to write)."""
-    now = clock.now()
-    return await transaction(
-        lambda sql: post_entry(sql, kind=kind, actor=actor, now=now, legs=legs, memo=memo)
-    )
 
 
 @dataclass
@@ -34,9 +26,10 @@ class ExpiryReport:
 async def expire_lots(clock: Clock, batch_size: int = EXPIRY_BATCH) -> ExpiryReport:
     """Move what is left of every lot past its expiry to the expired sink.
 
-    Works in batches, each its own transaction of set-based statements; a batch writes one EXPIRE
-    entry per account. Re-running after a crash expires only what is still unexpired: a second run
-    changes nothing.
+    Works in batches, each its own transaction of set-based statements: a batch takes the accounts
+    owning the next ``batch_size`` due lots and expires every due lot of those accounts (so a batch
+    holds at most ``batch_size`` accounts), writing one EXPIRE entry per account. Re-running after
+    a crash expires only what is still unexpired: a second run changes nothing.
     """
     now = clock.now()
     report = ExpiryReport()

@@ -58,8 +58,3 @@ async def checkpoints_by_sequence(sql: Sql, sequences: list[int]) -> dict[int, C
         f"SELECT {_COLUMNS} FROM checkpoints WHERE {sql.any_of('sequence', 1)}", sql.ids(sequences)
     )
     return {int(str(r["sequence"])): _view(r) for r in rows}
-
-
-async def count_unsealed_entries(sql: Sql) -> int:
-    value = await sql.fetchval("SELECT COUNT(*) FROM journal_entries WHERE checkpoint_id IS NULL")
-    return int(value or 0)

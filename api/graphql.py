@@ -12,7 +12,6 @@ Hardening (strawberry's defaults are permissive):
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import strawberry
 from graphql.error import GraphQLError
@@ -110,6 +109,3 @@ class GraphQLApp(GraphQL[Context, None]):
         context = Context(request=request, response=response, clock=self.clock, ledger_key=self.ledger_key)
         context.checkpoint_by_sequence = checkpoint_by_sequence()
         return context
-
-    async def get_root_value(self, request: Any) -> None:
-        return None

@@ -28,6 +28,7 @@ T = TypeVar("T")
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 MAX_ATTEMPTS = 8
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+_SQLITE_TEXTS: dict[str, str] = {}  # statement texts are few and fixed: translate each once
 
 
 class Sql:
@@ -36,14 +37,15 @@ class Sql:
     def __init__(self, client: BaseDBAsyncClient) -> None:
         self.client = client
         self.postgres = client.capabilities.dialect == "postgres"
-        self._texts: dict[str, str] = {}
 
     def _text(self, query: str) -> str:
         if self.postgres:
             return query
-        text = self._texts.get(query)
+        text = _SQLITE_TEXTS.get(query)
         if text is None:
-            text = self._texts[query] = _PLACEHOLDER.sub(r"?\1", query)
+            text = _PLACEHOLDER.sub(r"?\1", query)
+            if len(_SQLITE_TEXTS) < 512:  # bulk inserts vary in length: keep the cache bounded
+                _SQLITE_TEXTS[query] = text
         return text
 
     async def fetch(self, query: str, *params: Any) -> list[dict[str, Any]]:

@@ -101,3 +101,16 @@ async def test_migrations_apply_roll_back_and_apply_again(database, tmp_path):
         "down []",
         "up again ['accounts', 'lots', 'postings']",
     ]
+
+
+async def test_ledger_seal_seals_what_is_unsealed_and_nothing_twice(db, books):
+    resident = await books.account("resident:1:program:1")
+    await books.grant(resident, 10)
+    await books.grant(resident, 20)
+    first = _run(db, "ledger", "seal")
+    assert first.returncode == 0, first.stderr
+    assert "sealed 2 entries in 1 checkpoints" in first.stdout
+    again = _run(db, "ledger", "seal")
+    assert "sealed 0 entries in 0 checkpoints" in again.stdout
+    checkpoints = await reader().fetch("SELECT sequence, entry_count FROM checkpoints")
+    assert [(int(c["sequence"]), int(c["entry_count"])) for c in checkpoints] == [(1, 2)]

@@ -12,7 +12,7 @@ After every test that used the database, ``mykey ledger verify``'s checks run on
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +30,7 @@ from domain.ledger.accounts import AccountRef, open_account
 from domain.ledger.journal import Funder, Leg, PostedEntry, post_entry
 from domain.ledger.signing import LedgerKey
 from domain.ledger.verify import verify_ledger
-from domain.sql import Sql, reader, transaction
+from domain.sql import reader, transaction
 from models.ledger import AccountKind, FunderKind
 
 PG_HOST = os.environ.get("MYKEY_TEST_PG", "postgres://postgres@127.0.0.1:5432")
@@ -170,6 +170,14 @@ class Books:
         )
         return await self.post([leg], kind="GRANT")
 
+    async def resident_and_shop(self, points: int = 0) -> tuple[AccountRef, AccountRef]:
+        """Resident 1's account in program 1, granted ``points`` (if any), and shop 1's account."""
+        resident = await self.account("resident:1:program:1")
+        shop = await self.account("shop:1", AccountKind.SHOP)
+        if points:
+            await self.grant(resident, points)
+        return resident, shop
+
     async def post(self, legs: list[Leg], kind: str = "TRANSFER") -> PostedEntry:
         now = self.clock.now()
         return await transaction(lambda sql: post_entry(sql, kind=kind, actor="test", now=now, legs=legs))
@@ -188,8 +196,3 @@ class Books:
 @pytest.fixture
 def books(db: Backend, clock: ManualClock) -> Books:
     return Books(clock)
-
-
-@pytest.fixture
-def sql(db: Backend) -> Iterator[Sql]:
-    return reader()

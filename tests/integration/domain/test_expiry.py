@@ -6,6 +6,7 @@ import pytest
 
 from domain.ledger.accounts import SystemAccount, get_balance
 from domain.ledger.actions import expire_lots
+from domain.ledger.journal import Leg
 from domain.sql import reader, transaction
 
 
@@ -29,11 +30,7 @@ async def test_a_lot_is_still_spendable_one_microsecond_before_expiry(books, clo
 
 
 async def test_a_partly_spent_lot_expires_what_is_left(books, clock):
-    from domain.ledger.journal import Leg
-    from models.ledger import AccountKind
-
-    resident = await books.account("resident:1:program:1")
-    shop = await books.account("shop:1", AccountKind.SHOP)
+    resident, shop = await books.resident_and_shop()
     await books.grant(resident, 100, days=5)
     await books.post([Leg(resident, shop, 30)])
     clock.advance(timedelta(days=6))

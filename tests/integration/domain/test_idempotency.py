@@ -7,7 +7,6 @@ import pytest
 from domain.errors import DomainError, ErrorCode
 from domain.ledger.idempotency import idempotent
 from domain.ledger.journal import Leg, post_entry
-from models.ledger import AccountKind
 
 
 def _spend(books, resident, shop, amount, key):
@@ -28,10 +27,7 @@ def _spend(books, resident, shop, amount, key):
 
 
 async def _setup(books):
-    resident = await books.account("resident:1:program:1")
-    shop = await books.account("shop:1", AccountKind.SHOP)
-    await books.grant(resident, 1000)
-    return resident, shop
+    return await books.resident_and_shop(1000)
 
 
 async def test_a_replayed_key_returns_the_first_answer_and_moves_nothing_more(books):

@@ -7,7 +7,7 @@ from tortoise.exceptions import IntegrityError
 
 from domain.errors import ErrorCode
 from domain.ledger.errors import LedgerError
-from domain.ledger.journal import Leg
+from domain.ledger.journal import Leg, post_entry
 from domain.sql import reader, transaction
 from models.ledger import AccountKind
 
@@ -32,8 +32,7 @@ async def test_a_grant_credits_a_new_lot_with_its_funder_and_balances(books):
 
 
 async def test_a_debit_takes_the_earliest_expiring_lots_first(books, clock):
-    resident = await books.account("resident:1:program:1")
-    shop = await books.account("shop:1", AccountKind.SHOP)
+    resident, shop = await books.resident_and_shop()
     await books.grant(resident, 100, days=100, funder="A")
     await books.grant(resident, 50, days=10, funder="B")
     await books.grant(resident, 70, days=50, funder="C")
@@ -64,9 +63,7 @@ async def test_moving_points_keeps_their_funder_and_expiry_unless_redated(books,
 
 
 async def test_not_enough_points_is_refused_and_nothing_is_written(books):
-    resident = await books.account("resident:1:program:1")
-    shop = await books.account("shop:1", AccountKind.SHOP)
-    await books.grant(resident, 100)
+    resident, shop = await books.resident_and_shop(100)
     before = await _totals()
     with pytest.raises(LedgerError) as refused:
         await books.post([Leg(resident, shop, 101)])
@@ -77,8 +74,7 @@ async def test_not_enough_points_is_refused_and_nothing_is_written(books):
 
 
 async def test_expired_but_unswept_lots_cannot_be_spent(books, clock):
-    resident = await books.account("resident:1:program:1")
-    shop = await books.account("shop:1", AccountKind.SHOP)
+    resident, shop = await books.resident_and_shop()
     await books.grant(resident, 100, days=1)
     await books.grant(resident, 30, days=30)
     clock.advance(timedelta(days=2))
@@ -91,14 +87,10 @@ async def test_expired_but_unswept_lots_cannot_be_spent(books, clock):
 
 
 async def test_a_failure_after_the_debit_rolls_back_the_whole_transaction(books):
-    resident = await books.account("resident:1:program:1")
-    shop = await books.account("shop:1", AccountKind.SHOP)
-    await books.grant(resident, 100)
+    resident, shop = await books.resident_and_shop(100)
     before = await _totals()
 
     async def debit_then_crash(sql):
-        from domain.ledger.journal import post_entry
-
         await post_entry(
             sql, kind="SPEND", actor="test", now=books.clock.now(), legs=[Leg(resident, shop, 60)]
         )
@@ -128,8 +120,7 @@ async def test_the_database_itself_refuses_impossible_rows(books, statement, con
 
 
 async def test_a_leg_must_move_a_positive_whole_number_between_two_accounts(books):
-    resident = await books.account("resident:1:program:1")
-    shop = await books.account("shop:1", AccountKind.SHOP)
+    resident, shop = await books.resident_and_shop()
     for amount in (0, -1, True):
         with pytest.raises(ValueError, match="positive whole number"):
             await books.post([Leg(resident, shop, amount)])

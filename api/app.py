@@ -12,8 +12,13 @@ from starlette.routing import Route, WebSocketRoute
 from api.database import close_database, open_database
 from api.graphql import GraphQLApp
 from api.metrics import MetricsMiddleware, metrics
+from api.oauth import token_endpoint
 from api.routes import healthz
 from api.settings import Settings
+from api.trust import TrustSource
+from domain.auth.access_tokens import AccessTokens
+from domain.auth.passwords import Argon2Cost
+from domain.auth.passwords import configure as configure_passwords
 from domain.clock import Clock, SystemClock
 from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
@@ -38,7 +43,17 @@ def create_app(
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
     key = LedgerKey.load_or_create(settings.ledger_key_path)
-    graphql = GraphQLApp(clock=clock, ledger_key=key, production=settings.production)
+    tokens = AccessTokens.load_or_create(settings.oauth_key_path)
+    configure_passwords(
+        Argon2Cost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
+    )
+    graphql = GraphQLApp(
+        clock=clock,
+        ledger_key=key,
+        trust=TrustSource(settings.trusted_ca_path),
+        access_tokens=tokens,
+        production=settings.production,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -62,6 +77,7 @@ def create_app(
             Route("/", home),
             Route("/healthz", healthz),
             Route("/metrics", metrics),
+            Route("/oauth/token", token_endpoint(tokens, clock, settings.production), methods=["POST"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],

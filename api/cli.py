@@ -1,21 +1,36 @@
-"""``mykey``: the command line (serve, migrate, ledger, jobs)."""
+"""``mykey``: the command line (serve, migrate, ledger, jobs, ca, crl, demo, operator)."""
 
 import argparse
 import asyncio
+import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from api.database import close_database, migrate_database, open_database
+from api.demo import seed_demo
 from api.settings import Settings
+from domain.auth.passwords import Argon2Cost
+from domain.auth.passwords import configure as configure_passwords
+from domain.auth.ratelimit import forget_old_windows
+from domain.auth.sessions import forget_expired_sessions
+from domain.cards.authority import CardAuthority
+from domain.cards.proof import forget_old_challenges
+from domain.cards.revocation import import_crl
+from domain.cards.trust import CardTrust
+from domain.cards.virtual import VirtualCard
 from domain.clock import Clock, ManualClock, SystemClock
+from domain.errors import DomainError
 from domain.ledger.actions import expire_lots
 from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.ledger.verify import verify_ledger
-from domain.sql import reader
+from domain.sql import Sql, reader, transaction
+from domain.staff.actions import ensure_operator
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
@@ -81,9 +96,35 @@ def _seal(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, work))
 
 
+async def _refresh_crl(settings: Settings, now: datetime) -> None:
+    source = settings.crl_source
+    if not source.exists():
+        print(f"CRL: no file at {source} (MYKEY_CRL_SOURCE); nothing imported")
+        return
+    try:
+        done = await import_crl(source.read_bytes(), CardTrust.from_file(settings.trusted_ca_path), now)
+    except DomainError as exc:
+        print(f"CRL: {exc.message}")
+        return
+    print(
+        f"CRL: imported {done.revoked} revoked certificates of {done.issuer}; {done.sessions_ended} sessions ended"
+    )
+
+
+async def _housekeeping(now: datetime) -> None:
+    async def work(sql: Sql) -> None:
+        await forget_old_challenges(sql, now)
+        await forget_expired_sessions(sql, now)
+        await forget_old_windows(sql, now)
+
+    await transaction(work)
+
+
 def _daily(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
         clock = _clock(args)
+        await _refresh_crl(settings, clock.now())
+        await _housekeeping(clock.now())
         report = await expire_lots(clock)
         print(f"expired {report.points} points in {report.lots} lots of {len(report.accounts)} accounts")
         sealed = await seal_all(LedgerKey.load_or_create(settings.ledger_key_path), clock)
@@ -91,6 +132,91 @@ def _daily(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(_with_database(settings, work))
+
+
+def _ca(settings: Settings, args: argparse.Namespace) -> int:
+    now = _clock(args).now()
+    directory = Path(args.dir)
+    if args.sub == "init":
+        CardAuthority.init(directory, now)
+        print(f"card authority created in {directory}; trust it with MYKEY_TRUSTED_CA={directory / 'ca.pem'}")
+        return 0
+    authority = CardAuthority.open(directory)
+    if args.sub == "issue-card":
+        Path(args.out).write_bytes(authority.issue_card(now, years=args.years))
+        print(f"virtual card written to {args.out}")
+    elif args.sub == "revoke":
+        authority.revoke(VirtualCard.load(Path(args.card)).certificate, now)
+        print(f"revoked; publish a new CRL with: mykey ca crl {directory} --out CRL.pem")
+    else:
+        Path(args.out).write_bytes(authority.crl(now))
+        print(f"CRL written to {args.out}")
+    return 0
+
+
+def _crl_import(settings: Settings, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        trust = CardTrust.from_file(settings.trusted_ca_path)
+        try:
+            done = await import_crl(Path(args.file).read_bytes(), trust, _clock(args).now())
+        except DomainError as exc:
+            print(f"mykey crl import: {exc.message}", file=sys.stderr)
+            return 1
+        print(
+            f"imported: {done.revoked} revoked certificates of {done.issuer}; {done.sessions_ended} sessions ended"
+        )
+        return 0
+
+    return asyncio.run(_with_database(settings, work))
+
+
+def _demo_seed(settings: Settings, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        configure_passwords(
+            Argon2Cost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
+        )
+        credentials = await seed_demo(settings, _clock(args), Path(args.out))
+        print(
+            f"demo data loaded; credentials for {len(credentials['residents'])} residents and more in {args.out}"
+        )
+        return 0
+
+    asyncio.run(migrate_database(settings))
+    return asyncio.run(_with_database(settings, work))
+
+
+def _operator(settings: Settings, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        password = secrets.token_urlsafe(18)
+        await ensure_operator(args.login, password, SystemClock().now())
+        print(f"operator {args.login}: password {password}")
+        return 0
+
+    return asyncio.run(_with_database(settings, work))
+
+
+def _add_ca_commands(commands: Any) -> None:
+    ca = commands.add_parser("ca", help="the test card authority").add_subparsers(dest="sub", required=True)
+    init = ca.add_parser("init", help="create a root CA in DIR")
+    init.add_argument("dir")
+    issue = ca.add_parser("issue-card", help="issue a virtual card (key + certificate PEM)")
+    issue.add_argument("dir")
+    issue.add_argument("--out", required=True)
+    issue.add_argument("--years", type=int, default=5)
+    revoke = ca.add_parser("revoke", help="revoke a card")
+    revoke.add_argument("dir")
+    revoke.add_argument("card")
+    crl = ca.add_parser("crl", help="write a signed CRL")
+    crl.add_argument("dir")
+    crl.add_argument("--out", required=True)
+    for sub in (init, issue, revoke, crl):
+        sub.add_argument("--at", help="ISO time to use as now (tests)")
+        sub.set_defaults(run=_ca)
+    crl_import = commands.add_parser("crl", help="revocation lists").add_subparsers(dest="sub", required=True)
+    imp = crl_import.add_parser("import", help="import a CRL (PEM or DER) signed by a trusted CA")
+    imp.add_argument("file")
+    imp.add_argument("--at", help="ISO time to use as now (tests)")
+    imp.set_defaults(run=_crl_import)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -108,9 +234,18 @@ def parser() -> argparse.ArgumentParser:
     seal.add_argument("--at", help="ISO time to use as now (tests, replays)")
     seal.set_defaults(run=_seal)
     jobs = commands.add_parser("jobs", help="batch jobs").add_subparsers(dest="sub", required=True)
-    daily = jobs.add_parser("daily", help="expire lots, then seal the journal")
+    daily = jobs.add_parser("daily", help="import the CRL, tidy up, expire lots, then seal the journal")
     daily.add_argument("--at", help="ISO time to use as now (tests, replays)")
     daily.set_defaults(run=_daily)
+    _add_ca_commands(commands)
+    demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="sub", required=True)
+    seed = demo.add_parser("seed", help="load demo data and write the credentials file")
+    seed.add_argument("--out", required=True)
+    seed.add_argument("--at", help="ISO time to use as now (tests)")
+    seed.set_defaults(run=_demo_seed)
+    operator = commands.add_parser("operator", help="create the operator account or reset its password")
+    operator.add_argument("login")
+    operator.set_defaults(run=_operator)
     return top
 
 

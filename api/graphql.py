@@ -31,11 +31,14 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from api.auth import identify
+from api.trust import TrustSource
+from domain.auth.access_tokens import AccessTokens
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.ledger.signing import LedgerKey
-from resolvers.loaders import checkpoint_by_sequence
-from resolvers.root import Query
+from resolvers.loaders import checkpoint_by_sequence, municipality_by_id
+from resolvers.root import Mutation, Query
 from schema.context import Context
 
 log = logging.getLogger("mykey.graphql")
@@ -85,6 +88,7 @@ def build_schema(production: bool) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )
@@ -96,7 +100,15 @@ def schema_sdl() -> str:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, *, clock: Clock, ledger_key: LedgerKey, production: bool) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        ledger_key: LedgerKey,
+        trust: TrustSource,
+        access_tokens: AccessTokens,
+        production: bool,
+    ) -> None:
         super().__init__(
             build_schema(production),
             graphql_ide=None if production else "graphiql",
@@ -104,8 +116,23 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.clock = clock
         self.ledger_key = ledger_key
+        self.trust = trust
+        self.access_tokens = access_tokens
+        self.production = production
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        context = Context(request=request, response=response, clock=self.clock, ledger_key=self.ledger_key)
+        caller = await identify(request, self.access_tokens, self.clock.now())
+        context = Context(
+            request=request,
+            response=response,
+            clock=self.clock,
+            ledger_key=self.ledger_key,
+            card_trust=self.trust.current(),
+            access_tokens=self.access_tokens,
+            actor=caller.actor,
+            client_address=caller.address,
+            secure_cookies=self.production,
+        )
         context.checkpoint_by_sequence = checkpoint_by_sequence()
+        context.municipality_by_id = municipality_by_id()
         return context

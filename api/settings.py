@@ -16,6 +16,12 @@ class Settings:
     var_dir: Path
     ledger_key_path: Path
     checkpoint_interval: float
+    trusted_ca_path: Path
+    card_ca_dir: Path
+    oauth_key_path: Path
+    crl_source: Path
+    argon2_memory_kib: int
+    argon2_time_cost: int
 
     @property
     def production(self) -> bool:
@@ -41,4 +47,10 @@ class Settings:
             var_dir=var_dir,
             ledger_key_path=Path(env.get("MYKEY_LEDGER_KEY", str(var_dir / "ledger-signing-key.pem"))),
             checkpoint_interval=float(env.get("MYKEY_CHECKPOINT_SECONDS", "60")),
+            trusted_ca_path=Path(env.get("MYKEY_TRUSTED_CA", str(var_dir / "card-ca" / "ca.pem"))),
+            card_ca_dir=var_dir / "card-ca",
+            oauth_key_path=Path(env.get("MYKEY_OAUTH_KEY", str(var_dir / "oauth-signing-key.pem"))),
+            crl_source=Path(env.get("MYKEY_CRL_SOURCE", str(var_dir / "card-ca" / "crl.pem"))),
+            argon2_memory_kib=int(env.get("MYKEY_ARGON2_MEMORY_KIB", str(64 * 1024))),
+            argon2_time_cost=int(env.get("MYKEY_ARGON2_TIME_COST", "3")),
         )

@@ -1,5 +1,37 @@
 """Tortoise models. Tortoise discovers them through this module (see api.database)."""
 
+from models.cards import Card, CardChallenge, RevocationList, RevokedCertificate
 from models.ledger import Account, Checkpoint, IdempotencyRecord, JournalEntry, Lot, Posting
+from models.links import Service, ServiceLink, ServiceLookupCount
+from models.municipalities import Municipality
+from models.partners import Partner
+from models.residents import Registration, Resident
+from models.sessions import RateLimitWindow, Session
+from models.shops import Shop
+from models.staff import Staff
+from models.terminals import Terminal
 
-__all__ = ["Account", "Checkpoint", "IdempotencyRecord", "JournalEntry", "Lot", "Posting"]
+__all__ = [
+    "Account",
+    "Card",
+    "CardChallenge",
+    "Checkpoint",
+    "IdempotencyRecord",
+    "JournalEntry",
+    "Lot",
+    "Municipality",
+    "Partner",
+    "Posting",
+    "RateLimitWindow",
+    "Registration",
+    "Resident",
+    "RevocationList",
+    "RevokedCertificate",
+    "Service",
+    "ServiceLink",
+    "ServiceLookupCount",
+    "Session",
+    "Shop",
+    "Staff",
+    "Terminal",
+]

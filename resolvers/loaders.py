@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from domain.ledger.queries import CheckpointView, checkpoints_by_sequence
+from domain.municipalities.queries import MunicipalityView, list_municipalities_by_id
 from domain.sql import reader
 
 
@@ -15,3 +16,12 @@ async def _load_checkpoints(sequences: Sequence[int]) -> list[CheckpointView | N
 
 def checkpoint_by_sequence() -> DataLoader[int, CheckpointView | None]:
     return DataLoader(load_fn=_load_checkpoints)
+
+
+async def _load_municipalities(ids: Sequence[int]) -> list[MunicipalityView | None]:
+    found = await list_municipalities_by_id(reader(), list(ids))
+    return [found.get(i) for i in ids]
+
+
+def municipality_by_id() -> DataLoader[int, MunicipalityView | None]:
+    return DataLoader(load_fn=_load_municipalities)

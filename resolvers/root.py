@@ -2,9 +2,22 @@
 
 import strawberry
 
+from resolvers.cards import CardMutation
 from resolvers.ledger import LedgerQuery
+from resolvers.links import LinkMutation, LinkQuery
+from resolvers.organisations import OrganisationMutation
+from resolvers.residents import ResidentMutation, ResidentQuery
+from resolvers.staff import StaffMutation, StaffQuery
+from resolvers.terminals import TerminalMutation
 
 
 @strawberry.type
-class Query(LedgerQuery):
+class Query(LedgerQuery, ResidentQuery, LinkQuery, StaffQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(
+    CardMutation, ResidentMutation, LinkMutation, StaffMutation, OrganisationMutation, TerminalMutation
+):
     pass

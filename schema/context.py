@@ -8,9 +8,13 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
+from domain.auth.access_tokens import AccessTokens
+from domain.auth.actor import Actor
+from domain.cards.trust import CardTrust
 from domain.clock import Clock
 from domain.ledger.queries import CheckpointView
 from domain.ledger.signing import LedgerKey
+from domain.municipalities.queries import MunicipalityView
 
 
 @dataclass
@@ -19,7 +23,13 @@ class Context:
     response: Response | WebSocket | None
     clock: Clock
     ledger_key: LedgerKey
+    card_trust: CardTrust
+    access_tokens: AccessTokens
+    actor: Actor | None = None
+    client_address: str = "unknown"
+    secure_cookies: bool = False
     checkpoint_by_sequence: DataLoader[int, CheckpointView | None] = field(init=False)
+    municipality_by_id: DataLoader[int, MunicipalityView | None] = field(init=False)
 
 
 Info = StrawberryInfo[Context, None]

@@ -1,4 +1,11 @@
-"""The error contract: expected failures are ``userErrors`` in a payload, never GraphQL errors."""
+"""The error contract: expected failures are ``userErrors`` in a payload, never GraphQL errors.
+
+Every mutation's payload extends :class:`Payload`; :func:`attempt` runs the domain action and turns
+a :class:`DomainError` into the payload's ``userErrors`` — the one place where that happens.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import strawberry
 
@@ -19,3 +26,21 @@ class UserError:
 
 def user_error(error: DomainError) -> UserError:
     return UserError(code=error.code, field=error.field, message=error.message)
+
+
+@strawberry.type
+class Payload:
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Empty when the mutation did what was asked."
+    )
+
+
+P = TypeVar("P", bound=Payload)
+
+
+async def attempt(refused: Callable[..., P], work: Awaitable[P]) -> P:
+    """``await work``; on an expected failure, ``refused(user_errors=[…])`` instead."""
+    try:
+        return await work
+    except DomainError as error:
+        return refused(user_errors=[user_error(error)])

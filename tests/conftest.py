@@ -25,6 +25,7 @@ from tortoise import connections
 from api.app import create_app
 from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
+from domain.cards.authority import CardAuthority
 from domain.clock import ManualClock
 from domain.ledger.accounts import AccountRef, open_account
 from domain.ledger.journal import Funder, Leg, PostedEntry, post_entry
@@ -32,11 +33,35 @@ from domain.ledger.signing import LedgerKey
 from domain.ledger.verify import verify_ledger
 from domain.sql import reader, transaction
 from models.ledger import AccountKind, FunderKind
+from tests.integration.identity.people import People
 
 PG_HOST = os.environ.get("MYKEY_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 PG_POOL = 80  # PostgreSQL here allows 100 connections; the race tests use all of these at once
 START = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # 12:00 JST
-TABLES = ["postings", "lots", "journal_entries", "checkpoints", "idempotency_records", "accounts"]
+TABLES = [
+    "postings",
+    "lots",
+    "journal_entries",
+    "checkpoints",
+    "idempotency_records",
+    "accounts",
+    "sessions",
+    "service_lookup_counts",
+    "service_links",
+    "terminals",
+    "staff",
+    "cards",
+    "residents",
+    "registrations",
+    "card_challenges",
+    "revoked_certificates",
+    "revocation_lists",
+    "services",
+    "shops",
+    "partners",
+    "municipalities",
+    "rate_limit_windows",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,6 +95,9 @@ def _settings(url: str, var: Path) -> Settings:
         "MYKEY_VAR_DIR": str(var),
         "MYKEY_DB_POOL_SIZE": str(PG_POOL),
         "MYKEY_CHECKPOINT_SECONDS": "0",
+        # argon2id stays argon2id, at a cost that keeps hundreds of sign-ins in the suite fast
+        "MYKEY_ARGON2_MEMORY_KIB": "1024",
+        "MYKEY_ARGON2_TIME_COST": "1",
     }
     return Settings.from_env(env)
 
@@ -93,6 +121,7 @@ async def database(
     else:
         url = f"sqlite://{var / 'test.sqlite3'}"
     settings = _settings(url, var)
+    CardAuthority.init(settings.card_ca_dir, START - timedelta(days=30))  # the trusted test CA
     await migrate_database(settings)
     await open_database(settings)
     try:
@@ -196,3 +225,8 @@ class Books:
 @pytest.fixture
 def books(db: Backend, clock: ManualClock) -> Books:
     return Books(clock)
+
+
+@pytest.fixture
+async def people(api: httpx.AsyncClient, clock: ManualClock, db: Backend) -> People:
+    return People(api, clock, db.settings.card_ca_dir)

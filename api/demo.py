@@ -1,0 +1,260 @@
+"""``mykey demo seed``: demo data made through the real domain actions, and a credentials file.
+
+Everything is created the way a real deployment would create it (operator → municipalities →
+admins → shops, staff, terminals; residents register with virtual cards through the card proof).
+Running it again reuses what exists and hands out fresh credentials (tokens, secrets, passwords).
+"""
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from api.settings import Settings
+from domain.auth.actor import Actor, Role
+from domain.auth.sessions import open_session
+from domain.cards.authority import CardAuthority
+from domain.cards.proof import CardProof, issue_challenge
+from domain.cards.revocation import CrlRejected, import_crl
+from domain.cards.trust import CardTrust
+from domain.cards.virtual import VirtualCard
+from domain.clock import Clock
+from domain.links.actions import add_service, link_service
+from domain.municipalities.actions import add_municipality
+from domain.partners.actions import add_partner, rotate_partner_secret
+from domain.residents import registration
+from domain.residents.actions import login_with_card
+from domain.residents.rules import Notifications
+from domain.shops.actions import add_shop
+from domain.sql import reader, transaction
+from domain.staff.actions import StaffInput, add_staff, ensure_operator
+from domain.terminals.actions import TerminalInput, activate_terminal, register_terminal
+from models.sessions import SubjectKind
+from models.staff import StaffRole
+from models.terminals import TerminalKind
+
+MUNICIPALITIES = [("141305", "川崎市", "神奈川県"), ("131164", "豊島区", "東京都")]
+SHOPS = {
+    "141305": [("川崎ブレーメン通り 商店", "SHOP"), ("川崎市 市民ミュージアム", "MUSEUM")],
+    "131164": [("池袋 サンシャイン商店", "SHOP"), ("豊島区 郷土資料館", "MUSEUM")],
+}
+PARTNERS = ["マイキーカード (demo credit card)", "そらエアライン (demo airline miles)"]
+SERVICES = [("A1", "川崎市立図書館"), ("B2", "豊島区立中央図書館")]
+TOKEN_DAYS = 30
+
+
+@dataclass
+class Seeder:
+    settings: Settings
+    clock: Clock
+    state: dict[str, Any]
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def password(self, key: str, length: int = 16) -> str:
+        stored: dict[str, str] = self.state.setdefault("passwords", {})
+        if key not in stored:
+            stored[key] = secrets.token_hex(length // 2)
+        return stored[key]
+
+    async def token(self, kind: SubjectKind, subject_id: int) -> str:
+        now = self.now
+        session = await transaction(
+            lambda sql: open_session(sql, kind, subject_id, now, hours=24 * TOKEN_DAYS)
+        )
+        return session.token
+
+    async def staff(self, operator: Actor, form: StaffInput) -> tuple[int, str]:
+        row = await reader().fetchrow("SELECT id FROM staff WHERE login = $1", form.login)
+        staff_id = int(row["id"]) if row else (await add_staff(operator, form, self.now)).id
+        return staff_id, await self.token(SubjectKind.STAFF, staff_id)
+
+
+def _authority(settings: Settings, now: datetime) -> CardAuthority:
+    if (settings.card_ca_dir / "ca.pem").exists():
+        return CardAuthority.open(settings.card_ca_dir)
+    return CardAuthority.init(settings.card_ca_dir, now)
+
+
+async def _municipalities(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
+    out = []
+    for code, name, prefecture in MUNICIPALITIES:
+        if await reader().fetchval("SELECT id FROM municipalities WHERE code = $1", code) is None:
+            await add_municipality(operator, code, name, prefecture, seed.now)
+        pw = seed.password(f"admin-{code}", 20)
+        _, admin_token = await seed.staff(
+            operator, StaffInput(f"admin-{code}", pw, StaffRole.MUNICIPALITY_ADMIN, municipality_code=code)
+        )
+        _, staff_token = await seed.staff(
+            operator,
+            StaffInput(
+                f"staff-{code}",
+                seed.password(f"staff-{code}", 20),
+                StaffRole.MUNICIPALITY_STAFF,
+                municipality_code=code,
+                department="健康福祉局",
+            ),
+        )
+        out.append(
+            {"code": code, "name": name, "adminToken": admin_token, "staffToken": staff_token, "programs": []}
+        )
+    return out
+
+
+async def _shops(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
+    out = []
+    for code, shops in SHOPS.items():
+        for index, (name, category) in enumerate(shops, start=1):
+            shop_id = await reader().fetchval("SELECT id FROM shops WHERE name = $1", name)
+            if shop_id is None:
+                shop_id = (await add_shop(operator, code, name, category, seed.now)).id
+            login = f"shop{index}-{code}"
+            _, token = await seed.staff(
+                operator,
+                StaffInput(login, seed.password(login, 20), StaffRole.SHOP_STAFF, shop_id=int(shop_id)),
+            )
+            out.append(
+                {
+                    "id": str(shop_id),
+                    "name": name,
+                    "municipalityCode": code,
+                    "staffToken": token,
+                    "accepts": [],
+                }
+            )
+    return out
+
+
+async def _partners(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
+    out = []
+    for name in PARTNERS:
+        client_id = await reader().fetchval("SELECT client_id FROM partners WHERE name = $1", name)
+        made = (
+            await rotate_partner_secret(operator, str(client_id))
+            if client_id
+            else await add_partner(operator, name, seed.now)
+        )
+        out.append({"name": name, "clientId": made.partner.client_id, "clientSecret": made.client_secret})
+    return out
+
+
+async def _terminals(seed: Seeder, operator: Actor, shop_id: int) -> list[dict[str, Any]]:
+    kinds = [
+        (
+            TerminalKind.LOOKUP,
+            TerminalInput(TerminalKind.LOOKUP, "図書館カウンター", "141305", service_code="A1"),
+        ),
+        (TerminalKind.PAY, TerminalInput(TerminalKind.PAY, "商店 レジ", "141305", shop_id=shop_id)),
+        (TerminalKind.PRINT, TerminalInput(TerminalKind.PRINT, "観光案内所 プリンター", "141305")),
+        (
+            TerminalKind.GRANT,
+            TerminalInput(TerminalKind.GRANT, "健康福祉局 付与端末", "141305", department="健康福祉局"),
+        ),
+    ]
+    out = []
+    for kind, form in kinds:
+        await transaction(
+            lambda sql, name=form.name: sql.execute(
+                "UPDATE terminals SET status = 'REVOKED', token_hash = NULL WHERE name = $1 AND status <> 'REVOKED'",
+                name,
+            )
+        )
+        done = await register_terminal(operator, form, seed.now)
+        _, token = await activate_terminal(done.activation_code, seed.now, "demo-seed")
+        entry: dict[str, Any] = {"kind": kind.value, "token": token, "name": form.name}
+        if form.service_code:
+            entry["serviceCode"] = form.service_code
+        if form.shop_id:
+            entry["shopId"] = str(form.shop_id)
+        out.append(entry)
+    return out
+
+
+async def _resident(seed: Seeder, trust: CardTrust, card_path: Path, index: int) -> dict[str, Any]:
+    card = VirtualCard.load(card_path)
+    password = seed.password(f"resident-{index}", 12)
+    key = f"resident-{index}"
+    known: dict[str, str] = seed.state.setdefault("residents", {})
+    if key not in known:
+        proof = card.prove((await issue_challenge(seed.now)).nonce)
+        token = await registration.begin_registration(_proof(proof), trust, seed.now)
+        candidate = (await registration.generate_my_key_id(token, seed.now)).candidate
+        form = registration.RegistrationInput(
+            token,
+            candidate,
+            password,
+            password,
+            None,
+            None,
+            Notifications(),
+            "141305" if index != 3 else "131164",
+        )
+        known[key] = (await registration.complete_registration(form, seed.now)).resident.my_key_id
+    signed_in = await login_with_card(
+        _proof(card.prove((await issue_challenge(seed.now)).nonce)), trust, seed.now
+    )
+    return {"myKeyId": signed_in.resident.my_key_id, "password": password, "card": str(card_path.resolve())}
+
+
+def _proof(proof: dict[str, str]) -> CardProof:
+    return CardProof(**proof)
+
+
+async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, Any]:
+    now = clock.now()
+    state_path = settings.var_dir / "demo" / "state.json"
+    state = json.loads(state_path.read_text()) if state_path.exists() else {}
+    seed = Seeder(settings, clock, state)
+    authority = _authority(settings, now)
+    trust = CardTrust((authority.certificate,))
+    settings.crl_source.parent.mkdir(parents=True, exist_ok=True)
+    settings.crl_source.write_bytes(authority.crl(now))
+    try:
+        await import_crl(settings.crl_source.read_bytes(), trust, now)
+    except CrlRejected:
+        pass  # a CRL this recent is already in
+    operator_staff = await ensure_operator("operator", seed.password("operator", 24), now)
+    operator = Actor(Role.OPERATOR, operator_staff.id)
+    for code, name in SERVICES:
+        if await reader().fetchval("SELECT id FROM services WHERE code = $1", code) is None:
+            await add_service(operator, code, name, now)
+    municipalities = await _municipalities(seed, operator)
+    shops = await _shops(seed, operator)
+    cards = settings.var_dir / "demo" / "cards"
+    cards.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in ["resident-1", "resident-2", "resident-3", "unregistered-a", "unregistered-b"]:
+        path = cards / f"{name}.pem"
+        if not path.exists():
+            path.write_bytes(authority.issue_card(now))
+        paths.append(path)
+    residents = [await _resident(seed, trust, path, i) for i, path in enumerate(paths[:3], start=1)]
+    first = residents[0]
+    resident_id = await reader().fetchval("SELECT id FROM residents WHERE my_key_id = $1", first["myKeyId"])
+    await link_service(Actor(Role.RESIDENT, int(resident_id)), "A1", "789", None, now)  # the seed's example
+    credentials = {
+        "operator": {
+            "token": await seed.token(SubjectKind.STAFF, operator_staff.id),
+            "login": "operator",
+            "password": seed.password("operator", 24),
+        },
+        "municipalities": municipalities,
+        "shops": shops,
+        "partners": await _partners(seed, operator),
+        "services": [{"code": code, "name": name} for code, name in SERVICES],
+        "terminals": await _terminals(seed, operator, int(shops[0]["id"])),
+        "residents": residents,
+        "unregisteredCards": [str(p.resolve()) for p in paths[3:]],
+        "cardAuthority": str(settings.card_ca_dir.resolve()),
+    }
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    state_path.write_text(json.dumps(state, indent=1))
+    state_path.chmod(0o600)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(credentials, ensure_ascii=False, indent=2))
+    out.chmod(0o600)
+    return credentials

@@ -1,0 +1,129 @@
+"""``POST /oauth/token``: OAuth 2.0 client credentials for partner servers, built on authlib.
+
+authlib has no async Starlette server, so its framework-neutral ``AuthorizationServer`` is driven
+directly: the endpoint reads the form, loads the partner (async, before authlib runs), then lets
+authlib authenticate the client (``client_secret_basic`` or ``client_secret_post``), validate the
+grant and shape the response and errors exactly as RFC 6749 says. The hooks stay thin; the token
+itself is a short-lived JWT made with joserfc (:mod:`domain.auth.access_tokens`).
+"""
+
+import base64
+import binascii
+import hmac
+from contextvars import ContextVar
+from typing import Any
+
+from authlib.oauth2 import OAuth2Request
+from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from domain.auth.access_tokens import AccessTokens
+from domain.auth.tokens import digest
+from domain.clock import Clock
+from domain.partners.actions import PartnerView, partner_by_client_id
+from domain.sql import reader
+
+SCOPES = ("exchange", "coupons")
+MAX_FORM_BYTES = 4_096
+
+
+class PartnerClient(ClientMixin):  # type: ignore[misc]
+    def __init__(self, partner: PartnerView, secret_hash: str) -> None:
+        self.partner = partner
+        self.secret_hash = secret_hash
+
+    def get_client_id(self) -> str:
+        return self.partner.client_id
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return self.partner.active and hmac.compare_digest(digest(client_secret), self.secret_hash)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return endpoint == "token" and method in {"client_secret_basic", "client_secret_post"}
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type == "client_credentials"
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        asked = (scope or " ".join(SCOPES)).split()
+        return " ".join(s for s in asked if s in SCOPES)
+
+
+class FormRequest(OAuth2Request):  # type: ignore[misc]
+    def __init__(self, uri: str, headers: dict[str, str], form: dict[str, str]) -> None:
+        super().__init__("POST", uri, headers=headers)
+        self.payload = BasicOAuth2Payload(form)
+        self._form = form
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._form
+
+
+_client: ContextVar[PartnerClient | None] = ContextVar("oauth_client", default=None)
+
+
+class TokenServer(AuthorizationServer):  # type: ignore[misc]
+    def __init__(self, tokens: AccessTokens, clock: Clock) -> None:
+        super().__init__(scopes_supported=list(SCOPES))
+        self.register_grant(ClientCredentialsGrant)
+        self.register_token_generator("default", self._generate)
+        self.tokens = tokens
+        self.clock = clock
+
+    def _generate(
+        self, grant_type: str, client: PartnerClient, scope: str | None = None, **_: Any
+    ) -> dict[str, Any]:
+        return self.tokens.issue(client.get_client_id(), client.get_allowed_scope(scope), self.clock.now())
+
+    def query_client(self, client_id: str) -> PartnerClient | None:
+        client = _client.get()
+        return client if client is not None and client.get_client_id() == client_id else None
+
+    def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
+        """Nothing to store: the JWT carries its own expiry; each use checks that the partner is active."""
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]) -> Response:
+        return JSONResponse(body, status_code=status, headers=dict(headers))
+
+
+def _client_id(request: Request, form: dict[str, str]) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(value, validate=True).decode().partition(":")[0] or None
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+    return form.get("client_id")
+
+
+def token_endpoint(tokens: AccessTokens, clock: Clock, production: bool) -> Any:
+    server = TokenServer(tokens, clock)
+
+    async def endpoint(request: Request) -> Response:
+        body = await request.body()
+        if len(body) > MAX_FORM_BYTES:
+            return JSONResponse(
+                {"error": "invalid_request", "error_description": "too large"}, status_code=413
+            )
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        client_id = _client_id(request, form)
+        found = await partner_by_client_id(reader(), client_id) if client_id else None
+        token = _client.set(None if found is None else PartnerClient(*found))
+        try:
+            # TLS ends at the proxy in production (uvicorn --proxy-headers sets the scheme); the
+            # development server is plain http on localhost, which authlib would refuse
+            uri = str(request.url) if production else str(request.url.replace(scheme="https"))
+            oauth_request = FormRequest(uri, dict(request.headers), form)
+            response: Response = server.create_token_response(oauth_request)
+            return response
+        finally:
+            _client.reset(token)
+
+    return endpoint

@@ -1,0 +1,40 @@
+"""Authorisation, in one place: every domain action starts by asking one of these.
+
+No actor → UNAUTHENTICATED; the wrong actor → FORBIDDEN. Moving or spending points needs a
+resident session that began with the card (a password session may read and change light settings).
+"""
+
+from domain.auth.actor import Actor, Role
+from domain.errors import DomainError, ErrorCode
+from models.terminals import TerminalKind
+
+
+def require(actor: Actor | None, *roles: Role) -> Actor:
+    if actor is None:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in first.")
+    if actor.role not in roles:
+        raise DomainError(ErrorCode.FORBIDDEN, "You may not do this.")
+    return actor
+
+
+def require_terminal(actor: Actor | None, kind: TerminalKind) -> Actor:
+    actor = require(actor, Role.TERMINAL)
+    if actor.terminal_kind is not kind:
+        raise DomainError(ErrorCode.FORBIDDEN, f"Only a {kind.value} terminal may do this.")
+    return actor
+
+
+def require_card_session(actor: Actor | None) -> Actor:
+    """A resident whose session began with the card: what moving or spending points needs."""
+    actor = require(actor, Role.RESIDENT)
+    if not actor.card_verified:
+        raise DomainError(ErrorCode.FORBIDDEN, "Moving or spending points needs your card: sign in with it.")
+    return actor
+
+
+def require_municipality(actor: Actor | None, municipality_id: int, *roles: Role) -> Actor:
+    """A staff member of ``municipality_id`` in one of ``roles``, or the operator."""
+    actor = require(actor, Role.OPERATOR, *roles)
+    if actor.role is not Role.OPERATOR and actor.municipality_id != municipality_id:
+        raise DomainError(ErrorCode.FORBIDDEN, "This belongs to another municipality.")
+    return actor

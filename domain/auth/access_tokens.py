@@ -1,0 +1,65 @@
+"""Partner access tokens: short-lived JWTs (Ed25519) issued by ``/oauth/token``, made with joserfc.
+
+The token names the partner's client id (``sub``); it is accepted only while that partner is active,
+so deactivating a partner stops its tokens at once.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey
+
+ALGORITHM = "Ed25519"
+ISSUER = "mykey-points"
+AUDIENCE = "mykey-points-api"
+LIFETIME_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class AccessTokens:
+    key: OKPKey
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> "AccessTokens":
+        if path.exists():
+            return cls(OKPKey.import_key(path.read_bytes()))
+        key = OKPKey.generate_key("Ed25519")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(key.as_pem(private=True))
+        path.chmod(0o600)
+        return cls(key)
+
+    def issue(self, client_id: str, scope: str, now: datetime) -> dict[str, Any]:
+        issued = int(now.timestamp())
+        claims = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": client_id,
+            "scope": scope,
+            "iat": issued,
+            "exp": issued + LIFETIME_SECONDS,
+            "jti": secrets.token_urlsafe(12),
+        }
+        token = jwt.encode({"alg": ALGORITHM}, claims, self.key, algorithms=[ALGORITHM])
+        return {"token_type": "Bearer", "access_token": token, "expires_in": LIFETIME_SECONDS, "scope": scope}
+
+    def client_id(self, token: str, now: datetime) -> str | None:
+        """The partner's client id if ``token`` is genuine and current, else None."""
+        try:
+            decoded = jwt.decode(token, self.key, algorithms=[ALGORITHM])
+            jwt.JWTClaimsRegistry(
+                now=int(now.timestamp()),
+                iss={"essential": True, "value": ISSUER},
+                aud={"essential": True, "value": AUDIENCE},
+                exp={"essential": True},
+                sub={"essential": True},
+            ).validate(decoded.claims)
+        except (JoseError, ValueError):
+            return None
+        subject = decoded.claims.get("sub")
+        return subject if isinstance(subject, str) else None

@@ -1,0 +1,105 @@
+"""Partner companies: registered by the operator, given OAuth 2.0 client credentials once."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+
+from domain.auth.access import require
+from domain.auth.actor import Actor, Role
+from domain.auth.tokens import digest
+from domain.errors import DomainError, ErrorCode
+from domain.sql import Sql, reader, transaction
+
+
+@dataclass(frozen=True)
+class PartnerView:
+    id: int
+    name: str
+    client_id: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class PartnerCredentials:
+    partner: PartnerView
+    client_secret: str  # shown once
+
+
+async def add_partner(actor: Actor | None, name: str, now: datetime) -> PartnerCredentials:
+    require(actor, Role.OPERATOR)
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Give the partner a name of 1–100 characters.", "name")
+    client_id = f"partner-{secrets.token_hex(8)}"
+    client_secret = secrets.token_urlsafe(32)
+
+    async def work(sql: Sql) -> PartnerCredentials:
+        partner_id = await sql.fetchval(
+            "INSERT INTO partners (name, client_id, client_secret_hash, active, created_at)"
+            " VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
+            name,
+            client_id,
+            digest(client_secret),
+            now,
+        )
+        return PartnerCredentials(PartnerView(int(partner_id), name, client_id, True), client_secret)
+
+    try:
+        return await transaction(work)
+    except IntegrityError as exc:
+        raise DomainError(ErrorCode.INVALID_INPUT, "A partner with this name exists.", "name") from exc
+
+
+async def set_partner_active(actor: Actor | None, client_id: str, active: bool) -> PartnerView:
+    """Deactivating a partner stops its access tokens at once (each request checks)."""
+    require(actor, Role.OPERATOR)
+
+    async def work(sql: Sql) -> PartnerView:
+        changed = await sql.execute("UPDATE partners SET active = $2 WHERE client_id = $1", client_id, active)
+        if changed == 0:
+            raise DomainError(ErrorCode.NOT_FOUND, "No partner has this client id.", "clientId")
+        found = await partner_by_client_id(sql, client_id)
+        assert found is not None
+        return found[0]
+
+    return await transaction(work)
+
+
+async def partner_by_client_id(sql: Sql, client_id: str) -> tuple[PartnerView, str] | None:
+    """The partner and its secret's hash (for the token endpoint's client authentication)."""
+    row = await sql.fetchrow(
+        "SELECT id, name, client_id, client_secret_hash, active FROM partners WHERE client_id = $1", client_id
+    )
+    if row is None:
+        return None
+    view = PartnerView(int(row["id"]), str(row["name"]), str(row["client_id"]), bool(row["active"]))
+    return view, str(row["client_secret_hash"])
+
+
+async def get_partner(partner_id: int) -> PartnerView:
+    row = await reader().fetchrow(
+        "SELECT id, name, client_id, active FROM partners WHERE id = $1", partner_id
+    )
+    assert row is not None
+    return PartnerView(int(row["id"]), str(row["name"]), str(row["client_id"]), bool(row["active"]))
+
+
+async def rotate_partner_secret(actor: Actor | None, client_id: str) -> PartnerCredentials:
+    """A new client secret (shown once); the old one stops working at once."""
+    require(actor, Role.OPERATOR)
+    client_secret = secrets.token_urlsafe(32)
+
+    async def work(sql: Sql) -> PartnerCredentials:
+        changed = await sql.execute(
+            "UPDATE partners SET client_secret_hash = $2 WHERE client_id = $1",
+            client_id,
+            digest(client_secret),
+        )
+        found = await partner_by_client_id(sql, client_id) if changed else None
+        if found is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No partner has this client id.", "clientId")
+        return PartnerCredentials(found[0], client_secret)
+
+    return await transaction(work)

@@ -1,0 +1,164 @@
+"""Staff accounts and their sign-in.
+
+Who may create whom: the operator creates anyone; a municipality admin creates staff and shop staff
+of their own municipality (and its shops). Staff sign in with a login and a password; failures are
+rate-limited per login and per client address.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+
+from domain.auth import ratelimit
+from domain.auth.access import require, require_municipality
+from domain.auth.actor import Actor, Role
+from domain.auth.passwords import hash_password, verify_password
+from domain.auth.sessions import NewSession, open_session
+from domain.errors import DomainError, ErrorCode
+from domain.municipalities.queries import get_municipality_by_code
+from domain.sql import Sql, reader, transaction
+from models.sessions import SubjectKind
+from models.staff import StaffRole
+
+LOGIN = re.compile(r"[a-z0-9._@-]{3,80}")
+STAFF_PASSWORD = re.compile(r"[^\x00-\x1f\x7f]{12,128}")
+
+
+@dataclass(frozen=True)
+class StaffView:
+    id: int
+    login: str
+    role: StaffRole
+    municipality_id: int | None
+    shop_id: int | None
+    department: str | None
+
+
+@dataclass(frozen=True)
+class StaffInput:
+    login: str
+    password: str
+    role: StaffRole
+    municipality_code: str | None = None
+    shop_id: int | None = None
+    department: str | None = None
+
+
+def _view(row: dict[str, object]) -> StaffView:
+    def opt(value: object) -> int | None:
+        return None if value is None else int(str(value))
+
+    return StaffView(
+        int(str(row["id"])),
+        str(row["login"]),
+        StaffRole(str(row["role"])),
+        opt(row["municipality_id"]),
+        opt(row["shop_id"]),
+        None if row["department"] is None else str(row["department"]),
+    )
+
+
+def _invalid(message: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+
+
+async def _scope(sql: Sql, actor: Actor | None, form: StaffInput) -> tuple[int | None, int | None]:
+    """The (municipality, shop) the new account belongs to, checked against who is asking."""
+    if form.role is StaffRole.OPERATOR:
+        require(actor, Role.OPERATOR)
+        return None, None
+    if form.role is StaffRole.SHOP_STAFF:
+        if form.shop_id is None:
+            raise _invalid("Shop staff belong to a shop.", "shopId")
+        municipality = await sql.fetchval("SELECT municipality_id FROM shops WHERE id = $1", form.shop_id)
+        if municipality is None:
+            require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+            raise DomainError(ErrorCode.NOT_FOUND, "No such shop.", "shopId")
+        require_municipality(actor, int(municipality), Role.MUNICIPALITY_ADMIN)
+        return int(municipality), form.shop_id
+    if form.municipality_code is None:
+        raise _invalid("Municipality staff belong to a municipality.", "municipalityCode")
+    municipality = await get_municipality_by_code(sql, form.municipality_code)
+    require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
+    if form.role is StaffRole.MUNICIPALITY_STAFF and not (form.department or "").strip():
+        raise _invalid("Municipality staff belong to a department (原課).", "department")
+    return municipality.id, None
+
+
+async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> StaffView:
+    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    if not LOGIN.fullmatch(form.login):
+        raise _invalid("A login is 3–80 lower-case letters, digits or . _ @ -", "login")
+    if not STAFF_PASSWORD.fullmatch(form.password):
+        raise _invalid("A staff password is 12 to 128 characters (a passphrase is good).", "password")
+    password_hash = await hash_password(form.password)
+
+    async def work(sql: Sql) -> StaffView:
+        municipality_id, shop_id = await _scope(sql, actor, form)
+        row = await sql.fetchrow(
+            "INSERT INTO staff (login, password_hash, role, municipality_id, department, shop_id, active, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7) RETURNING *",
+            form.login,
+            password_hash,
+            form.role.value,
+            municipality_id,
+            (form.department or "").strip() or None if form.role is StaffRole.MUNICIPALITY_STAFF else None,
+            shop_id,
+            now,
+        )
+        assert row is not None
+        return _view(row)
+
+    try:
+        return await transaction(work)
+    except IntegrityError as exc:
+        raise _invalid("This login is taken.", "login") from exc
+
+
+async def log_in_staff(
+    login: str, password: str, now: datetime, address: str
+) -> tuple[StaffView, NewSession]:
+    await ratelimit.hit(ratelimit.LOGIN_PER_ADDRESS, address, now)
+    await ratelimit.ensure_below(reader(), ratelimit.LOGIN_PER_ID, f"staff:{login}", now)
+    row = await reader().fetchrow("SELECT * FROM staff WHERE login = $1 AND active", login)
+    if not await verify_password(None if row is None else str(row["password_hash"]), password) or row is None:
+        await ratelimit.record_failure(ratelimit.LOGIN_PER_ID, f"staff:{login}", now)
+        raise DomainError(ErrorCode.UNAUTHENTICATED, "The login or the password is wrong.", "password")
+    staff = _view(row)
+    session = await transaction(lambda sql: open_session(sql, SubjectKind.STAFF, staff.id, now))
+    return staff, session
+
+
+async def get_staff(sql: Sql, staff_id: int) -> StaffView:
+    row = await sql.fetchrow("SELECT * FROM staff WHERE id = $1", staff_id)
+    assert row is not None
+    return _view(row)
+
+
+async def ensure_operator(login: str, password: str, now: datetime) -> StaffView:
+    """Create the operator account, or reset its password: for the command line only (whoever runs
+    it already holds the database), so no actor is asked for."""
+    if not LOGIN.fullmatch(login) or not STAFF_PASSWORD.fullmatch(password):
+        raise _invalid("A login is 3–80 of a-z 0-9 . _ @ -; a password at least 12 characters.", "login")
+    password_hash = await hash_password(password)
+
+    async def work(sql: Sql) -> StaffView:
+        row = await sql.fetchrow(
+            "UPDATE staff SET password_hash = $2, active = TRUE WHERE login = $1 AND role = 'OPERATOR' RETURNING *",
+            login,
+            password_hash,
+        )
+        if row is None:
+            row = await sql.fetchrow(
+                "INSERT INTO staff (login, password_hash, role, active, created_at)"
+                " VALUES ($1, $2, 'OPERATOR', TRUE, $3) RETURNING *",
+                login,
+                password_hash,
+                now,
+            )
+        assert row is not None
+        return _view(row)
+
+    return await transaction(work)

@@ -1,0 +1,175 @@
+"""Counter terminals: registered by an admin, activated once by the device, then known by a token.
+
+Registration returns a one-time activation code (shown once, valid 7 days). The device "downloads
+and installs" itself by sending that code to ``activate_terminal``, which hands it its own bearer
+token (``mkt_…``); the code can never be used again. ``ping_terminal`` is the connectivity test.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.auth import ratelimit
+from domain.auth.access import require, require_municipality
+from domain.auth.actor import Actor, Role
+from domain.auth.tokens import digest, new_token
+from domain.errors import DomainError, ErrorCode
+from domain.municipalities.queries import get_municipality_by_code
+from domain.sql import Sql, as_datetime, transaction
+from models.terminals import TerminalKind, TerminalStatus
+
+ACTIVATION_LIFETIME = timedelta(days=7)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class TerminalView:
+    id: int
+    kind: TerminalKind
+    name: str
+    status: TerminalStatus
+    municipality_id: int
+    shop_id: int | None
+    service_id: int | None
+    department: str | None
+    last_seen_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TerminalInput:
+    kind: TerminalKind
+    name: str
+    municipality_code: str
+    shop_id: int | None = None
+    service_code: str | None = None
+    department: str | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    terminal: TerminalView
+    activation_code: str
+    activation_expires_at: datetime
+
+
+def _view(row: dict[str, object]) -> TerminalView:
+    def opt(value: object) -> int | None:
+        return None if value is None else int(str(value))
+
+    seen = row["last_seen_at"]
+    return TerminalView(
+        int(str(row["id"])),
+        TerminalKind(str(row["kind"])),
+        str(row["name"]),
+        TerminalStatus(str(row["status"])),
+        int(str(row["municipality_id"])),
+        opt(row["shop_id"]),
+        opt(row["service_id"]),
+        None if row["department"] is None else str(row["department"]),
+        None if seen is None else as_datetime(seen),
+    )
+
+
+def _normalise(code: str) -> str:
+    return code.upper().replace("-", "").replace(" ", "")
+
+
+def _invalid(message: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+
+
+async def _targets(sql: Sql, form: TerminalInput, municipality_id: int) -> tuple[int | None, int | None]:
+    shop_id = service_id = None
+    if form.kind is TerminalKind.PAY:
+        if form.shop_id is None:
+            raise _invalid("A point-use terminal belongs to a shop.", "shopId")
+        owner = await sql.fetchval("SELECT municipality_id FROM shops WHERE id = $1", form.shop_id)
+        if owner is None or int(owner) != municipality_id:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such shop in this municipality.", "shopId")
+        shop_id = form.shop_id
+    if form.kind is TerminalKind.LOOKUP:
+        service_id = await sql.fetchval("SELECT id FROM services WHERE code = $1", form.service_code or "")
+        if service_id is None:
+            raise DomainError(
+                ErrorCode.NOT_FOUND, "A lookup terminal needs an existing service code.", "serviceCode"
+            )
+    return shop_id, None if service_id is None else int(service_id)
+
+
+async def register_terminal(actor: Actor | None, form: TerminalInput, now: datetime) -> Registered:
+    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    name = form.name.strip()
+    if not 1 <= len(name) <= 100:
+        raise _invalid("Give the terminal a name of 1–100 characters.", "name")
+    code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(4))
+
+    async def work(sql: Sql) -> Registered:
+        municipality = await get_municipality_by_code(sql, form.municipality_code)
+        require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
+        shop_id, service_id = await _targets(sql, form, municipality.id)
+        expires = now + ACTIVATION_LIFETIME
+        row = await sql.fetchrow(
+            "INSERT INTO terminals (kind, name, municipality_id, shop_id, service_id, department, status,"
+            " activation_code_hash, activation_expires_at, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, 'REGISTERED', $7, $8, $9) RETURNING *",
+            form.kind.value,
+            name,
+            municipality.id,
+            shop_id,
+            service_id,
+            (form.department or "").strip() or None,
+            digest(_normalise(code)),
+            expires,
+            now,
+        )
+        assert row is not None
+        return Registered(_view(row), code, expires)
+
+    return await transaction(work)
+
+
+async def activate_terminal(activation_code: str, now: datetime, address: str) -> tuple[TerminalView, str]:
+    """Trade the one-time code for the device's own token. A code works once, before it expires."""
+    await ratelimit.hit(ratelimit.ACTIVATION_PER_ADDRESS, address, now)
+    token, token_hash = new_token("mkt")
+    row = await transaction(
+        lambda sql: sql.fetchrow(
+            "UPDATE terminals SET status = 'ACTIVE', token_hash = $2, activated_at = $3, last_seen_at = $3"
+            " WHERE activation_code_hash = $1 AND status = 'REGISTERED' AND activation_expires_at > $3 RETURNING *",
+            digest(_normalise(activation_code)),
+            token_hash,
+            now,
+        )
+    )
+    if row is None:
+        raise _invalid("This activation code is unknown, already used or expired.", "activationCode")
+    return _view(row), token
+
+
+async def ping_terminal(actor: Actor | None, now: datetime) -> TerminalView:
+    actor = require(actor, Role.TERMINAL)
+    row = await transaction(
+        lambda sql: sql.fetchrow(
+            "UPDATE terminals SET last_seen_at = $2 WHERE id = $1 RETURNING *", actor.id, now
+        )
+    )
+    assert row is not None
+    return _view(row)
+
+
+async def revoke_terminal(actor: Actor | None, terminal_id: int) -> TerminalView:
+    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+
+    async def work(sql: Sql) -> TerminalView:
+        owner = await sql.fetchval("SELECT municipality_id FROM terminals WHERE id = $1", terminal_id)
+        if owner is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such terminal.", "id")
+        require_municipality(actor, int(owner), Role.MUNICIPALITY_ADMIN)
+        row = await sql.fetchrow(
+            "UPDATE terminals SET status = 'REVOKED', token_hash = NULL WHERE id = $1 RETURNING *",
+            terminal_id,
+        )
+        assert row is not None
+        return _view(row)
+
+    return await transaction(work)

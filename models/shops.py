@@ -1,0 +1,17 @@
+"""Shops and facilities (店舗・利用施設) that accept points, registered by their municipality."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Shop(Model):
+    id = fields.BigIntField(primary_key=True)
+    municipality = fields.ForeignKeyField(
+        "models.Municipality", related_name="shops", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=100)
+    category = fields.CharField(max_length=40)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "shops"

@@ -1,0 +1,30 @@
+"""People who work the platform: the operator, municipality admins and staff, shop staff."""
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class StaffRole(StrEnum):
+    OPERATOR = "OPERATOR"  # runs the platform: onboards municipalities, partners, services
+    MUNICIPALITY_ADMIN = "MUNICIPALITY_ADMIN"  # a municipality's administrator: shops, staff, terminals
+    MUNICIPALITY_STAFF = "MUNICIPALITY_STAFF"  # a department's officer (原課): grants its points
+    SHOP_STAFF = "SHOP_STAFF"  # takes vouchers at one shop
+
+
+class Staff(Model):
+    id = fields.BigIntField(primary_key=True)
+    login = fields.CharField(max_length=80, unique=True)
+    password_hash = fields.CharField(max_length=200)
+    role = fields.CharEnumField(StaffRole, max_length=24)
+    municipality = fields.ForeignKeyField(
+        "models.Municipality", related_name="staff", null=True, on_delete=fields.RESTRICT
+    )
+    department = fields.CharField(max_length=60, null=True)
+    shop = fields.ForeignKeyField("models.Shop", related_name="staff", null=True, on_delete=fields.RESTRICT)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "staff"

@@ -1,0 +1,59 @@
+"""Onboarding: municipalities, shops, partners (the operator and municipality admins)."""
+
+import strawberry
+
+from domain.municipalities.actions import add_municipality
+from domain.partners.actions import add_partner, set_partner_active
+from domain.shops.actions import add_shop
+from schema.context import Info
+from schema.errors import attempt
+from schema.municipalities import AddMunicipalityPayload, Municipality
+from schema.partners import AddPartnerPayload, Partner, SetPartnerActivePayload
+from schema.shops import AddShopPayload, Shop
+
+
+@strawberry.type
+class OrganisationMutation:
+    @strawberry.mutation(description="A municipality joins the platform. The operator.")
+    async def add_municipality(
+        self, info: Info, code: str, name: str, prefecture: str
+    ) -> AddMunicipalityPayload:
+        async def work() -> AddMunicipalityPayload:
+            found = await add_municipality(
+                info.context.actor, code, name, prefecture, info.context.clock.now()
+            )
+            return AddMunicipalityPayload(municipality=Municipality.from_view(found))
+
+        return await attempt(AddMunicipalityPayload, work())
+
+    @strawberry.mutation(
+        description="Register a shop or facility. Its municipality's admin, or the operator."
+    )
+    async def add_shop(self, info: Info, municipality_code: str, name: str, category: str) -> AddShopPayload:
+        async def work() -> AddShopPayload:
+            shop = await add_shop(
+                info.context.actor, municipality_code, name, category, info.context.clock.now()
+            )
+            return AddShopPayload(shop=Shop.from_view(shop))
+
+        return await attempt(AddShopPayload, work())
+
+    @strawberry.mutation(
+        description="Register a partner company; its client secret is shown once. The operator."
+    )
+    async def add_partner(self, info: Info, name: str) -> AddPartnerPayload:
+        async def work() -> AddPartnerPayload:
+            made = await add_partner(info.context.actor, name, info.context.clock.now())
+            return AddPartnerPayload(
+                partner=Partner.from_view(made.partner), client_secret=made.client_secret
+            )
+
+        return await attempt(AddPartnerPayload, work())
+
+    @strawberry.mutation(description="Suspend or restore a partner; its tokens stop at once. The operator.")
+    async def set_partner_active(self, info: Info, client_id: str, active: bool) -> SetPartnerActivePayload:
+        async def work() -> SetPartnerActivePayload:
+            partner = await set_partner_active(info.context.actor, client_id, active)
+            return SetPartnerActivePayload(partner=Partner.from_view(partner))
+
+        return await attempt(SetPartnerActivePayload, work())

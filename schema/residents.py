@@ -1,0 +1,185 @@
+"""Residents, their MyKey ID, registration (screen 16) and sign-in."""
+
+from datetime import datetime
+
+import strawberry
+
+from domain.links.actions import list_links
+from domain.residents.queries import ResidentView
+from domain.residents.rules import Notifications
+from domain.sql import reader
+from schema.context import Info
+from schema.errors import Payload
+from schema.links import ServiceLink
+from schema.municipalities import Municipality
+
+
+@strawberry.type(description="Which e-mails the resident asked for.")
+class NotificationSettings:
+    points_granted: bool
+    points_expired: bool
+    password_changed: bool
+    my_key_id_changed: bool
+
+
+@strawberry.type(description="A resident, known only by their MyKey ID.")
+class Resident:
+    id: strawberry.Private[int]
+    basic_municipality_id: strawberry.Private[int | None]
+    my_key_id: str
+    email: str | None
+    status: str = strawberry.field(
+        description="ACTIVE, or SUSPENDED after a lost card until a new card is bound."
+    )
+    notifications: NotificationSettings
+    card_valid_until: datetime | None = strawberry.field(description="When the bound certificate expires.")
+
+    @strawberry.field(description="The basic municipal point account (基本自治体ポイント口座).")
+    async def basic_municipality(self, info: Info) -> Municipality | None:
+        if self.basic_municipality_id is None:
+            return None
+        found = await info.context.municipality_by_id.load(self.basic_municipality_id)
+        return None if found is None else Municipality.from_view(found)
+
+    @strawberry.field(description="Linked service IDs (library card, museum pass…).")
+    async def service_links(self, info: Info) -> list[ServiceLink]:
+        links = await list_links(reader(), self.id, info.context.clock.now())
+        return [ServiceLink.from_view(link) for link in links]
+
+    @classmethod
+    def from_view(cls, view: ResidentView) -> "Resident":
+        n = view.notifications
+        return cls(
+            id=view.id,
+            basic_municipality_id=view.basic_municipality_id,
+            my_key_id=view.my_key_id,
+            email=view.email,
+            status=view.status,
+            notifications=NotificationSettings(
+                points_granted=n.points_granted,
+                points_expired=n.points_expired,
+                password_changed=n.password_changed,
+                my_key_id_changed=n.my_key_id_changed,
+            ),
+            card_valid_until=view.card_valid_until,
+        )
+
+
+@strawberry.input
+class NotificationsInput:
+    points_granted: bool = False
+    points_expired: bool = False
+    password_changed: bool = False
+    my_key_id_changed: bool = False
+
+    def to_domain(self) -> Notifications:
+        return Notifications(
+            self.points_granted, self.points_expired, self.password_changed, self.my_key_id_changed
+        )
+
+
+@strawberry.input
+class CompleteRegistrationInput:
+    registration_token: str
+    my_key_id: str
+    password: str
+    password_confirmation: str
+    email: str | None = None
+    email_confirmation: str | None = None
+    notifications: NotificationsInput = strawberry.field(default_factory=NotificationsInput)
+    basic_municipality_code: str | None = None
+
+
+@strawberry.input
+class UpdateSettingsInput:
+    email: str | None = None
+    email_confirmation: str | None = None
+    notifications: NotificationsInput = strawberry.field(default_factory=NotificationsInput)
+    basic_municipality_code: str | None = None
+
+
+@strawberry.type
+class BeginRegistrationPayload(Payload):
+    registration_token: str | None = None
+
+
+@strawberry.type
+class GenerateMyKeyIdPayload(Payload):
+    candidate: str | None = None
+    remaining: int | None = strawberry.field(default=None, description="Presses left (3 in all).")
+    final: bool | None = strawberry.field(
+        default=None, description="True on the 3rd: this ID will be registered."
+    )
+
+
+@strawberry.type
+class CheckMyKeyIdPayload(Payload):
+    available: bool | None = None
+    remaining: int | None = strawberry.field(
+        default=None, description="Failed checks left before one is generated."
+    )
+    candidate: str | None = strawberry.field(
+        default=None,
+        description="The candidate to register: yours if available, a generated one after 3 failures.",
+    )
+
+
+@strawberry.type(
+    description="A signed-in session. With useCookie, the token is in an HttpOnly cookie instead."
+)
+class SessionPayload(Payload):
+    token: str | None = strawberry.field(default=None, description="Send as `Authorization: Bearer <token>`.")
+    csrf_token: str | None = strawberry.field(
+        default=None, description="With a cookie session, send it back in the X-CSRF-Token header."
+    )
+    expires_at: datetime | None = None
+    resident: Resident | None = None
+    card_session: bool | None = strawberry.field(
+        default=None,
+        description="True when the session began with the card (needed to move or spend points).",
+    )
+
+
+@strawberry.type
+class CompleteRegistrationPayload(SessionPayload):
+    pass
+
+
+@strawberry.type
+class LoginWithCardPayload(SessionPayload):
+    pass
+
+
+@strawberry.type
+class LoginWithPasswordPayload(SessionPayload):
+    pass
+
+
+@strawberry.type
+class ResidentPayload(Payload):
+    resident: Resident | None = None
+
+
+@strawberry.type
+class RebindCardPayload(ResidentPayload):
+    pass
+
+
+@strawberry.type
+class SuspendMyKeyIdPayload(ResidentPayload):
+    pass
+
+
+@strawberry.type
+class ChangePasswordPayload(ResidentPayload):
+    pass
+
+
+@strawberry.type
+class UpdateSettingsPayload(ResidentPayload):
+    pass
+
+
+@strawberry.type
+class LogOutPayload(Payload):
+    ok: bool | None = None

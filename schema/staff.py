@@ -1,0 +1,59 @@
+"""Staff accounts, sign-in and the viewer (who am I)."""
+
+from datetime import datetime
+
+import strawberry
+
+from domain.auth.actor import Role as DomainRole
+from domain.staff.actions import StaffView
+from models.staff import StaffRole as DomainStaffRole
+from schema.errors import Payload
+
+StaffRole = strawberry.enum(DomainStaffRole, name="StaffRole")
+Role = strawberry.enum(DomainRole, name="Role", description="Who is calling.")
+
+
+@strawberry.type
+class Staff:
+    id: strawberry.ID
+    login: str
+    role: DomainStaffRole
+    department: str | None
+
+    @classmethod
+    def from_view(cls, view: StaffView) -> "Staff":
+        return cls(
+            id=strawberry.ID(str(view.id)), login=view.login, role=view.role, department=view.department
+        )
+
+
+@strawberry.input
+class AddStaffInput:
+    login: str
+    password: str
+    role: DomainStaffRole
+    municipality_code: str | None = None
+    shop_id: strawberry.ID | None = None
+    department: str | None = None
+
+
+@strawberry.type
+class AddStaffPayload(Payload):
+    staff: Staff | None = None
+
+
+@strawberry.type
+class LoginStaffPayload(Payload):
+    token: str | None = None
+    csrf_token: str | None = None
+    expires_at: datetime | None = None
+    staff: Staff | None = None
+
+
+@strawberry.type(description="The caller, as the platform sees them.")
+class Viewer:
+    role: DomainRole
+    municipality_code: str | None
+    shop_id: strawberry.ID | None
+    terminal_kind: str | None
+    card_session: bool

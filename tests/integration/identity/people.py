@@ -1,0 +1,140 @@
+"""Test helpers: the platform's people, made through the real API and domain actions."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from domain.auth.actor import Actor, Role
+from domain.auth.sessions import open_session
+from domain.cards.authority import CardAuthority
+from domain.cards.virtual import VirtualCard
+from domain.clock import ManualClock
+from domain.links.actions import add_service
+from domain.municipalities.actions import add_municipality
+from domain.shops.actions import add_shop
+from domain.sql import transaction
+from domain.staff.actions import StaffInput, add_staff, ensure_operator
+from models.sessions import SubjectKind
+from models.staff import StaffRole
+
+PASSWORD = "abc123XYZ"
+STAFF_PASSWORD = "a long staff password"
+CHALLENGE = "mutation { cardChallenge { nonce expiresAt userErrors { code message } } }"
+
+
+@dataclass
+class Registered:
+    my_key_id: str
+    password: str
+    card: VirtualCard
+    token: str
+
+
+class People:
+    def __init__(self, api: httpx.AsyncClient, clock: ManualClock, ca_dir: Path) -> None:
+        self.api = api
+        self.clock = clock
+        self.authority = CardAuthority.open(ca_dir)
+        self.ca_dir = ca_dir
+        self.operator_actor: Actor | None = None
+
+    async def gql(self, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.api.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    def card(self, years: int = 5, not_before: Any = None) -> VirtualCard:
+        return VirtualCard.from_pem(self.authority.issue_card(self.clock.now(), years=years, not_before=not_before))
+
+    async def proof(self, card: VirtualCard) -> dict[str, str]:
+        nonce = (await self.gql(CHALLENGE))["cardChallenge"]["nonce"]
+        return card.prove(nonce)
+
+    async def operator(self) -> str:
+        staff = await ensure_operator("operator", STAFF_PASSWORD, self.clock.now())
+        self.operator_actor = Actor(Role.OPERATOR, staff.id)
+        return await self.session(SubjectKind.STAFF, staff.id)
+
+    async def session(self, kind: SubjectKind, subject_id: int) -> str:
+        now = self.clock.now()
+        return (await transaction(lambda sql: open_session(sql, kind, subject_id, now, hours=24 * 400))).token
+
+    async def municipality(self, code: str = "141305", name: str = "川崎市") -> None:
+        if self.operator_actor is None:
+            await self.operator()
+        await add_municipality(self.operator_actor, code, name, "神奈川県", self.clock.now())
+
+    async def staff(self, role: StaffRole, code: str = "141305", shop_id: int | None = None, login: str = "") -> str:
+        assert self.operator_actor is not None
+        form = StaffInput(
+            login or f"{role.lower()}-{code}-{shop_id or 0}",
+            STAFF_PASSWORD,
+            role,
+            municipality_code=None if role is StaffRole.SHOP_STAFF else code,
+            shop_id=shop_id,
+            department="健康福祉局" if role is StaffRole.MUNICIPALITY_STAFF else None,
+        )
+        staff = await add_staff(self.operator_actor, form, self.clock.now())
+        return await self.session(SubjectKind.STAFF, staff.id)
+
+    async def shop(self, code: str = "141305", name: str = "商店") -> int:
+        return (await add_shop(self.operator_actor, code, name, "SHOP", self.clock.now())).id
+
+    async def service(self, code: str = "A1", name: str = "図書館") -> None:
+        await add_service(self.operator_actor, code, name, self.clock.now())
+
+    async def register(self, card: VirtualCard | None = None, municipality: str | None = "141305") -> Registered:
+        card = card or self.card()
+        begun = await self.gql(
+            "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors { code } } }",
+            p=await self.proof(card),
+        )
+        token = begun["beginRegistration"]["registrationToken"]
+        assert token, begun
+        generated = await self.gql(
+            "mutation($t: String!) { generateMyKeyId(registrationToken: $t) { candidate } }", t=token
+        )
+        my_key_id = generated["generateMyKeyId"]["candidate"]
+        done = await self.gql(
+            COMPLETE,
+            input={
+                "registrationToken": token,
+                "myKeyId": my_key_id,
+                "password": PASSWORD,
+                "passwordConfirmation": PASSWORD,
+                "basicMunicipalityCode": municipality,
+            },
+        )
+        payload = done["completeRegistration"]
+        assert payload["userErrors"] == [], payload
+        return Registered(my_key_id, PASSWORD, card, payload["token"])
+
+    async def terminal(self, kind: str, admin: str, **extra: Any) -> str:
+        registered = await self.gql(
+            "mutation($i: RegisterTerminalInput!) { registerTerminal(input: $i) { activationCode userErrors { code message } } }",
+            admin,
+            i={"kind": kind, "name": f"{kind} terminal", "municipalityCode": "141305", **extra},
+        )
+        code = registered["registerTerminal"]["activationCode"]
+        assert code, registered
+        activated = await self.gql(
+            "mutation($c: String!) { activateTerminal(activationCode: $c) { token userErrors { code } } }", c=code
+        )
+        return str(activated["activateTerminal"]["token"])
+
+    def later(self, **delta: float) -> None:
+        self.clock.advance(timedelta(**delta))
+
+
+COMPLETE = """mutation($input: CompleteRegistrationInput!) {
+  completeRegistration(input: $input) {
+    token csrfToken cardSession resident { myKeyId status basicMunicipality { code name } }
+    userErrors { code field message }
+  }
+}"""

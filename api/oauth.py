@@ -10,8 +10,10 @@ itself is a short-lived JWT made with joserfc (:mod:`domain.auth.access_tokens`)
 import base64
 import binascii
 import hmac
+from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import parse_qsl
 
 from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin
@@ -53,7 +55,7 @@ class PartnerClient(ClientMixin):  # type: ignore[misc]
 
 
 class FormRequest(OAuth2Request):  # type: ignore[misc]
-    def __init__(self, uri: str, headers: dict[str, str], form: dict[str, str]) -> None:
+    def __init__(self, uri: str, headers: Mapping[str, str], form: dict[str, str]) -> None:
         super().__init__("POST", uri, headers=headers)
         self.payload = BasicOAuth2Payload(form)
         self._form = form
@@ -63,13 +65,17 @@ class FormRequest(OAuth2Request):  # type: ignore[misc]
         return self._form
 
 
+class PartnerCredentialsGrant(ClientCredentialsGrant):  # type: ignore[misc]
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
 _client: ContextVar[PartnerClient | None] = ContextVar("oauth_client", default=None)
 
 
 class TokenServer(AuthorizationServer):  # type: ignore[misc]
     def __init__(self, tokens: AccessTokens, clock: Clock) -> None:
         super().__init__(scopes_supported=list(SCOPES))
-        self.register_grant(ClientCredentialsGrant)
+        self.register_grant(PartnerCredentialsGrant)
         self.register_token_generator("default", self._generate)
         self.tokens = tokens
         self.clock = clock
@@ -86,11 +92,26 @@ class TokenServer(AuthorizationServer):  # type: ignore[misc]
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         """Nothing to store: the JWT carries its own expiry; each use checks that the partner is active."""
 
+    def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
+        return request  # the endpoint builds it (after reading the body asynchronously)
+
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         pass
 
     def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]) -> Response:
         return JSONResponse(body, status_code=status, headers=dict(headers))
+
+
+def _form(request: Request, body: bytes) -> dict[str, str] | None:
+    """The form body; None unless it is form-encoded with no parameter twice (RFC 6749 §3.2)."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        return None
+    try:
+        pairs = parse_qsl(body.decode(), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return None
+    form = dict(pairs)
+    return form if len(form) == len(pairs) else None
 
 
 def _client_id(request: Request, form: dict[str, str]) -> str | None:
@@ -112,7 +133,12 @@ def token_endpoint(tokens: AccessTokens, clock: Clock, production: bool) -> Any:
             return JSONResponse(
                 {"error": "invalid_request", "error_description": "too large"}, status_code=413
             )
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = _form(request, body)
+        if form is None:
+            return JSONResponse(
+                {"error": "invalid_request", "error_description": "send one of each parameter, form-encoded"},
+                status_code=400,
+            )
         client_id = _client_id(request, form)
         found = await partner_by_client_id(reader(), client_id) if client_id else None
         token = _client.set(None if found is None else PartnerClient(*found))
@@ -120,7 +146,7 @@ def token_endpoint(tokens: AccessTokens, clock: Clock, production: bool) -> Any:
             # TLS ends at the proxy in production (uvicorn --proxy-headers sets the scheme); the
             # development server is plain http on localhost, which authlib would refuse
             uri = str(request.url) if production else str(request.url.replace(scheme="https"))
-            oauth_request = FormRequest(uri, dict(request.headers), form)
+            oauth_request = FormRequest(uri, request.headers, form)
             response: Response = server.create_token_response(oauth_request)
             return response
         finally:

@@ -115,6 +115,14 @@ class People:
         assert payload["userErrors"] == [], payload
         return Registered(my_key_id, PASSWORD, card, payload["token"])
 
+    async def login(self, resident: Registered) -> str:
+        """A fresh card session (sessions last hours; tests that jump days sign in again)."""
+        data = await self.gql(
+            "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token } }", p=await self.proof(resident.card)
+        )
+        resident.token = data["loginWithCard"]["token"]
+        return resident.token
+
     async def terminal(self, kind: str, admin: str, **extra: Any) -> str:
         registered = await self.gql(
             "mutation($i: RegisterTerminalInput!) { registerTerminal(input: $i) { activationCode userErrors { code message } } }",

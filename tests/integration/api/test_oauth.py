@@ -1,0 +1,91 @@
+"""POST /oauth/token: client credentials for partners (authlib), JWT access tokens (joserfc)."""
+
+from datetime import timedelta
+
+VIEWER = "{ viewer { role } }"
+ADD_PARTNER = (
+    "mutation($n: String!) { addPartner(name: $n) { partner { clientId active } clientSecret userErrors { code } } }"
+)
+
+
+async def _partner(people):
+    operator = await people.operator()
+    added = (await people.gql(ADD_PARTNER, operator, n="マイキーカード"))["addPartner"]
+    return operator, added["partner"]["clientId"], added["clientSecret"]
+
+
+async def _viewer(people, token):
+    return (await people.gql(VIEWER, token))["viewer"]
+
+
+async def test_client_credentials_with_basic_auth(people, api):
+    _, client_id, secret = await _partner(people)
+    response = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
+    assert set(body["scope"].split()) == {"exchange", "coupons"}
+    assert response.headers["cache-control"] == "no-store"
+    assert await _viewer(people, body["access_token"]) == {"role": "PARTNER"}
+
+
+async def test_client_credentials_in_the_form_and_a_narrower_scope(people, api):
+    _, client_id, secret = await _partner(people)
+    response = await api.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret, "scope": "exchange"},
+    )
+    assert response.json()["scope"] == "exchange", response.text
+
+
+async def test_bad_requests_get_rfc6749_errors(people, api):
+    _, client_id, secret = await _partner(people)
+    wrong = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, "nope"))
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    unknown = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=("who", "nope"))
+    assert unknown.status_code == 401 and unknown.json()["error"] == "invalid_client"
+    grant = await api.post("/oauth/token", data={"grant_type": "password"}, auth=(client_id, secret))
+    assert grant.status_code == 400 and grant.json()["error"] == "unsupported_grant_type"
+    scope = await api.post(
+        "/oauth/token", data={"grant_type": "client_credentials", "scope": "admin"}, auth=(client_id, secret)
+    )
+    assert scope.status_code == 400 and scope.json()["error"] == "invalid_scope"
+
+
+async def test_tokens_expire_and_stop_when_the_partner_is_suspended(people, api, clock):
+    operator, client_id, secret = await _partner(people)
+    token = (
+        await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    ).json()["access_token"]
+    suspend = "mutation($c: String!) { setPartnerActive(clientId: $c, active: false) { partner { active } } }"
+    await people.gql(suspend, operator, c=client_id)
+    assert await _viewer(people, token) is None
+    again = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    assert again.status_code == 401
+    restore = "mutation($c: String!) { setPartnerActive(clientId: $c, active: true) { partner { active } } }"
+    await people.gql(restore, operator, c=client_id)
+    assert await _viewer(people, token) == {"role": "PARTNER"}
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert await _viewer(people, token) is None
+
+
+async def test_a_tampered_token_is_nobody(people, api):
+    _, client_id, secret = await _partner(people)
+    token = (
+        await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    ).json()["access_token"]
+    header, claims, signature = token.split(".")
+    assert await _viewer(people, f"{header}.{claims}.{signature[::-1]}") is None
+
+
+async def test_a_repeated_parameter_or_json_body_is_an_invalid_request(people, api):
+    _, client_id, secret = await _partner(people)
+    repeated = await api.post(
+        "/oauth/token",
+        content="grant_type=client_credentials&grant_type=client_credentials",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        auth=(client_id, secret),
+    )
+    assert repeated.status_code == 400 and repeated.json()["error"] == "invalid_request"
+    as_json = await api.post("/oauth/token", json={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"

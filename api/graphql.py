@@ -12,6 +12,7 @@ Hardening (strawberry's defaults are permissive):
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from graphql.error import GraphQLError
@@ -74,6 +75,14 @@ class CodedErrors(MaskErrors):
         return processed
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Log what is unexpected; a coded refusal (FORBIDDEN, NOT_FOUND…) is an answer, not an incident."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, DomainError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
 def build_schema(production: bool) -> strawberry.Schema:
     # factories, not instances: strawberry builds fresh extensions for every request
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
@@ -86,7 +95,7 @@ def build_schema(production: bool) -> strawberry.Schema:
     ]
     if production:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

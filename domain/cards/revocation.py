@@ -47,14 +47,15 @@ def serial_hex(serial: int) -> str:
 
 
 def _check(crl: x509.CertificateRevocationList, trust: CardTrust) -> None:
-    authority = trust.authority_for(crl.issuer)
-    if authority is None:
+    """A trusted CA of the CRL's issuer name must have signed it (several may share a name: key rollover)."""
+    authorities = [ca for ca in trust.authorities if ca.subject == crl.issuer]
+    if not authorities:
         raise CrlRejected("This CRL comes from a CA that is not trusted here.")
-    public_key = authority.public_key()
-    if not isinstance(public_key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) or not crl.is_signature_valid(
-        public_key
-    ):
-        raise CrlRejected("This CRL's signature does not verify with its CA's key.")
+    for authority in authorities:
+        key = authority.public_key()
+        if isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) and crl.is_signature_valid(key):
+            return
+    raise CrlRejected("This CRL's signature does not verify with its CA's key.")
 
 
 async def import_crl(data: bytes, trust: CardTrust, now: datetime) -> CrlImport:

@@ -56,9 +56,6 @@ class CardTrust:
             return cls(())
         return cls(tuple(x509.load_pem_x509_certificates(path.read_bytes())))
 
-    def authority_for(self, issuer: x509.Name) -> x509.Certificate | None:
-        return next((ca for ca in self.authorities if ca.subject == issuer), None)
-
     def verify_chain(self, certificate: x509.Certificate, at: datetime) -> None:
         """Raise :class:`UntrustedCertificate` unless ``certificate`` chains to a trusted CA at ``at``."""
         if not self.authorities:

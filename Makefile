@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
-run: install ## migrate, then serve on SQLite (var/mykey.sqlite3) and print the URL
+run: install ## migrate, load demo data (credentials: var/demo-credentials.json), serve on SQLite, print the URL
+	$(BIN)/mykey demo seed --out var/demo-credentials.json
 	$(BIN)/mykey serve
 
 test: install ## the whole suite, on SQLite and on PostgreSQL (REQUIRE_POSTGRES=1 makes PostgreSQL mandatory)

@@ -96,18 +96,25 @@ def _seal(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, work))
 
 
-async def _refresh_crl(settings: Settings, now: datetime) -> None:
+def _published_crl(settings: Settings) -> bytes | None:
     source = settings.crl_source
     if not source.exists():
         print(f"CRL: no file at {source} (MYKEY_CRL_SOURCE); nothing imported")
+        return None
+    return source.read_bytes()
+
+
+async def _refresh_crl(settings: Settings, data: bytes | None, now: datetime) -> None:
+    if data is None:
         return
     try:
-        done = await import_crl(source.read_bytes(), CardTrust.from_file(settings.trusted_ca_path), now)
+        done = await import_crl(data, CardTrust.from_file(settings.trusted_ca_path), now)
     except DomainError as exc:
         print(f"CRL: {exc.message}")
         return
     print(
-        f"CRL: imported {done.revoked} revoked certificates of {done.issuer}; {done.sessions_ended} sessions ended"
+        f"CRL: imported {done.revoked} revoked certificates of {done.issuer}; {done.sessions_ended}"
+        f" sessions ended"
     )
 
 
@@ -121,9 +128,11 @@ async def _housekeeping(now: datetime) -> None:
 
 
 def _daily(settings: Settings, args: argparse.Namespace) -> int:
+    crl = _published_crl(settings)
+
     async def work() -> int:
         clock = _clock(args)
-        await _refresh_crl(settings, clock.now())
+        await _refresh_crl(settings, crl, clock.now())
         await _housekeeping(clock.now())
         report = await expire_lots(clock)
         print(f"expired {report.points} points in {report.lots} lots of {len(report.accounts)} accounts")
@@ -155,15 +164,18 @@ def _ca(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _crl_import(settings: Settings, args: argparse.Namespace) -> int:
+    data = Path(args.file).read_bytes()
+    trust = CardTrust.from_file(settings.trusted_ca_path)
+
     async def work() -> int:
-        trust = CardTrust.from_file(settings.trusted_ca_path)
         try:
-            done = await import_crl(Path(args.file).read_bytes(), trust, _clock(args).now())
+            done = await import_crl(data, trust, _clock(args).now())
         except DomainError as exc:
             print(f"mykey crl import: {exc.message}", file=sys.stderr)
             return 1
         print(
-            f"imported: {done.revoked} revoked certificates of {done.issuer}; {done.sessions_ended} sessions ended"
+            f"imported: {done.revoked} revoked certificates of {done.issuer}; {done.sessions_ended}"
+            f" sessions ended"
         )
         return 0
 
@@ -177,7 +189,8 @@ def _demo_seed(settings: Settings, args: argparse.Namespace) -> int:
         )
         credentials = await seed_demo(settings, _clock(args), Path(args.out))
         print(
-            f"demo data loaded; credentials for {len(credentials['residents'])} residents and more in {args.out}"
+            f"demo data loaded; credentials for {len(credentials['residents'])} residents and more in"
+            f" {args.out}"
         )
         return 0
 

@@ -5,6 +5,7 @@ admins → shops, staff, terminals; residents register with virtual cards throug
 Running it again reuses what exists and hands out fresh credentials (tokens, secrets, passwords).
 """
 
+import contextlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from domain.residents.rules import Notifications
 from domain.shops.actions import add_shop
 from domain.sql import reader, transaction
 from domain.staff.actions import StaffInput, add_staff, ensure_operator
-from domain.terminals.actions import TerminalInput, activate_terminal, register_terminal
+from domain.terminals.actions import TerminalInput, activate_terminal, register_terminal, revoke_terminal
 from models.sessions import SubjectKind
 from models.staff import StaffRole
 from models.terminals import TerminalKind
@@ -157,12 +158,11 @@ async def _terminals(seed: Seeder, operator: Actor, shop_id: int) -> list[dict[s
     ]
     out = []
     for kind, form in kinds:
-        await transaction(
-            lambda sql, name=form.name: sql.execute(
-                "UPDATE terminals SET status = 'REVOKED', token_hash = NULL WHERE name = $1 AND status <> 'REVOKED'",
-                name,
-            )
+        previous = await reader().fetch(
+            "SELECT id FROM terminals WHERE name = $1 AND status <> 'REVOKED'", form.name
         )
+        for row in previous:  # the last run's device: replaced by this run's
+            await revoke_terminal(operator, int(row["id"]))
         done = await register_terminal(operator, form, seed.now)
         _, token = await activate_terminal(done.activation_code, seed.now, "demo-seed")
         entry: dict[str, Any] = {"kind": kind.value, "token": token, "name": form.name}
@@ -213,10 +213,8 @@ async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, An
     trust = CardTrust((authority.certificate,))
     settings.crl_source.parent.mkdir(parents=True, exist_ok=True)
     settings.crl_source.write_bytes(authority.crl(now))
-    try:
+    with contextlib.suppress(CrlRejected):  # a CRL this recent is already in
         await import_crl(settings.crl_source.read_bytes(), trust, now)
-    except CrlRejected:
-        pass  # a CRL this recent is already in
     operator_staff = await ensure_operator("operator", seed.password("operator", 24), now)
     operator = Actor(Role.OPERATOR, operator_staff.id)
     for code, name in SERVICES:

@@ -12,13 +12,13 @@ import binascii
 import hmac
 from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin
-from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -66,7 +66,7 @@ class FormRequest(OAuth2Request):  # type: ignore[misc]
 
 
 class PartnerCredentialsGrant(ClientCredentialsGrant):  # type: ignore[misc]
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
 
 
 _client: ContextVar[PartnerClient | None] = ContextVar("oauth_client", default=None)

@@ -4,15 +4,22 @@ The individual number and every personal attribute stay on the card. Challenges 
 nonces; revocation lists are imported from the CA (``mykey crl import``, the daily job).
 """
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.residents import Resident
 
 
 class Card(Model):
     """A user-authentication certificate bound to a MyKey ID (one card, one MyKey ID)."""
 
     id = fields.BigIntField(primary_key=True)
-    resident = fields.ForeignKeyField("models.Resident", related_name="cards", on_delete=fields.RESTRICT)
+    resident: fields.ForeignKeyRelation["Resident"] = fields.ForeignKeyField(
+        "models.Resident", related_name="cards", on_delete=fields.RESTRICT
+    )
     issuer = fields.CharField(max_length=400)
     serial = fields.CharField(max_length=64)
     fingerprint = fields.CharField(max_length=64, unique=True)  # SHA-256 of the DER certificate

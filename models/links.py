@@ -3,8 +3,14 @@
 Counter visits are not recorded per resident: only a count per service and Japan day.
 """
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.municipalities import Municipality
+    from models.residents import Resident
 
 
 class Service(Model):
@@ -13,7 +19,7 @@ class Service(Model):
     id = fields.BigIntField(primary_key=True)
     code = fields.CharField(max_length=16, unique=True)
     name = fields.CharField(max_length=100)
-    municipality = fields.ForeignKeyField(
+    municipality: fields.ForeignKeyNullableRelation["Municipality"] = fields.ForeignKeyField(
         "models.Municipality", related_name="services", null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField()
@@ -24,8 +30,12 @@ class Service(Model):
 
 class ServiceLink(Model):
     id = fields.BigIntField(primary_key=True)
-    resident = fields.ForeignKeyField("models.Resident", related_name="links", on_delete=fields.CASCADE)
-    service = fields.ForeignKeyField("models.Service", related_name="links", on_delete=fields.RESTRICT)
+    resident: fields.ForeignKeyRelation["Resident"] = fields.ForeignKeyField(
+        "models.Resident", related_name="links", on_delete=fields.CASCADE
+    )
+    service: fields.ForeignKeyRelation["Service"] = fields.ForeignKeyField(
+        "models.Service", related_name="links", on_delete=fields.RESTRICT
+    )
     customer_id = fields.CharField(max_length=40)
     valid_until = fields.DateField(null=True)  # the membership's own expiry, if it has one
     confirmed_at = fields.DatetimeField()  # linked or re-confirmed: due again a year later
@@ -38,7 +48,7 @@ class ServiceLink(Model):
 
 class ServiceLookupCount(Model):
     id = fields.BigIntField(primary_key=True)
-    service = fields.ForeignKeyField(
+    service: fields.ForeignKeyRelation["Service"] = fields.ForeignKeyField(
         "models.Service", related_name="lookup_counts", on_delete=fields.RESTRICT
     )
     day = fields.DateField()  # Japan day

@@ -5,9 +5,13 @@ e-mail address, notification choices and a basic municipality. The card itself i
 """
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.municipalities import Municipality
 
 
 class ResidentStatus(StrEnum):
@@ -24,7 +28,7 @@ class Resident(Model):
     notify_points_expired = fields.BooleanField(default=False)
     notify_password_changed = fields.BooleanField(default=False)
     notify_my_key_id_changed = fields.BooleanField(default=False)
-    basic_municipality = fields.ForeignKeyField(
+    basic_municipality: fields.ForeignKeyNullableRelation["Municipality"] = fields.ForeignKeyField(
         "models.Municipality", related_name="residents", null=True, on_delete=fields.RESTRICT
     )
     status = fields.CharEnumField(ResidentStatus, max_length=12, default=ResidentStatus.ACTIVE)

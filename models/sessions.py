@@ -1,9 +1,13 @@
 """Sign-in sessions (reached through a token's hash) and rate-limit counters."""
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.cards import Card
 
 
 class SubjectKind(StrEnum):
@@ -17,7 +21,7 @@ class Session(Model):
     csrf_hash = fields.CharField(max_length=64)
     subject_kind = fields.CharEnumField(SubjectKind, max_length=8)
     subject_id = fields.BigIntField()
-    card = fields.ForeignKeyField(
+    card: fields.ForeignKeyNullableRelation["Card"] = fields.ForeignKeyField(
         "models.Card", related_name="sessions", null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField()

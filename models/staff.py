@@ -1,9 +1,14 @@
 """People who work the platform: the operator, municipality admins and staff, shop staff."""
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.municipalities import Municipality
+    from models.shops import Shop
 
 
 class StaffRole(StrEnum):
@@ -18,11 +23,13 @@ class Staff(Model):
     login = fields.CharField(max_length=80, unique=True)
     password_hash = fields.CharField(max_length=200)
     role = fields.CharEnumField(StaffRole, max_length=24)
-    municipality = fields.ForeignKeyField(
+    municipality: fields.ForeignKeyNullableRelation["Municipality"] = fields.ForeignKeyField(
         "models.Municipality", related_name="staff", null=True, on_delete=fields.RESTRICT
     )
     department = fields.CharField(max_length=60, null=True)
-    shop = fields.ForeignKeyField("models.Shop", related_name="staff", null=True, on_delete=fields.RESTRICT)
+    shop: fields.ForeignKeyNullableRelation["Shop"] = fields.ForeignKeyField(
+        "models.Shop", related_name="staff", null=True, on_delete=fields.RESTRICT
+    )
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField()
 

@@ -1,9 +1,15 @@
 """Registered counter devices: service-ID lookup, point use, voucher printing, point granting."""
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.links import Service
+    from models.municipalities import Municipality
+    from models.shops import Shop
 
 
 class TerminalKind(StrEnum):
@@ -23,13 +29,13 @@ class Terminal(Model):
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharEnumField(TerminalKind, max_length=8)
     name = fields.CharField(max_length=100)
-    municipality = fields.ForeignKeyField(
+    municipality: fields.ForeignKeyRelation["Municipality"] = fields.ForeignKeyField(
         "models.Municipality", related_name="terminals", on_delete=fields.RESTRICT
     )
-    shop = fields.ForeignKeyField(
+    shop: fields.ForeignKeyNullableRelation["Shop"] = fields.ForeignKeyField(
         "models.Shop", related_name="terminals", null=True, on_delete=fields.RESTRICT
     )
-    service = fields.ForeignKeyField(
+    service: fields.ForeignKeyNullableRelation["Service"] = fields.ForeignKeyField(
         "models.Service", related_name="terminals", null=True, on_delete=fields.RESTRICT
     )
     department = fields.CharField(max_length=60, null=True)

@@ -1,4 +1,5 @@
-"""From a bearer token to an :class:`Actor`: a session (``mks_``), a terminal (``mkt_``) or a partner (JWT)."""
+"""From a bearer token to an :class:`Actor`: a session (``mks_``), a terminal (``mkt_``) or a partner"
+" (JWT)."""
 
 from datetime import datetime
 

@@ -38,7 +38,8 @@ async def open_session(
     default = RESIDENT_HOURS if kind is SubjectKind.RESIDENT else STAFF_HOURS
     expires_at = now + timedelta(hours=hours or default)
     await sql.execute(
-        "INSERT INTO sessions (token_hash, csrf_hash, subject_kind, subject_id, card_id, created_at, expires_at)"
+        "INSERT INTO sessions (token_hash, csrf_hash, subject_kind, subject_id, card_id, created_at,"
+        " expires_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7)",
         token_hash,
         csrf_hash,
@@ -117,7 +118,8 @@ async def revoke_session(sql: Sql, session_id: int, now: datetime) -> None:
 
 async def revoke_subject_sessions(sql: Sql, kind: SubjectKind, subject_id: int, now: datetime) -> int:
     return await sql.execute(
-        "UPDATE sessions SET revoked_at = $3 WHERE subject_kind = $1 AND subject_id = $2 AND revoked_at IS NULL",
+        "UPDATE sessions SET revoked_at = $3 WHERE subject_kind = $1 AND subject_id = $2 AND revoked_at"
+        " IS NULL",
         kind.value,
         subject_id,
         now,

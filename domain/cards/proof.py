@@ -74,7 +74,8 @@ async def issue_challenge(now: datetime) -> Challenge:
 async def _use_nonce(nonce: str, now: datetime) -> None:
     used = await transaction(
         lambda sql: sql.execute(
-            "UPDATE card_challenges SET used_at = $2 WHERE nonce = $1 AND used_at IS NULL AND expires_at > $2",
+            "UPDATE card_challenges SET used_at = $2 WHERE nonce = $1 AND used_at IS NULL AND expires_at"
+            " > $2",
             nonce,
             now,
         )

@@ -76,7 +76,8 @@ async def import_crl(data: bytes, trust: CardTrust, now: datetime) -> CrlImport:
         if latest is not None and as_datetime(latest) >= this_update:
             raise CrlRejected("A CRL at least this recent was already imported.")
         await sql.execute(
-            "INSERT INTO revocation_lists (issuer, number, this_update, next_update, imported_at, revoked_count)"
+            "INSERT INTO revocation_lists (issuer, number, this_update, next_update, imported_at,"
+            " revoked_count)"
             " VALUES ($1, $2, $3, $4, $5, $6)",
             issuer,
             number,
@@ -98,7 +99,8 @@ async def import_crl(data: bytes, trust: CardTrust, now: datetime) -> CrlImport:
         )
         ended = await sql.execute(
             "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND card_id IN"
-            " (SELECT c.id FROM cards c JOIN revoked_certificates r ON r.issuer = c.issuer AND r.serial = c.serial)",
+            " (SELECT c.id FROM cards c JOIN revoked_certificates r ON r.issuer = c.issuer AND r.serial ="
+            " c.serial)",
             now,
         )
         return CrlImport(issuer, this_update, next_update, len(rows), ended)
@@ -109,7 +111,8 @@ async def import_crl(data: bytes, trust: CardTrust, now: datetime) -> CrlImport:
 async def ensure_not_revoked(
     sql: Sql, certificate: x509.Certificate, now: datetime, moves_points: bool, grace: timedelta = STALE_GRACE
 ) -> None:
-    """CARD_REVOKED if an imported CRL lists it; CARD_INVALID if the status is unknown and points would move."""
+    """CARD_REVOKED if an imported CRL lists it; CARD_INVALID if the status is unknown and points would"
+    " move."""
     issuer = certificate.issuer.rfc4514_string()
     revoked = await sql.fetchval(
         "SELECT 1 FROM revoked_certificates WHERE issuer = $1 AND serial = $2",
@@ -126,6 +129,7 @@ async def ensure_not_revoked(
     if due is None or as_datetime(due) + grace < now:
         raise DomainError(
             ErrorCode.CARD_INVALID,
-            "The card's revocation status is unknown right now (no current revocation list); try again later.",
+            "The card's revocation status is unknown right now (no current revocation list); try again"
+            " later.",
             "proof",
         )

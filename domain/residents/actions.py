@@ -125,7 +125,8 @@ async def suspend_my_key_id(my_key_id: str, password: str, now: datetime, addres
 
     async def work(sql: Sql) -> ResidentView:
         await sql.execute(
-            "UPDATE residents SET status = 'SUSPENDED', suspended_at = $2 WHERE id = $1 AND status = 'ACTIVE'",
+            "UPDATE residents SET status = 'SUSPENDED', suspended_at = $2 WHERE id = $1 AND status ="
+            " 'ACTIVE'",
             resident_id,
             now,
         )
@@ -193,7 +194,8 @@ async def update_settings(actor: Actor | None, form: SettingsInput) -> ResidentV
         n = form.notifications
         await sql.execute(
             "UPDATE residents SET email = $2, notify_points_granted = $3, notify_points_expired = $4,"
-            " notify_password_changed = $5, notify_my_key_id_changed = $6, basic_municipality_id = $7 WHERE id = $1",
+            " notify_password_changed = $5, notify_my_key_id_changed = $6, basic_municipality_id = $7"
+            " WHERE id = $1",
             actor.id,
             email,
             n.points_granted,

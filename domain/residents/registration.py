@@ -153,7 +153,8 @@ async def generate_my_key_id(token: str, now: datetime) -> Generated:
         if used >= MAX_GENERATIONS:
             raise DomainError(
                 ErrorCode.ATTEMPTS_EXHAUSTED,
-                f"An ID can be generated {MAX_GENERATIONS} times; the third one, {row['final_candidate']}, is yours.",
+                f"An ID can be generated {MAX_GENERATIONS} times; the third one, {row['final_candidate']},"
+                f" is yours.",
                 "registrationToken",
             )
         candidate = await _fresh_candidate(sql)
@@ -252,7 +253,8 @@ async def complete_registration(form: RegistrationInput, now: datetime) -> Regis
             await sql.fetchval(
                 "INSERT INTO residents (my_key_id, password_hash, email, notify_points_granted,"
                 " notify_points_expired, notify_password_changed, notify_my_key_id_changed,"
-                " basic_municipality_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ACTIVE', $9)"
+                " basic_municipality_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+                " 'ACTIVE', $9)"
                 " RETURNING id",
                 form.my_key_id,
                 password_hash,

@@ -36,7 +36,8 @@ async def add_shop(
         municipality = await get_municipality_by_code(sql, municipality_code)
         require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
         shop_id = await sql.fetchval(
-            "INSERT INTO shops (municipality_id, name, category, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO shops (municipality_id, name, category, created_at) VALUES ($1, $2, $3, $4)"
+            " RETURNING id",
             municipality.id,
             name,
             category,

@@ -98,7 +98,8 @@ async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> Sta
     async def work(sql: Sql) -> StaffView:
         municipality_id, shop_id = await _scope(sql, actor, form)
         row = await sql.fetchrow(
-            "INSERT INTO staff (login, password_hash, role, municipality_id, department, shop_id, active, created_at)"
+            "INSERT INTO staff (login, password_hash, role, municipality_id, department, shop_id, active,"
+            " created_at)"
             " VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7) RETURNING *",
             form.login,
             password_hash,
@@ -146,7 +147,8 @@ async def ensure_operator(login: str, password: str, now: datetime) -> StaffView
 
     async def work(sql: Sql) -> StaffView:
         row = await sql.fetchrow(
-            "UPDATE staff SET password_hash = $2, active = TRUE WHERE login = $1 AND role = 'OPERATOR' RETURNING *",
+            "UPDATE staff SET password_hash = $2, active = TRUE WHERE login = $1 AND role = 'OPERATOR'"
+            " RETURNING *",
             login,
             password_hash,
         )

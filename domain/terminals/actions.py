@@ -135,7 +135,8 @@ async def activate_terminal(activation_code: str, now: datetime, address: str) -
     row = await transaction(
         lambda sql: sql.fetchrow(
             "UPDATE terminals SET status = 'ACTIVE', token_hash = $2, activated_at = $3, last_seen_at = $3"
-            " WHERE activation_code_hash = $1 AND status = 'REGISTERED' AND activation_expires_at > $3 RETURNING *",
+            " WHERE activation_code_hash = $1 AND status = 'REGISTERED' AND activation_expires_at > $3"
+            " RETURNING *",
             digest(_normalise(activation_code)),
             token_hash,
             now,

@@ -44,7 +44,9 @@ async def test_the_card_authority_and_crl_import(db, tmp_path):
     assert "imported: 1 revoked certificates" in imported.stdout
     again = _run(db, "crl", "import", str(crl), "--at", at, **trusted)
     assert again.returncode == 1 and "already imported" in again.stderr
-    untrusted = _run(db, "crl", "import", str(crl), "--at", at)  # trusted: the suite's CA, same name, other key
+    untrusted = _run(
+        db, "crl", "import", str(crl), "--at", at
+    )  # trusted: the suite's CA, same name, other key
     assert untrusted.returncode == 1 and "signature does not verify" in untrusted.stderr
     assert await reader().fetchval("SELECT COUNT(*) FROM revoked_certificates") == 1
 
@@ -56,7 +58,9 @@ async def test_jobs_daily_refreshes_the_crl(db, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "CRL: imported 0 revoked certificates" in result.stdout
     assert await reader().fetchval("SELECT COUNT(*) FROM revocation_lists") == 1
-    missing = _run(db, "jobs", "daily", "--at", START.isoformat(), MYKEY_CRL_SOURCE=str(tmp_path / "none.pem"))
+    missing = _run(
+        db, "jobs", "daily", "--at", START.isoformat(), MYKEY_CRL_SOURCE=str(tmp_path / "none.pem")
+    )
     assert missing.returncode == 0 and "nothing imported" in missing.stdout
 
 
@@ -77,15 +81,20 @@ async def test_demo_seed_writes_working_credentials(db, tmp_path, people, api):
     assert admin == {"role": "MUNICIPALITY_ADMIN", "municipalityCode": "141305"}
     ping = "mutation { pingTerminal { terminal { kind } userErrors { code } } }"
     for terminal in demo["terminals"]:
-        assert (await people.gql(ping, terminal["token"]))["pingTerminal"]["terminal"]["kind"] == terminal["kind"]
+        assert (await people.gql(ping, terminal["token"]))["pingTerminal"]["terminal"]["kind"] == terminal[
+            "kind"
+        ]
     partner = demo["partners"][0]
     token = await api.post(
-        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(partner["clientId"], partner["clientSecret"])
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(partner["clientId"], partner["clientSecret"]),
     )
     assert token.status_code == 200
     first = demo["residents"][0]
     login = await people.gql(
-        "mutation($id: String!, $pw: String!) { loginWithPassword(myKeyId: $id, password: $pw) { userErrors { code } } }",
+        "mutation($id: String!, $pw: String!) { loginWithPassword(myKeyId: $id, password: $pw) {"
+        " userErrors { code } } }",
         id=first["myKeyId"],
         pw=first["password"],
     )
@@ -93,5 +102,7 @@ async def test_demo_seed_writes_working_credentials(db, tmp_path, people, api):
 
     again = _run(db, "demo", "seed", "--out", str(out))  # a second run reuses what exists
     assert again.returncode == 0, again.stderr
-    assert [r["myKeyId"] for r in json.loads(out.read_text())["residents"]] == [r["myKeyId"] for r in demo["residents"]]
+    assert [r["myKeyId"] for r in json.loads(out.read_text())["residents"]] == [
+        r["myKeyId"] for r in demo["residents"]
+    ]
     assert await reader().fetchval("SELECT COUNT(*) FROM residents") == 3

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 VIEWER = "{ viewer { role } }"
 ADD_PARTNER = (
-    "mutation($n: String!) { addPartner(name: $n) { partner { clientId active } clientSecret userErrors { code } } }"
+    "mutation($n: String!) { addPartner(name: $n) "
+    "{ partner { clientId active } clientSecret userErrors { code } } }"
 )
 
 
@@ -20,7 +21,9 @@ async def _viewer(people, token):
 
 async def test_client_credentials_with_basic_auth(people, api):
     _, client_id, secret = await _partner(people)
-    response = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    response = await api.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
@@ -33,14 +36,21 @@ async def test_client_credentials_in_the_form_and_a_narrower_scope(people, api):
     _, client_id, secret = await _partner(people)
     response = await api.post(
         "/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret, "scope": "exchange"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+            "scope": "exchange",
+        },
     )
     assert response.json()["scope"] == "exchange", response.text
 
 
 async def test_bad_requests_get_rfc6749_errors(people, api):
     _, client_id, secret = await _partner(people)
-    wrong = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, "nope"))
+    wrong = await api.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, "nope")
+    )
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
     unknown = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=("who", "nope"))
     assert unknown.status_code == 401 and unknown.json()["error"] == "invalid_client"
@@ -60,7 +70,9 @@ async def test_tokens_expire_and_stop_when_the_partner_is_suspended(people, api,
     suspend = "mutation($c: String!) { setPartnerActive(clientId: $c, active: false) { partner { active } } }"
     await people.gql(suspend, operator, c=client_id)
     assert await _viewer(people, token) is None
-    again = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    again = await api.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+    )
     assert again.status_code == 401
     restore = "mutation($c: String!) { setPartnerActive(clientId: $c, active: true) { partner { active } } }"
     await people.gql(restore, operator, c=client_id)
@@ -87,5 +99,7 @@ async def test_a_repeated_parameter_or_json_body_is_an_invalid_request(people, a
         auth=(client_id, secret),
     )
     assert repeated.status_code == 400 and repeated.json()["error"] == "invalid_request"
-    as_json = await api.post("/oauth/token", json={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    as_json = await api.post(
+        "/oauth/token", json={"grant_type": "client_credentials"}, auth=(client_id, secret)
+    )
     assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"

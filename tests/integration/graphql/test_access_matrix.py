@@ -8,8 +8,6 @@ signed-in caller of the wrong kind. The table must name every operation in the s
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
 from api.graphql import build_schema
 from models.staff import StaffRole
 from tests.integration.identity.people import PASSWORD
@@ -56,7 +54,12 @@ OPS = [
     Op("services", "{ services { code } }", ANYONE),
     Op("me", "{ me { myKeyId } }", RESIDENTS),
     Op("cardChallenge", _m("cardChallenge"), ANYONE),
-    Op("beginRegistration", _m("beginRegistration", "proof: $p", PROOF), ANYONE, lambda w, r: {"p": w.bad_proof}),
+    Op(
+        "beginRegistration",
+        _m("beginRegistration", "proof: $p", PROOF),
+        ANYONE,
+        lambda w, r: {"p": w.bad_proof},
+    ),
     Op("generateMyKeyId", _m("generateMyKeyId", 'registrationToken: "mkr_unknown"'), ANYONE),
     Op("checkMyKeyId", _m("checkMyKeyId", 'registrationToken: "mkr_unknown", candidate: "ABCD1234"'), ANYONE),
     Op(
@@ -89,7 +92,10 @@ OPS = [
     ),
     Op(
         "changePassword",
-        _m("changePassword", 'currentPassword: "wrong123", password: "newpass1", passwordConfirmation: "newpass1"'),
+        _m(
+            "changePassword",
+            'currentPassword: "wrong123", password: "newpass1", passwordConfirmation: "newpass1"',
+        ),
         RESIDENTS,
     ),
     Op("updateSettings", _m("updateSettings", 'input: {basicMunicipalityCode: "141305"}'), RESIDENTS),
@@ -173,19 +179,28 @@ async def _world(people, api) -> World:
     staff = await people.staff(StaffRole.MUNICIPALITY_STAFF)
     clerk = await people.staff(StaffRole.SHOP_STAFF, shop_id=shop)
     resident, spare = await people.register(), await people.register()
-    await people.gql('mutation { linkService(serviceCode: "A1", customerId: "789") { userErrors { code } } }', resident.token)
+    await people.gql(
+        'mutation { linkService(serviceCode: "A1", customerId: "789") { userErrors { code } } }',
+        resident.token,
+    )
     password_session = (
         await people.gql(
-            "mutation($id: String!, $pw: String!) { loginWithPassword(myKeyId: $id, password: $pw) { token } }",
+            "mutation($id: String!, $pw: String!) { loginWithPassword(myKeyId: $id, password: $pw) {"
+            " token } }",
             id=resident.my_key_id,
             pw=PASSWORD,
         )
     )["loginWithPassword"]["token"]
-    added = await people.gql('mutation { addPartner(name: "パートナー") { partner { clientId } clientSecret } }', operator)
+    added = await people.gql(
+        'mutation { addPartner(name: "パートナー") { partner { clientId } clientSecret } }', operator
+    )
     client_id, secret = added["addPartner"]["partner"]["clientId"], added["addPartner"]["clientSecret"]
-    partner = (await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))).json()
+    partner = (
+        await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    ).json()
     spare_terminal = await people.gql(
-        'mutation { registerTerminal(input: {kind: GRANT, name: "予備", municipalityCode: "141305"}) { terminal { id } } }',
+        'mutation { registerTerminal(input: {kind: GRANT, name: "予備", municipalityCode: "141305"})'
+        " { terminal { id } } }",
         admin,
     )
     tokens: dict[str, str | None] = {
@@ -216,7 +231,9 @@ async def _call(world: World, op: Op, role: str) -> str | None:
     variables = op.variables(world, role) if op.variables else {}
     token = world.tokens[role]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await people.api.post("/graphql", json={"query": op.document, "variables": variables}, headers=headers)
+    response = await people.api.post(
+        "/graphql", json={"query": op.document, "variables": variables}, headers=headers
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     if body.get("errors"):
@@ -239,7 +256,9 @@ async def test_every_operation_as_every_role(people, api):
     wrong = []
     for op in OPS:
         for role in ROLES:
-            expected = None if role in op.allowed else ("UNAUTHENTICATED" if role == "nobody" else "FORBIDDEN")
+            expected = (
+                None if role in op.allowed else ("UNAUTHENTICATED" if role == "nobody" else "FORBIDDEN")
+            )
             got = await _call(world, op, role)
             if got != expected:
                 wrong.append(f"{op.name} as {role}: expected {expected or 'allowed'}, got {got or 'allowed'}")

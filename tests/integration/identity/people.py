@@ -43,14 +43,18 @@ class People:
 
     async def gql(self, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.api.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+        response = await self.api.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         assert "errors" not in body, body["errors"]
         return body["data"]
 
     def card(self, years: int = 5, not_before: Any = None) -> VirtualCard:
-        return VirtualCard.from_pem(self.authority.issue_card(self.clock.now(), years=years, not_before=not_before))
+        return VirtualCard.from_pem(
+            self.authority.issue_card(self.clock.now(), years=years, not_before=not_before)
+        )
 
     async def proof(self, card: VirtualCard) -> dict[str, str]:
         nonce = (await self.gql(CHALLENGE))["cardChallenge"]["nonce"]
@@ -70,7 +74,9 @@ class People:
             await self.operator()
         await add_municipality(self.operator_actor, code, name, "神奈川県", self.clock.now())
 
-    async def staff(self, role: StaffRole, code: str = "141305", shop_id: int | None = None, login: str = "") -> str:
+    async def staff(
+        self, role: StaffRole, code: str = "141305", shop_id: int | None = None, login: str = ""
+    ) -> str:
         assert self.operator_actor is not None
         form = StaffInput(
             login or f"{role.lower()}-{code}-{shop_id or 0}",
@@ -89,10 +95,13 @@ class People:
     async def service(self, code: str = "A1", name: str = "図書館") -> None:
         await add_service(self.operator_actor, code, name, self.clock.now())
 
-    async def register(self, card: VirtualCard | None = None, municipality: str | None = "141305") -> Registered:
+    async def register(
+        self, card: VirtualCard | None = None, municipality: str | None = "141305"
+    ) -> Registered:
         card = card or self.card()
         begun = await self.gql(
-            "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors { code } } }",
+            "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors"
+            " { code } } }",
             p=await self.proof(card),
         )
         token = begun["beginRegistration"]["registrationToken"]
@@ -118,21 +127,24 @@ class People:
     async def login(self, resident: Registered) -> str:
         """A fresh card session (sessions last hours; tests that jump days sign in again)."""
         data = await self.gql(
-            "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token } }", p=await self.proof(resident.card)
+            "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token } }",
+            p=await self.proof(resident.card),
         )
         resident.token = data["loginWithCard"]["token"]
         return resident.token
 
     async def terminal(self, kind: str, admin: str, **extra: Any) -> str:
         registered = await self.gql(
-            "mutation($i: RegisterTerminalInput!) { registerTerminal(input: $i) { activationCode userErrors { code message } } }",
+            "mutation($i: RegisterTerminalInput!) { registerTerminal(input: $i) { activationCode"
+            " userErrors { code message } } }",
             admin,
             i={"kind": kind, "name": f"{kind} terminal", "municipalityCode": "141305", **extra},
         )
         code = registered["registerTerminal"]["activationCode"]
         assert code, registered
         activated = await self.gql(
-            "mutation($c: String!) { activateTerminal(activationCode: $c) { token userErrors { code } } }", c=code
+            "mutation($c: String!) { activateTerminal(activationCode: $c) { token userErrors { code } } }",
+            c=code,
         )
         return str(activated["activateTerminal"]["token"])
 

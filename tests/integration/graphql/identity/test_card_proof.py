@@ -62,7 +62,8 @@ async def test_a_card_from_an_untrusted_authority_fails(people, tmp_path):
     card = VirtualCard.from_pem(rogue.issue_card(people.clock.now()))
     answer = (
         await people.gql(
-            "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors { code } } }",
+            "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors"
+            " { code } } }",
             p=await people.proof(card),
         )
     )["beginRegistration"]
@@ -85,13 +86,29 @@ async def test_garbage_is_a_clear_error(people):
     proof = {"certificate": "not base64!", "nonce": "n", "signature": "AA=="}
     assert (await _login(people, proof))["userErrors"][0]["code"] == "CARD_INVALID"
     nonce = (await people.proof(people.card()))["nonce"]
-    bad_der = {"certificate": base64.b64encode(b"not a certificate").decode(), "nonce": nonce, "signature": "AA=="}
+    bad_der = {
+        "certificate": base64.b64encode(b"not a certificate").decode(),
+        "nonce": nonce,
+        "signature": "AA==",
+    }
     answer = await _login(people, bad_der)
-    assert answer["userErrors"] == [{"code": "CARD_INVALID", "field": "proof", "message": answer["userErrors"][0]["message"]}]
+    assert answer["userErrors"] == [
+        {"code": "CARD_INVALID", "field": "proof", "message": answer["userErrors"][0]["message"]}
+    ]
 
 
 async def test_nothing_personal_is_stored_about_a_card(people):
     await people.municipality()
     await people.register()
     columns = set((await reader().fetchrow("SELECT * FROM cards")).keys())
-    assert columns == {"id", "resident_id", "issuer", "serial", "fingerprint", "not_before", "not_after", "bound_at", "unbound_at"}
+    assert columns == {
+        "id",
+        "resident_id",
+        "issuer",
+        "serial",
+        "fingerprint",
+        "not_before",
+        "not_after",
+        "bound_at",
+        "unbound_at",
+    }

@@ -5,7 +5,10 @@ import pytest
 from domain.sql import reader
 from tests.integration.identity.people import COMPLETE, PASSWORD
 
-BEGIN = "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors { code field } } }"
+BEGIN = (
+    "mutation($p: CardProofInput!) "
+    "{ beginRegistration(proof: $p) { registrationToken userErrors { code field } } }"
+)
 GENERATE = (
     "mutation($t: String!) { generateMyKeyId(registrationToken: $t)"
     " { candidate remaining final userErrors { code message } } }"
@@ -42,7 +45,9 @@ async def test_generate_three_times_the_third_is_final(people):
     seen = [(await people.gql(GENERATE, t=token))["generateMyKeyId"] for _ in range(3)]
     assert [s["remaining"] for s in seen] == [2, 1, 0]
     assert [s["final"] for s in seen] == [False, False, True]
-    assert all(len(s["candidate"]) == 8 and s["candidate"].isalnum() and s["candidate"].isupper() for s in seen)
+    assert all(
+        len(s["candidate"]) == 8 and s["candidate"].isalnum() and s["candidate"].isupper() for s in seen
+    )
     fourth = (await people.gql(GENERATE, t=token))["generateMyKeyId"]
     assert fourth["userErrors"][0]["code"] == "ATTEMPTS_EXHAUSTED"
     assert seen[2]["candidate"] in fourth["userErrors"][0]["message"]
@@ -128,7 +133,12 @@ async def test_email_and_notifications_are_kept(people):
     await people.municipality()
     token = await _begin(people)
     candidate = (await people.gql(GENERATE, t=token))["generateMyKeyId"]["candidate"]
-    notifications = {"pointsGranted": True, "pointsExpired": True, "passwordChanged": False, "myKeyIdChanged": True}
+    notifications = {
+        "pointsGranted": True,
+        "pointsExpired": True,
+        "passwordChanged": False,
+        "myKeyIdChanged": True,
+    }
     form = _form(token, candidate, email="taro@example.jp", emailConfirmation="taro@example.jp")
     done = await people.gql(COMPLETE, input=form | {"notifications": notifications})
     me = await people.gql(
@@ -146,7 +156,9 @@ async def test_one_card_one_mykey_id(people):
     card = people.card()
     first, second = await _begin(people, card), await _begin(people, card)
     ids = [(await people.gql(GENERATE, t=t))["generateMyKeyId"]["candidate"] for t in (first, second)]
-    assert (await people.gql(COMPLETE, input=_form(first, ids[0])))["completeRegistration"]["userErrors"] == []
+    assert (await people.gql(COMPLETE, input=_form(first, ids[0])))["completeRegistration"][
+        "userErrors"
+    ] == []
     late = (await people.gql(COMPLETE, input=_form(second, ids[1])))["completeRegistration"]
     assert late["userErrors"][0]["code"] == "INVALID_INPUT"
     assert await _residents() == 2

@@ -13,15 +13,18 @@ from domain.sql import reader
 from models.staff import StaffRole
 
 PROOF_OPS = {
-    "loginWithCard": "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token userErrors { code } } }",
+    "loginWithCard": "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token userErrors { code"
+    " } } }",
     "beginRegistration": (
-        "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors { code } } }"
+        "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors {"
+        " code } } }"
     ),
     "rebindCard": (
-        "mutation($p: CardProofInput!) { rebindCard(myKeyId: \"%s\", password: \"abc123XYZ\", proof: $p)"
+        'mutation($p: CardProofInput!) { rebindCard(myKeyId: "%s", password: "abc123XYZ", proof: $p)'
         " { resident { myKeyId } userErrors { code } } }"
     ),
-    "counterLookup": "mutation($p: CardProofInput!) { counterLookup(proof: $p) { customerId userErrors { code } } }",
+    "counterLookup": "mutation($p: CardProofInput!) { counterLookup(proof: $p) { customerId userErrors {"
+    " code } } }",
 }
 
 
@@ -35,7 +38,10 @@ async def test_a_revoked_card_is_refused_everywhere(people):
     admin = await people.staff(StaffRole.MUNICIPALITY_ADMIN)
     lookup = await people.terminal("LOOKUP", admin, serviceCode="A1")
     resident = await people.register()
-    await people.gql('mutation { linkService(serviceCode: "A1", customerId: "789") { userErrors { code } } }', resident.token)
+    await people.gql(
+        'mutation { linkService(serviceCode: "A1", customerId: "789") { userErrors { code } } }',
+        resident.token,
+    )
     me_before = await people.gql("{ me { myKeyId } }", resident.token)
     assert me_before["me"]["myKeyId"] == resident.my_key_id
 
@@ -49,7 +55,9 @@ async def test_a_revoked_card_is_refused_everywhere(people):
         answer = (await people.gql(text, token, p=await people.proof(resident.card)))[name]
         assert answer["userErrors"] == [{"code": "CARD_REVOKED"}], name
     response = await people.api.post(
-        "/graphql", json={"query": "{ me { myKeyId } }"}, headers={"Authorization": f"Bearer {resident.token}"}
+        "/graphql",
+        json={"query": "{ me { myKeyId } }"},
+        headers={"Authorization": f"Bearer {resident.token}"},
     )
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"  # its card session ended
 
@@ -58,7 +66,9 @@ async def test_an_unregistered_revoked_card_cannot_register(people):
     card = people.card()
     people.authority.revoke(card.certificate, people.clock.now())
     await import_crl(people.authority.crl(people.clock.now()), _trust(people), people.clock.now())
-    answer = (await people.gql(PROOF_OPS["beginRegistration"], p=await people.proof(card)))["beginRegistration"]
+    answer = (await people.gql(PROOF_OPS["beginRegistration"], p=await people.proof(card)))[
+        "beginRegistration"
+    ]
     assert answer == {"registrationToken": None, "userErrors": [{"code": "CARD_REVOKED"}]}
 
 

@@ -8,7 +8,8 @@ from domain.sql import reader
 from models.staff import StaffRole
 
 LINK = (
-    "mutation($s: String!, $c: String!, $v: Date) { linkService(serviceCode: $s, customerId: $c, validUntil: $v)"
+    "mutation($s: String!, $c: String!, $v: Date) { linkService(serviceCode: $s, customerId: $c,"
+    " validUntil: $v)"
     " { link { serviceCode customerId validUntil needsReconfirmation } userErrors { code field } } }"
 )
 UNLINK = "mutation($s: String!) { unlinkService(serviceCode: $s) { serviceCode userErrors { code } } }"
@@ -81,14 +82,18 @@ async def test_linking_validates_and_replaces(people):
     taken = (await people.gql(LINK, other.token, s="A1", c="790"))["linkService"]
     assert taken["userErrors"] == [{"code": "INVALID_INPUT", "field": "customerId"}]
     assert (await people.gql(UNLINK, resident.token, s="A1"))["unlinkService"]["userErrors"] == []
-    assert (await people.gql(UNLINK, resident.token, s="A1"))["unlinkService"]["userErrors"] == [{"code": "NOT_FOUND"}]
+    assert (await people.gql(UNLINK, resident.token, s="A1"))["unlinkService"]["userErrors"] == [
+        {"code": "NOT_FOUND"}
+    ]
 
 
 async def test_reconfirmation_is_due_yearly_after_a_move_or_past_the_membership(people):
     terminal = await _setup(people)
     await people.municipality("131164", "豊島区")
     resident = await people.register()
-    await people.gql(LINK, resident.token, s="A1", c="789", v=str(japan_date(people.clock.now()) + timedelta(days=30)))
+    await people.gql(
+        LINK, resident.token, s="A1", c="789", v=str(japan_date(people.clock.now()) + timedelta(days=30))
+    )
 
     async def flag():
         return (await people.gql(LOOKUP, terminal, p=await people.proof(resident.card)))["counterLookup"][

@@ -11,20 +11,25 @@ PASSWORD_LOGIN = (
     " loginWithPassword(myKeyId: $id, password: $pw, useCookie: $cookie)"
     " { token csrfToken cardSession resident { myKeyId } userErrors { code field message } } }"
 )
-CARD_LOGIN = "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token userErrors { code message } } }"
+CARD_LOGIN = (
+    "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token userErrors { code message } } }"
+)
 SUSPEND = (
     "mutation($id: String!, $pw: String!) { suspendMyKeyId(myKeyId: $id, password: $pw)"
     " { resident { status } userErrors { code } } }"
 )
 REBIND = (
-    "mutation($id: String!, $pw: String!, $p: CardProofInput!) { rebindCard(myKeyId: $id, password: $pw, proof: $p)"
+    "mutation($id: String!, $pw: String!, $p: CardProofInput!) { rebindCard(myKeyId: $id, password: $pw,"
+    " proof: $p)"
     " { resident { myKeyId status } userErrors { code message } } }"
 )
 ME = "{ me { myKeyId } }"
 
 
 async def _me(people, token):
-    response = await people.api.post("/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"})
+    response = await people.api.post(
+        "/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"}
+    )
     body = response.json()
     return body["errors"][0]["extensions"]["code"] if "errors" in body else body["data"]["me"]["myKeyId"]
 
@@ -83,7 +88,10 @@ async def test_cookie_sessions_need_the_csrf_header(people):
     resident = await people.register()
     response = await people.api.post(
         "/graphql",
-        json={"query": PASSWORD_LOGIN, "variables": {"id": resident.my_key_id, "pw": resident.password, "cookie": True}},
+        json={
+            "query": PASSWORD_LOGIN,
+            "variables": {"id": resident.my_key_id, "pw": resident.password, "cookie": True},
+        },
     )
     answer = response.json()["data"]["loginWithPassword"]
     assert answer["token"] is None  # the token is only in the HttpOnly cookie
@@ -95,14 +103,18 @@ async def test_cookie_sessions_need_the_csrf_header(people):
     assert without["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     wrong = (await people.api.post("/graphql", json=body, headers={"X-CSRF-Token": "csrf_guess"})).json()
     assert wrong["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    right = (await people.api.post("/graphql", json=body, headers={"X-CSRF-Token": answer["csrfToken"]})).json()
+    right = (
+        await people.api.post("/graphql", json=body, headers={"X-CSRF-Token": answer["csrfToken"]})
+    ).json()
     assert right["data"]["me"]["myKeyId"] == resident.my_key_id
 
 
 async def test_log_out_ends_the_session(people):
     await people.municipality()
     resident = await people.register()
-    assert (await people.gql("mutation { logOut { ok userErrors { code } } }", resident.token))["logOut"]["ok"]
+    assert (await people.gql("mutation { logOut { ok userErrors { code } } }", resident.token))["logOut"][
+        "ok"
+    ]
     assert await _me(people, resident.token) == "UNAUTHENTICATED"
 
 
@@ -138,9 +150,9 @@ async def test_a_new_card_keeps_the_mykey_id(people):
     )["rebindCard"]
     assert again["userErrors"][0]["code"] == "INVALID_INPUT"
     other = await people.register()
-    stolen = (
-        await people.gql(REBIND, id=other.my_key_id, pw=other.password, p=await people.proof(renewed))
-    )["rebindCard"]
+    stolen = (await people.gql(REBIND, id=other.my_key_id, pw=other.password, p=await people.proof(renewed)))[
+        "rebindCard"
+    ]
     assert stolen["userErrors"][0]["code"] == "INVALID_INPUT"
     wrong_password = (
         await people.gql(REBIND, id=resident.my_key_id, pw="wrong123", p=await people.proof(people.card()))
@@ -153,8 +165,8 @@ async def test_changing_the_password_ends_other_sessions(people):
     resident = await people.register()
     other = (await _password_login(people, resident.my_key_id, resident.password))["token"]
     changed = await people.gql(
-        "mutation { changePassword(currentPassword: \"abc123XYZ\", password: \"newpass99\","
-        " passwordConfirmation: \"newpass99\") { resident { myKeyId } userErrors { code } } }",
+        'mutation { changePassword(currentPassword: "abc123XYZ", password: "newpass99",'
+        ' passwordConfirmation: "newpass99") { resident { myKeyId } userErrors { code } } }',
         resident.token,
     )
     assert changed["changePassword"]["userErrors"] == []

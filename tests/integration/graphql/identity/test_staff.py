@@ -5,7 +5,10 @@ import pytest
 from models.staff import StaffRole
 from tests.integration.identity.people import STAFF_PASSWORD
 
-ADD = "mutation($i: AddStaffInput!) { addStaff(input: $i) { staff { login role department } userErrors { code field } } }"
+ADD = (
+    "mutation($i: AddStaffInput!) { addStaff(input: $i) "
+    "{ staff { login role department } userErrors { code field } } }"
+)
 LOGIN = (
     "mutation($l: String!, $p: String!) { loginStaff(login: $l, password: $p)"
     " { token staff { role } userErrors { code } } }"
@@ -22,7 +25,9 @@ async def test_an_admin_creates_staff_of_their_own_municipality_only(people):
     await people.municipality("131164", "豊島区")
     admin = await people.staff(StaffRole.MUNICIPALITY_ADMIN)
     own = await people.gql(
-        ADD, admin, i=_staff("kenko", "MUNICIPALITY_STAFF", municipalityCode="141305", department="健康福祉局")
+        ADD,
+        admin,
+        i=_staff("kenko", "MUNICIPALITY_STAFF", municipalityCode="141305", department="健康福祉局"),
     )
     assert own["addStaff"] == {
         "staff": {"login": "kenko", "role": "MUNICIPALITY_STAFF", "department": "健康福祉局"},
@@ -43,7 +48,10 @@ async def test_an_admin_creates_staff_of_their_own_municipality_only(people):
     ("form", "field"),
     [
         (_staff("Bad Login", "MUNICIPALITY_ADMIN", municipalityCode="141305"), "login"),
-        ({**_staff("short", "MUNICIPALITY_ADMIN", municipalityCode="141305"), "password": "short"}, "password"),
+        (
+            {**_staff("short", "MUNICIPALITY_ADMIN", municipalityCode="141305"), "password": "short"},
+            "password",
+        ),
         (_staff("nodept", "MUNICIPALITY_STAFF", municipalityCode="141305"), "department"),
         (_staff("noshop", "SHOP_STAFF"), "shopId"),
         (_staff("nomuni", "MUNICIPALITY_ADMIN"), "municipalityCode"),
@@ -65,7 +73,12 @@ async def test_staff_sign_in_and_viewer(people):
     signed_in = (await people.gql(LOGIN, l="clerk", p=STAFF_PASSWORD))["loginStaff"]
     assert signed_in["staff"] == {"role": "SHOP_STAFF"}
     viewer = (await people.gql(VIEWER, signed_in["token"]))["viewer"]
-    assert viewer == {"role": "SHOP_STAFF", "municipalityCode": "141305", "shopId": str(shop), "cardSession": False}
+    assert viewer == {
+        "role": "SHOP_STAFF",
+        "municipalityCode": "141305",
+        "shopId": str(shop),
+        "cardSession": False,
+    }
     wrong = (await people.gql(LOGIN, l="clerk", p="not the password"))["loginStaff"]
     assert wrong["userErrors"] == [{"code": "UNAUTHENTICATED"}]
     assert (await people.gql(VIEWER))["viewer"] is None

@@ -177,3 +177,15 @@ async def test_a_registration_is_used_once_and_expires(people):
     replay = (await people.gql(COMPLETE, input=_form(token, candidate)))["completeRegistration"]
     assert replay["userErrors"][0]["code"] == "INVALID_INPUT"
     assert await _residents() == 1
+
+
+async def test_duplicate_checks_are_limited_per_registration_and_per_address(people):
+    token = await _begin(people)
+    answers = [(await people.gql(CHECK, t=token, c=f"FREE{n:04d}"))["checkMyKeyId"] for n in range(11)]
+    assert [a["available"] for a in answers[:10]] == [True] * 10
+    assert answers[10]["userErrors"] == [{"code": "RATE_LIMITED", "field": None}]
+    tokens = [await _begin(people) for _ in range(2)]
+    for n in range(20):  # the address has used 11 of its 30 checks an hour
+        await people.gql(CHECK, t=tokens[n % 2], c=f"MORE{n:04d}")
+    limited = (await people.gql(CHECK, t=await _begin(people), c="LAST0000"))["checkMyKeyId"]
+    assert limited["userErrors"] == [{"code": "RATE_LIMITED", "field": None}]

@@ -4,11 +4,8 @@ from typing import TypeVar
 
 import strawberry
 
-from domain.auth.access import require
-from domain.auth.actor import Role
 from domain.residents import actions, registration
-from domain.residents.queries import get_resident
-from domain.sql import reader
+from domain.residents.access import access_resident_by_actor
 from resolvers.sessions import deliver
 from schema.cards import CardProofInput
 from schema.context import Info
@@ -50,8 +47,7 @@ def _signed_in(
 class ResidentQuery:
     @strawberry.field(description="The signed-in resident. Residents only.")
     async def me(self, info: Info) -> Resident:
-        actor = require(info.context.actor, Role.RESIDENT)
-        return Resident.from_view(await get_resident(reader(), actor.id))
+        return Resident.from_view(await access_resident_by_actor(info.context.actor))
 
 
 @strawberry.type

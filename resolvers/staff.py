@@ -28,7 +28,7 @@ class StaffQuery:
             role=actor.role,
             municipality_code=code,
             shop_id=None if actor.shop_id is None else strawberry.ID(str(actor.shop_id)),
-            terminal_kind=None if actor.terminal_kind is None else actor.terminal_kind.value,
+            terminal_kind=actor.terminal_kind,
             card_session=actor.role is Role.RESIDENT and actor.card_verified,
         )
 

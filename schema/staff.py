@@ -7,6 +7,7 @@ import strawberry
 from domain.auth.actor import Role as DomainRole
 from domain.staff.actions import StaffView
 from models.staff import StaffRole as DomainStaffRole
+from models.terminals import TerminalKind as DomainTerminalKind
 from schema.errors import Payload
 
 StaffRole = strawberry.enum(DomainStaffRole, name="StaffRole")
@@ -55,5 +56,5 @@ class Viewer:
     role: DomainRole
     municipality_code: str | None
     shop_id: strawberry.ID | None
-    terminal_kind: str | None
+    terminal_kind: DomainTerminalKind | None
     card_session: bool

@@ -1,4 +1,4 @@
-"""The Starlette application: routes, lifespan (database, ledger key, checkpoint sealer)."""
+"""The Starlette application: routes, lifespan (database, ledger key, checkpoint sealer, mail sender)."""
 
 import asyncio
 import contextlib
@@ -10,11 +10,12 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from api.database import close_database, open_database
+from api.grants_csv import grants_csv_endpoint
 from api.graphql import GraphQLApp
 from api.metrics import MetricsMiddleware, metrics
 from api.oauth import token_endpoint
 from api.routes import healthz
-from api.settings import Settings
+from api.settings import Settings, mail_transport
 from api.trust import TrustSource
 from domain.auth.access_tokens import AccessTokens
 from domain.auth.passwords import Argon2Cost
@@ -22,6 +23,7 @@ from domain.auth.passwords import configure as configure_passwords
 from domain.clock import Clock, SystemClock
 from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
+from domain.notifications.sender import send_pending
 from web.pages import home
 
 log = logging.getLogger("mykey")
@@ -34,6 +36,16 @@ async def _seal_periodically(key: LedgerKey, clock: Clock, every: float) -> None
             await seal_all(key, clock)
         except Exception:
             log.exception("sealing ledger checkpoints failed; will retry")
+
+
+async def _send_mail_periodically(settings: Settings, clock: Clock) -> None:
+    transport = mail_transport(settings)
+    while True:
+        await asyncio.sleep(settings.outbox_interval)
+        try:
+            await send_pending(transport, settings.mail_from, clock.now())
+        except Exception:
+            log.exception("sending the outbox failed; will retry")
 
 
 def create_app(
@@ -59,16 +71,18 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await open_database(settings)
-        sealer = None
+        workers = []
         if settings.checkpoint_interval > 0:
-            sealer = asyncio.create_task(_seal_periodically(key, clock, settings.checkpoint_interval))
+            workers.append(asyncio.create_task(_seal_periodically(key, clock, settings.checkpoint_interval)))
+        if settings.outbox_interval > 0:
+            workers.append(asyncio.create_task(_send_mail_periodically(settings, clock)))
         try:
             yield
         finally:
-            if sealer is not None:
-                sealer.cancel()
+            for worker in workers:
+                worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await sealer
+                    await worker
             if manage_database:
                 await close_database()
 
@@ -78,6 +92,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/metrics", metrics),
             Route("/oauth/token", token_endpoint(tokens, clock, settings.production), methods=["POST"]),
+            Route("/grants.csv", grants_csv_endpoint(tokens, clock), methods=["POST"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],

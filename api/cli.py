@@ -13,23 +13,21 @@ import uvicorn
 
 from api.database import close_database, migrate_database, open_database
 from api.demo import seed_demo
-from api.settings import Settings
+from api.settings import Settings, mail_transport
 from domain.auth.passwords import Argon2Cost
 from domain.auth.passwords import configure as configure_passwords
-from domain.auth.ratelimit import forget_old_windows
-from domain.auth.sessions import forget_expired_sessions
 from domain.cards.authority import CardAuthority
-from domain.cards.proof import forget_old_challenges
 from domain.cards.revocation import import_crl
 from domain.cards.trust import CardTrust
 from domain.cards.virtual import VirtualCard
 from domain.clock import Clock, ManualClock, SystemClock
 from domain.errors import DomainError
-from domain.ledger.actions import expire_lots
+from domain.jobs.daily import run_daily
 from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.ledger.verify import verify_ledger
-from domain.sql import Sql, reader, transaction
+from domain.notifications.sender import send_pending
+from domain.sql import reader
 from domain.staff.actions import ensure_operator
 
 
@@ -104,40 +102,46 @@ def _published_crl(settings: Settings) -> bytes | None:
     return source.read_bytes()
 
 
-async def _refresh_crl(settings: Settings, data: bytes | None, now: datetime) -> None:
+async def _refresh_crl(settings: Settings, data: bytes | None, now: datetime) -> str:
     if data is None:
-        return
+        return f"CRL: no file at {settings.crl_source} (MYKEY_CRL_SOURCE); nothing imported"
     try:
         done = await import_crl(data, CardTrust.from_file(settings.trusted_ca_path), now)
     except DomainError as exc:
-        print(f"CRL: {exc.message}")
-        return
-    print(
-        f"CRL: imported {done.revoked} revoked certificates of {done.issuer}; {done.sessions_ended}"
-        f" sessions ended"
-    )
-
-
-async def _housekeeping(now: datetime) -> None:
-    async def work(sql: Sql) -> None:
-        await forget_old_challenges(sql, now)
-        await forget_expired_sessions(sql, now)
-        await forget_old_windows(sql, now)
-
-    await transaction(work)
+        return f"CRL: {exc.message}"
+    ended = done.sessions_ended
+    return f"CRL: imported {done.revoked} revoked certificates of {done.issuer}; {ended} sessions ended"
 
 
 def _daily(settings: Settings, args: argparse.Namespace) -> int:
-    crl = _published_crl(settings)
+    crl = settings.crl_source.read_bytes() if settings.crl_source.exists() else None
 
     async def work() -> int:
         clock = _clock(args)
-        await _refresh_crl(settings, crl, clock.now())
-        await _housekeeping(clock.now())
-        report = await expire_lots(clock)
-        print(f"expired {report.points} points in {report.lots} lots of {len(report.accounts)} accounts")
+        report = await run_daily(clock, lambda: _refresh_crl(settings, crl, clock.now()))
+        if report is None:
+            print("the daily job is running on another server; nothing done here")
+            return 0
+        print(report.crl)
+        moved = report.auto_move
+        print(f"auto-moved {moved.points} reserved points of {moved.residents} residents", end="")
+        print(f"; {len(moved.stuck)} residents have no basic municipality program" if moved.stuck else "")
+        expired = report.expiry
+        print(f"expired {expired.points} points in {expired.lots} lots of {len(expired.accounts)} accounts")
+        print(f"warnings and reminders due: {report.warnings}")
         sealed = await seal_all(LedgerKey.load_or_create(settings.ledger_key_path), clock)
         print(f"sealed {sum(c.entry_count for c in sealed)} entries in {len(sealed)} checkpoints")
+        sent = await send_pending(mail_transport(settings), settings.mail_from, clock.now())
+        print(f"e-mail sent: {sent}")
+        return 0
+
+    return asyncio.run(_with_database(settings, work))
+
+
+def _outbox(settings: Settings, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        sent = await send_pending(mail_transport(settings), settings.mail_from, _clock(args).now())
+        print(f"e-mail sent: {sent}")
         return 0
 
     return asyncio.run(_with_database(settings, work))
@@ -247,10 +251,14 @@ def parser() -> argparse.ArgumentParser:
     seal.add_argument("--at", help="ISO time to use as now (tests, replays)")
     seal.set_defaults(run=_seal)
     jobs = commands.add_parser("jobs", help="batch jobs").add_subparsers(dest="sub", required=True)
-    daily = jobs.add_parser("daily", help="import the CRL, tidy up, expire lots, then seal the journal")
+    daily = jobs.add_parser("daily", help="CRL, tidy-up, reserved auto-move, expiry, warnings, seal, e-mail")
     daily.add_argument("--at", help="ISO time to use as now (tests, replays)")
     daily.set_defaults(run=_daily)
     _add_ca_commands(commands)
+    outbox = commands.add_parser("outbox", help="e-mail").add_subparsers(dest="sub", required=True)
+    send = outbox.add_parser("send", help="send what the outbox holds (SMTP_URL, or .eml files)")
+    send.add_argument("--at", help="ISO time to use as now (tests)")
+    send.set_defaults(run=_outbox)
     demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="sub", required=True)
     seed = demo.add_parser("seed", help="load demo data and write the credentials file")
     seed.add_argument("--out", required=True)

@@ -9,7 +9,7 @@ import contextlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,22 @@ from domain.cards.proof import CardProof, issue_challenge
 from domain.cards.revocation import CrlRejected, import_crl
 from domain.cards.trust import CardTrust
 from domain.cards.virtual import VirtualCard
-from domain.clock import Clock
+from domain.clock import Clock, japan_date
 from domain.links.actions import add_service, link_service
-from domain.municipalities.actions import add_municipality
+from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
+from domain.municipalities.queries import get_municipality_by_code
 from domain.partners.actions import add_partner, rotate_partner_secret
+from domain.points.exchanges import ExchangeInput, exchange_points
+from domain.points.grants import GrantRequest, GrantRow, grant_points
+from domain.programs.actions import (
+    ProgramInput,
+    add_department,
+    add_premium_campaign,
+    add_program,
+    set_shop_programs,
+)
+from domain.programs.queries import list_programs_by_municipality
+from domain.programs.rules import ProgramUse
 from domain.residents import registration
 from domain.residents.actions import login_with_card
 from domain.residents.rules import Notifications
@@ -32,16 +44,25 @@ from domain.shops.actions import add_shop
 from domain.sql import reader, transaction
 from domain.staff.actions import StaffInput, add_staff, ensure_operator
 from domain.terminals.actions import TerminalInput, activate_terminal, register_terminal, revoke_terminal
+from models.programs import ProgramKind
 from models.sessions import SubjectKind
 from models.staff import StaffRole
 from models.terminals import TerminalKind
 
-MUNICIPALITIES = [("141305", "川崎市", "神奈川県"), ("131164", "豊島区", "東京都")]
+MUNICIPALITIES = [("141305", "川崎市", "044-200-2111", "ｶﾜｻｷｼ"), ("131164", "豊島区", "03-3981-1111", "ﾄｼﾏｸ")]
+DEPARTMENT = "健康福祉局"
+REGULAR_USES = (
+    ProgramUse.SHOPS,
+    ProgramUse.FACILITIES,
+    ProgramUse.BUS,
+    ProgramUse.TOURISM,
+    ProgramUse.DONATION,
+)
 SHOPS = {
     "141305": [("川崎ブレーメン通り 商店", "SHOP"), ("川崎市 市民ミュージアム", "MUSEUM")],
     "131164": [("池袋 サンシャイン商店", "SHOP"), ("豊島区 郷土資料館", "MUSEUM")],
 }
-PARTNERS = ["マイキーカード (demo credit card)", "そらエアライン (demo airline miles)"]
+PARTNERS = [("マイキーカード (demo credit card)", 1, 1), ("そらエアライン (demo airline miles)", 2, 1)]
 SERVICES = [("A1", "川崎市立図書館"), ("B2", "豊島区立中央図書館")]
 TOKEN_DAYS = 30
 
@@ -81,11 +102,42 @@ def _authority(settings: Settings, now: datetime) -> CardAuthority:
     return CardAuthority.init(settings.card_ca_dir, now)
 
 
+async def _programs(
+    seed: Seeder, operator: Actor, code: str, name: str, premium: bool
+) -> list[dict[str, Any]]:
+    municipality = await get_municipality_by_code(reader(), code)
+    existing = (await list_programs_by_municipality(reader(), [municipality.id]))[municipality.id]
+    if not existing:
+        today = japan_date(seed.now)
+        regular = ProgramInput(code, ProgramKind.REGULAR, f"{name}ポイント", 100, REGULAR_USES)
+        event = ProgramInput(
+            code,
+            ProgramKind.SUPPORT_EVENT,
+            f"{name} 花火大会 応援",
+            100,
+            (ProgramUse.DONATION,),
+            starts_on=today,
+            ends_on=today + timedelta(days=60),
+            organiser=f"{name}花火大会実行委員会",
+            purpose="花火大会の開催を応援する",
+        )
+        existing = [await add_program(operator, form, seed.now) for form in (regular, event)]
+        if premium:  # the demo's premium campaign: never on the first municipality's regular program
+            await add_premium_campaign(
+                operator, existing[0].id, 20, seed.now, seed.now + timedelta(days=30), seed.now
+            )
+    return [{"id": str(p.id), "name": p.name, "kind": p.kind.value} for p in existing]
+
+
 async def _municipalities(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
     out = []
-    for code, name, prefecture in MUNICIPALITIES:
+    for index, (code, name, phone, holder) in enumerate(MUNICIPALITIES):
         if await reader().fetchval("SELECT id FROM municipalities WHERE code = $1", code) is None:
-            await add_municipality(operator, code, name, prefecture, seed.now)
+            bank = BankAccount("0009", f"{index + 1:03d}", "ORDINARY", f"{1234567 + index:07d}", holder)
+            await add_municipality(
+                operator, MunicipalityInput(code, f"points@{code}.example.jp", phone, bank), seed.now
+            )
+            await add_department(operator, code, DEPARTMENT, seed.now)
         pw = seed.password(f"admin-{code}", 20)
         _, admin_token = await seed.staff(
             operator, StaffInput(f"admin-{code}", pw, StaffRole.MUNICIPALITY_ADMIN, municipality_code=code)
@@ -97,22 +149,31 @@ async def _municipalities(seed: Seeder, operator: Actor) -> list[dict[str, Any]]
                 seed.password(f"staff-{code}", 20),
                 StaffRole.MUNICIPALITY_STAFF,
                 municipality_code=code,
-                department="健康福祉局",
+                department=DEPARTMENT,
             ),
         )
+        programs = await _programs(seed, operator, code, name, premium=index == 1)
         out.append(
-            {"code": code, "name": name, "adminToken": admin_token, "staffToken": staff_token, "programs": []}
+            {
+                "code": code,
+                "name": name,
+                "adminToken": admin_token,
+                "staffToken": staff_token,
+                "programs": programs,
+            }
         )
     return out
 
 
-async def _shops(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
+async def _shops(seed: Seeder, operator: Actor, municipalities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
+    regular = {m["code"]: [p["id"] for p in m["programs"] if p["kind"] == "REGULAR"] for m in municipalities}
     for code, shops in SHOPS.items():
         for index, (name, category) in enumerate(shops, start=1):
             shop_id = await reader().fetchval("SELECT id FROM shops WHERE name = $1", name)
             if shop_id is None:
                 shop_id = (await add_shop(operator, code, name, category, seed.now)).id
+            accepts = await set_shop_programs(operator, int(shop_id), [int(p) for p in regular[code]])
             login = f"shop{index}-{code}"
             _, token = await seed.staff(
                 operator,
@@ -124,7 +185,7 @@ async def _shops(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
                     "name": name,
                     "municipalityCode": code,
                     "staffToken": token,
-                    "accepts": [],
+                    "accepts": [str(p) for p in accepts],
                 }
             )
     return out
@@ -132,14 +193,21 @@ async def _shops(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
 
 async def _partners(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
     out = []
-    for name in PARTNERS:
+    for name, rate_points, rate_yen in PARTNERS:
         client_id = await reader().fetchval("SELECT client_id FROM partners WHERE name = $1", name)
         made = (
             await rotate_partner_secret(operator, str(client_id))
             if client_id
-            else await add_partner(operator, name, seed.now)
+            else await add_partner(operator, name, seed.now, rate_points, rate_yen)
         )
-        out.append({"name": name, "clientId": made.partner.client_id, "clientSecret": made.client_secret})
+        out.append(
+            {
+                "name": name,
+                "clientId": made.partner.client_id,
+                "clientSecret": made.client_secret,
+                "rate": {"partnerPoints": rate_points, "yen": rate_yen},
+            }
+        )
     return out
 
 
@@ -200,6 +268,28 @@ async def _resident(seed: Seeder, trust: CardTrust, card_path: Path, index: int)
     return {"myKeyId": signed_in.resident.my_key_id, "password": password, "card": str(card_path.resolve())}
 
 
+async def _points(
+    seed: Seeder, operator: Actor, municipalities: list[dict[str, Any]], residents: list[dict[str, Any]]
+) -> None:
+    """Every resident gets administrative points in their basic municipality; the first also has
+    reserved points from a partner exchange (idempotency keys make a re-run change nothing)."""
+    for index, resident in enumerate(residents, start=1):
+        municipality = municipalities[1] if index == 3 else municipalities[0]
+        program = next(p for p in municipality["programs"] if p["kind"] == "REGULAR")
+        rows = [GrantRow(resident["myKeyId"], 1_000 * index)]
+        request = GrantRequest(
+            int(program["id"]), "健康ウォークラリー参加", f"demo-grant-{resident['myKeyId']}", rows
+        )
+        await grant_points(operator, request, seed.now)
+    partner_id = await reader().fetchval("SELECT id FROM partners WHERE name = $1", PARTNERS[0][0])
+    if partner_id is None:
+        await add_partner(operator, PARTNERS[0][0], seed.now, PARTNERS[0][1], PARTNERS[0][2])
+        partner_id = await reader().fetchval("SELECT id FROM partners WHERE name = $1", PARTNERS[0][0])
+    first = residents[0]["myKeyId"]
+    form = ExchangeInput(first, 3_000, f"demo-order-{first}", f"demo-exchange-{first}")
+    await exchange_points(Actor(Role.PARTNER, int(partner_id)), form, seed.now)
+
+
 def _proof(proof: dict[str, str]) -> CardProof:
     return CardProof(**proof)
 
@@ -221,7 +311,7 @@ async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, An
         if await reader().fetchval("SELECT id FROM services WHERE code = $1", code) is None:
             await add_service(operator, code, name, now)
     municipalities = await _municipalities(seed, operator)
-    shops = await _shops(seed, operator)
+    shops = await _shops(seed, operator, municipalities)
     cards = settings.var_dir / "demo" / "cards"
     cards.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -234,6 +324,7 @@ async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, An
     first = residents[0]
     resident_id = await reader().fetchval("SELECT id FROM residents WHERE my_key_id = $1", first["myKeyId"])
     await link_service(Actor(Role.RESIDENT, int(resident_id)), "A1", "789", None, now)  # the seed's example
+    await _points(seed, operator, municipalities, residents)
     credentials = {
         "operator": {
             "token": await seed.token(SubjectKind.STAFF, operator_staff.id),

@@ -38,7 +38,12 @@ from domain.auth.access_tokens import AccessTokens
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.ledger.signing import LedgerKey
-from resolvers.loaders import checkpoint_by_sequence, municipality_by_id
+from resolvers.loaders import (
+    checkpoint_by_sequence,
+    municipality_by_id,
+    program_by_id,
+    programs_by_municipality,
+)
 from resolvers.root import Mutation, Query
 from schema.context import Context
 
@@ -144,4 +149,6 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         context.checkpoint_by_sequence = checkpoint_by_sequence()
         context.municipality_by_id = municipality_by_id()
+        context.program_by_id = program_by_id()
+        context.programs_by_municipality = programs_by_municipality()
         return context

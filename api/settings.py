@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain.notifications.sender import FileTransport, SmtpTransport, Transport
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -22,6 +24,10 @@ class Settings:
     crl_source: Path
     argon2_memory_kib: int
     argon2_time_cost: int
+    smtp_url: str | None
+    mail_from: str
+    outbox_dir: Path
+    outbox_interval: float
 
     @property
     def production(self) -> bool:
@@ -53,4 +59,15 @@ class Settings:
             crl_source=Path(env.get("MYKEY_CRL_SOURCE", str(var_dir / "card-ca" / "crl.pem"))),
             argon2_memory_kib=int(env.get("MYKEY_ARGON2_MEMORY_KIB", str(64 * 1024))),
             argon2_time_cost=int(env.get("MYKEY_ARGON2_TIME_COST", "3")),
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MYKEY_MAIL_FROM", "MyKey Points <no-reply@mykey-points.invalid>"),
+            outbox_dir=var_dir / "outbox",
+            outbox_interval=float(env.get("MYKEY_OUTBOX_SECONDS", "10")),
         )
+
+
+def mail_transport(settings: Settings) -> Transport:
+    """SMTP when ``SMTP_URL`` is set, else .eml files under var/outbox/."""
+    if settings.smtp_url:
+        return SmtpTransport(settings.smtp_url)
+    return FileTransport(settings.outbox_dir)

@@ -78,6 +78,15 @@ class Sql:
     def ids(self, values: Sequence[int]) -> Any:
         return list(values) if self.postgres else json.dumps(list(values))
 
+    def any_text(self, column: str, n: int) -> str:
+        """``column`` is one of the strings in parameter ``$n`` (pass them through :meth:`texts`)."""
+        if self.postgres:
+            return f"{column} = ANY(${n}::text[])"
+        return f"{column} IN (SELECT value FROM json_each(${n}))"
+
+    def texts(self, values: Sequence[str]) -> Any:
+        return list(values) if self.postgres else json.dumps(list(values))
+
 
 def as_datetime(value: Any) -> datetime:
     """A timestamp column read back through raw SQL (SQLite hands back text)."""
@@ -126,17 +135,21 @@ async def bulk_insert(
     columns: Sequence[tuple[str, str]],
     rows: Sequence[Sequence[Any]],
     returning: str = "",
+    on_conflict: str = "",
 ) -> list[dict[str, Any]]:
     """Insert many rows at once; ``columns`` are (name, PostgreSQL array element type) pairs.
 
     PostgreSQL gets one ``INSERT … SELECT FROM unnest(…)`` with one array per column; SQLite gets
     multi-row VALUES lists in chunks under its parameter limit. The order of returned rows is not
-    guaranteed: return a column that identifies each row.
+    guaranteed: return a column that identifies each row. ``on_conflict`` is the text after
+    ``ON CONFLICT`` (e.g. ``(code) DO NOTHING``).
     """
     if not rows:
         return []
     names = ", ".join(name for name, _ in columns)
-    tail = f" RETURNING {returning}" if returning else ""
+    tail = (f" ON CONFLICT {on_conflict}" if on_conflict else "") + (
+        f" RETURNING {returning}" if returning else ""
+    )
     if sql.postgres:
         arrays = ", ".join(f"${i + 1}::{kind}[]" for i, (_, kind) in enumerate(columns))
         params = [[row[i] for row in rows] for i in range(len(columns))]

@@ -1,10 +1,13 @@
 """Tortoise models. Tortoise discovers them through this module (see api.database)."""
 
 from models.cards import Card, CardChallenge, RevocationList, RevokedCertificate
+from models.exchanges import Coupon, Exchange
 from models.ledger import Account, Checkpoint, IdempotencyRecord, JournalEntry, Lot, Posting
 from models.links import Service, ServiceLink, ServiceLookupCount
 from models.municipalities import Municipality
+from models.outbox import JobLease, OutboxMessage
 from models.partners import Partner
+from models.programs import Department, PremiumCampaign, Program, ShopProgram
 from models.residents import Registration, Resident
 from models.sessions import RateLimitWindow, Session
 from models.shops import Shop
@@ -16,12 +19,19 @@ __all__ = [
     "Card",
     "CardChallenge",
     "Checkpoint",
+    "Coupon",
+    "Department",
+    "Exchange",
     "IdempotencyRecord",
+    "JobLease",
     "JournalEntry",
     "Lot",
     "Municipality",
+    "OutboxMessage",
     "Partner",
     "Posting",
+    "PremiumCampaign",
+    "Program",
     "RateLimitWindow",
     "Registration",
     "Resident",
@@ -32,6 +42,7 @@ __all__ = [
     "ServiceLookupCount",
     "Session",
     "Shop",
+    "ShopProgram",
     "Staff",
     "Terminal",
 ]

@@ -9,6 +9,15 @@ class Municipality(Model):
     code = fields.CharField(max_length=6, unique=True)  # e.g. 141305 (川崎市), check digit included
     name = fields.CharField(max_length=60)
     prefecture = fields.CharField(max_length=10)
+    kana = fields.CharField(max_length=60, db_default="")
+    contact_email = fields.CharField(max_length=254, null=True)
+    contact_phone = fields.CharField(max_length=20, null=True)
+    # the settlement bank account (全銀: bank 4 digits, branch 3, type, number 7, holder in kana)
+    bank_code = fields.CharField(max_length=4, null=True)
+    branch_code = fields.CharField(max_length=3, null=True)
+    account_type = fields.CharField(max_length=8, null=True)
+    account_number = fields.CharField(max_length=7, null=True)
+    account_holder = fields.CharField(max_length=60, null=True)
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -6,6 +6,7 @@ from strawberry.dataloader import DataLoader
 
 from domain.ledger.queries import CheckpointView, checkpoints_by_sequence
 from domain.municipalities.queries import MunicipalityView, list_municipalities_by_id
+from domain.programs.queries import ProgramView, list_programs_by_id, list_programs_by_municipality
 from domain.sql import reader
 
 
@@ -25,3 +26,21 @@ async def _load_municipalities(ids: Sequence[int]) -> list[MunicipalityView | No
 
 def municipality_by_id() -> DataLoader[int, MunicipalityView | None]:
     return DataLoader(load_fn=_load_municipalities)
+
+
+async def _load_programs(ids: Sequence[int]) -> list[ProgramView | None]:
+    found = await list_programs_by_id(reader(), list(ids))
+    return [found.get(i) for i in ids]
+
+
+def program_by_id() -> DataLoader[int, ProgramView | None]:
+    return DataLoader(load_fn=_load_programs)
+
+
+async def _load_municipality_programs(ids: Sequence[int]) -> list[list[ProgramView]]:
+    found = await list_programs_by_municipality(reader(), list(ids))
+    return [found.get(i, []) for i in ids]
+
+
+def programs_by_municipality() -> DataLoader[int, list[ProgramView]]:
+    return DataLoader(load_fn=_load_municipality_programs)

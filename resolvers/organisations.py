@@ -2,26 +2,29 @@
 
 import strawberry
 
-from domain.municipalities.actions import add_municipality
+from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
 from domain.partners.actions import add_partner, set_partner_active
 from domain.shops.actions import add_shop
 from schema.context import Info
 from schema.errors import attempt
-from schema.municipalities import AddMunicipalityPayload, Municipality
 from schema.partners import AddPartnerPayload, Partner, SetPartnerActivePayload
+from schema.programs import AddMunicipalityInput, AddMunicipalityPayload, Municipality
 from schema.shops import AddShopPayload, Shop
 
 
 @strawberry.type
 class OrganisationMutation:
-    @strawberry.mutation(description="A municipality joins the platform. The operator.")
-    async def add_municipality(
-        self, info: Info, code: str, name: str, prefecture: str
-    ) -> AddMunicipalityPayload:
+    @strawberry.mutation(description="A municipality joins the platform, picked from the JIS X 0402 list. The operator.")
+    async def add_municipality(self, info: Info, input: AddMunicipalityInput) -> AddMunicipalityPayload:
         async def work() -> AddMunicipalityPayload:
-            found = await add_municipality(
-                info.context.actor, code, name, prefecture, info.context.clock.now()
+            bank = input.bank_account
+            form = MunicipalityInput(
+                code=input.code,
+                contact_email=input.contact_email,
+                contact_phone=input.contact_phone,
+                bank=BankAccount(bank.bank_code, bank.branch_code, bank.account_type, bank.account_number, bank.holder),
             )
+            found = await add_municipality(info.context.actor, form, info.context.clock.now())
             return AddMunicipalityPayload(municipality=Municipality.from_view(found))
 
         return await attempt(AddMunicipalityPayload, work())
@@ -41,9 +44,13 @@ class OrganisationMutation:
     @strawberry.mutation(
         description="Register a partner company; its client secret is shown once. The operator."
     )
-    async def add_partner(self, info: Info, name: str) -> AddPartnerPayload:
+    async def add_partner(
+        self, info: Info, name: str, rate_points: int = 1, rate_yen: int = 1
+    ) -> AddPartnerPayload:
         async def work() -> AddPartnerPayload:
-            made = await add_partner(info.context.actor, name, info.context.clock.now())
+            made = await add_partner(
+                info.context.actor, name, info.context.clock.now(), rate_points, rate_yen
+            )
             return AddPartnerPayload(
                 partner=Partner.from_view(made.partner), client_secret=made.client_secret
             )

@@ -15,6 +15,7 @@ from domain.clock import Clock
 from domain.ledger.queries import CheckpointView
 from domain.ledger.signing import LedgerKey
 from domain.municipalities.queries import MunicipalityView
+from domain.programs.queries import ProgramView
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Context:
     secure_cookies: bool = False
     checkpoint_by_sequence: DataLoader[int, CheckpointView | None] = field(init=False)
     municipality_by_id: DataLoader[int, MunicipalityView | None] = field(init=False)
+    program_by_id: DataLoader[int, ProgramView | None] = field(init=False)
+    programs_by_municipality: DataLoader[int, list[ProgramView]] = field(init=False)
 
 
 Info = StrawberryInfo[Context, None]

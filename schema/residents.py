@@ -5,13 +5,15 @@ from datetime import datetime
 import strawberry
 
 from domain.links.actions import list_links
+from domain.points.queries import encode_cursor, list_balances, list_history, list_reserved
 from domain.residents.queries import ResidentView
 from domain.residents.rules import Notifications
 from domain.sql import reader
 from schema.context import Info
 from schema.errors import Payload
 from schema.links import ServiceLink
-from schema.municipalities import Municipality
+from schema.points import Balance, Movement, MovementConnection, MovementEdge, Reserved, ReservedLot
+from schema.programs import Municipality, PageInfo
 
 
 @strawberry.type(description="Which e-mails the resident asked for.")
@@ -45,6 +47,30 @@ class Resident:
     async def service_links(self, info: Info) -> list[ServiceLink]:
         links = await list_links(reader(), self.id, info.context.clock.now())
         return [ServiceLink.from_view(link) for link in links]
+
+    @strawberry.field(description="Points per program, with what expires first.")
+    async def balances(self, info: Info) -> list[Balance]:
+        found = await list_balances(reader(), self.id, info.context.clock.now())
+        return [Balance.from_view(b) for b in found]
+
+    @strawberry.field(description="Reserved points (留保ポイント) and when each lot moves on its own.")
+    async def reserved(self, info: Info) -> Reserved:
+        lots = await list_reserved(reader(), self.id, info.context.clock.now())
+        return Reserved(
+            points=sum(lot.points for lot in lots),
+            lots=[ReservedLot(points=lot.points, auto_move_at=lot.auto_move_at) for lot in lots],
+        )
+
+    @strawberry.field(
+        description="Every movement of the resident's points, newest first (at most 100 a page)."
+    )
+    async def history(self, info: Info, first: int = 20, after: str | None = None) -> MovementConnection:
+        movements, more = await list_history(reader(), self.id, max(1, min(first, 100)), after)
+        edges = [
+            MovementEdge(cursor=encode_cursor(m.entry_id), node=Movement.from_view(m)) for m in movements
+        ]
+        end = edges[-1].cursor if edges else None
+        return MovementConnection(edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=end))
 
     @classmethod
     def from_view(cls, view: ResidentView) -> "Resident":

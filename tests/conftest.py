@@ -39,6 +39,12 @@ PG_HOST = os.environ.get("MYKEY_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 PG_POOL = 80  # PostgreSQL here allows 100 connections; the race tests use all of these at once
 START = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # 12:00 JST
 TABLES = [
+    "outbox",
+    "job_leases",
+    "exchanges",
+    "coupons",
+    "shop_programs",
+    "premium_campaigns",
     "postings",
     "lots",
     "journal_entries",
@@ -57,6 +63,8 @@ TABLES = [
     "revoked_certificates",
     "revocation_lists",
     "services",
+    "programs",
+    "departments",
     "shops",
     "partners",
     "municipalities",
@@ -95,6 +103,7 @@ def _settings(url: str, var: Path) -> Settings:
         "MYKEY_VAR_DIR": str(var),
         "MYKEY_DB_POOL_SIZE": str(PG_POOL),
         "MYKEY_CHECKPOINT_SECONDS": "0",
+        "MYKEY_OUTBOX_SECONDS": "0",
         # argon2id stays argon2id, at a cost that keeps hundreds of sign-ins in the suite fast
         "MYKEY_ARGON2_MEMORY_KIB": "1024",
         "MYKEY_ARGON2_TIME_COST": "1",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain.sql import Sql
+from domain.sql import Sql, bulk_insert
 from models.ledger import AccountKind
 
 LOT_TRACKED = frozenset({AccountKind.RESIDENT_PROGRAM, AccountKind.RESIDENT_RESERVED})
@@ -74,3 +74,35 @@ async def get_balance(sql: Sql, code: str) -> int:
     """The stored balance of the account named ``code`` (0 for an account not opened yet)."""
     value = await sql.fetchval("SELECT balance FROM accounts WHERE code = $1", code)
     return int(value or 0)
+
+
+async def open_accounts(
+    sql: Sql, codes: list[str], kind: AccountKind, now: datetime
+) -> dict[str, AccountRef]:
+    """Many accounts of one kind at once (bulk insert, ON CONFLICT DO NOTHING), by code."""
+    unique = sorted(set(codes))
+    await bulk_insert(
+        sql,
+        "accounts",
+        (
+            ("code", "text"),
+            ("kind", "text"),
+            ("tracks_lots", "boolean"),
+            ("negative_allowed", "boolean"),
+            ("balance", "bigint"),
+            ("version", "bigint"),
+            ("created_at", "timestamptz"),
+        ),
+        [(code, kind.value, kind in LOT_TRACKED, kind in MAY_GO_NEGATIVE, 0, 0, now) for code in unique],
+        on_conflict="(code) DO NOTHING",
+    )
+    found: dict[str, AccountRef] = {}
+    for start in range(0, len(unique), 20_000):
+        chunk = unique[start : start + 20_000]
+        rows = await sql.fetch(f"{_SELECT} WHERE {sql.any_text('code', 1)}", sql.texts(chunk))
+        for row in rows:
+            ref = _ref(row)
+            if ref.kind is not kind:
+                raise ValueError(f"account {ref.code} exists with another kind")
+            found[ref.code] = ref
+    return found

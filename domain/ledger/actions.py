@@ -1,6 +1,7 @@
 """Ledger-wide actions that own their transactions: expiring lots."""
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,18 +24,34 @@ class ExpiryReport:
     accounts: set[int] = field(default_factory=set)
 
 
-async def expire_lots(clock: Clock, batch_size: int = EXPIRY_BATCH) -> ExpiryReport:
+@dataclass(frozen=True)
+class Expired:
+    entry_id: int
+    account_code: str
+    points: int
+
+
+ExpiryHook = Callable[[Sql, list[Expired]], Awaitable[None]]
+
+
+async def expire_lots(
+    clock: Clock, batch_size: int = EXPIRY_BATCH, on_expired: ExpiryHook | None = None
+) -> ExpiryReport:
     """Move what is left of every lot past its expiry to the expired sink.
 
     Works in batches, each its own transaction of set-based statements: a batch takes the accounts
     owning the next ``batch_size`` due lots and expires every due lot of those accounts (so a batch
     holds at most ``batch_size`` accounts), writing one EXPIRE entry per account. Re-running after
-    a crash expires only what is still unexpired: a second run changes nothing.
+    a crash expires only what is still unexpired: a second run changes nothing. ``on_expired`` runs
+    in each batch's transaction (e.g. to write the e-mail that reports it). Reserved points never
+    expire: when their time comes they move (domain.points.reserved).
     """
     now = clock.now()
     report = ExpiryReport()
     while True:
-        lots, points, accounts = await transaction(lambda sql: _expire_batch(sql, now, batch_size))
+        lots, points, accounts = await transaction(
+            lambda sql: _expire_batch(sql, now, batch_size, on_expired)
+        )
         if lots == 0:
             return report
         report.lots += lots
@@ -44,11 +61,15 @@ async def expire_lots(clock: Clock, batch_size: int = EXPIRY_BATCH) -> ExpiryRep
         report.accounts.update(accounts)
 
 
-async def _expire_batch(sql: Sql, now: datetime, batch_size: int) -> tuple[int, int, list[int]]:
+async def _expire_batch(
+    sql: Sql, now: datetime, batch_size: int, on_expired: ExpiryHook | None
+) -> tuple[int, int, list[int]]:
     sink = await open_system_account(sql, SystemAccount.EXPIRED, now)
     candidates = await sql.fetch(
-        "SELECT DISTINCT account_id FROM (SELECT account_id FROM lots"
-        " WHERE remaining > 0 AND expires_at <= $1 ORDER BY expires_at LIMIT $2) due",
+        "SELECT DISTINCT account_id FROM (SELECT l.account_id FROM lots l JOIN accounts a ON a.id ="
+        " l.account_id"
+        " WHERE l.remaining > 0 AND l.expires_at <= $1 AND a.kind <> 'RESIDENT_RESERVED'"
+        " ORDER BY l.expires_at LIMIT $2) due",
         now,
         batch_size,
     )
@@ -78,7 +99,15 @@ async def _expire_batch(sql: Sql, now: datetime, batch_size: int) -> tuple[int, 
         account_id = int(row["account_id"])
         per_account[account_id].append(PostingLine(account_id, int(row["id"]), -int(row["remaining"])))
     total = await _debit_accounts(sql, per_account, sink.id)
-    await _write_expiry_entries(sql, per_account, sink.id, now)
+    written = await _write_expiry_entries(sql, per_account, sink.id, now)
+    if on_expired is not None:
+        codes = {
+            int(r["id"]): str(r["code"])
+            for r in await sql.fetch(
+                f"SELECT id, code FROM accounts WHERE {sql.any_of('id', 1)}", sql.ids(list(written))
+            )
+        }
+        await on_expired(sql, [Expired(e, codes[a], p) for a, (e, p) in written.items()])
     return len(lot_ids), total, sorted(per_account)
 
 
@@ -109,7 +138,8 @@ async def _debit_accounts(sql: Sql, per_account: dict[int, list[PostingLine]], s
 
 async def _write_expiry_entries(
     sql: Sql, per_account: dict[int, list[PostingLine]], sink_id: int, now: datetime
-) -> None:
+) -> dict[int, tuple[int, int]]:
+    """One EXPIRE entry per account; account id → (entry id, points expired)."""
     entries = []
     lines_by_digest: dict[str, list[PostingLine]] = {}
     for lines in per_account.values():
@@ -141,3 +171,8 @@ async def _write_expiry_entries(
         sql,
         [(int(r["id"]), line) for r in inserted for line in lines_by_digest[str(r["digest"])]],
     )
+    written = {}
+    for row in inserted:
+        lines = lines_by_digest[str(row["digest"])]
+        written[lines[0].account_id] = (int(row["id"]), -sum(line.amount for line in lines[:-1]))
+    return written

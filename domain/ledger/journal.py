@@ -108,6 +108,7 @@ async def _apply_balances(sql: Sql, legs: list[Leg]) -> None:
 
 
 async def _take_lots(sql: Sql, account: AccountRef, amount: int, now: datetime) -> list[Piece]:
+    """Points from ``account``'s lots still usable at ``now``, earliest expiry first."""
     pieces: list[Piece] = []
     left = amount
     while left > 0:
@@ -166,9 +167,9 @@ async def _open_lots(sql: Sql, leg: Leg, pieces: list[Piece], now: datetime) -> 
     return lines
 
 
-async def _leg_postings(sql: Sql, leg: Leg, now: datetime) -> list[PostingLine]:
+async def _leg_postings(sql: Sql, leg: Leg, now: datetime, lots_as_of: datetime) -> list[PostingLine]:
     if leg.source.tracks_lots:
-        pieces = await _take_lots(sql, leg.source, leg.amount, now)
+        pieces = await _take_lots(sql, leg.source, leg.amount, lots_as_of)
         lines = [PostingLine(leg.source.id, p.lot_id, -p.amount) for p in pieces]
     else:
         pieces = [Piece(None, leg.amount, leg.funder, leg.expires_at)]
@@ -207,8 +208,13 @@ async def post_entry(
     legs: list[Leg],
     memo: str = "",
     idempotency_key: str | None = None,
+    lots_as_of: datetime | None = None,
 ) -> PostedEntry:
-    """Write one balanced entry made of ``legs``; raises LedgerError(INSUFFICIENT_POINTS)."""
+    """Write one balanced entry made of ``legs``; raises LedgerError(INSUFFICIENT_POINTS).
+
+    Source lots are taken as usable at ``now``, or at ``lots_as_of`` when given: the auto-move of
+    reserved points takes lots at the instant before their move time, after that time has passed.
+    """
     if not legs:
         raise ValueError("an entry needs at least one leg")
     for leg in legs:
@@ -216,7 +222,7 @@ async def post_entry(
     await _apply_balances(sql, legs)
     lines: list[PostingLine] = []
     for leg in legs:
-        lines += await _leg_postings(sql, leg, now)
+        lines += await _leg_postings(sql, leg, now, lots_as_of or now)
     digest = entry_digest(
         kind=kind,
         actor=actor,

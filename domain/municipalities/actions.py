@@ -1,5 +1,7 @@
-"""Onboarding a municipality (the operator's job)."""
+"""Onboarding a municipality (the operator's job), picked from the JIS X 0402 catalogue."""
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
@@ -7,38 +9,85 @@ from tortoise.exceptions import IntegrityError
 from domain.auth.access import require
 from domain.auth.actor import Actor, Role
 from domain.errors import DomainError, ErrorCode
+from domain.municipalities.catalogue import catalogue_entry
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code
 from domain.municipalities.rules import validate_code
 from domain.sql import Sql, transaction
 
-
-def _text(value: str, field: str, longest: int) -> str:
-    value = value.strip()
-    if not value or len(value) > longest:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Give a {field} of 1 to {longest} characters.", field)
-    return value
+ACCOUNT_TYPES = frozenset({"ORDINARY", "CURRENT"})  # 普通, 当座
+HOLDER = re.compile(r"[ｦ-ﾟ0-9A-Z ()./-]{1,30}")  # 全銀 half-width kana, digits, capitals
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+PHONE = re.compile(r"[0-9-]{10,13}")
 
 
-async def add_municipality(
-    actor: Actor | None, code: str, name: str, prefecture: str, now: datetime
-) -> MunicipalityView:
+@dataclass(frozen=True)
+class BankAccount:
+    bank_code: str
+    branch_code: str
+    account_type: str
+    account_number: str
+    holder: str
+
+
+@dataclass(frozen=True)
+class MunicipalityInput:
+    code: str
+    contact_email: str
+    contact_phone: str
+    bank: BankAccount
+
+
+def _invalid(message: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+
+
+def _check_bank(bank: BankAccount) -> None:
+    if not re.fullmatch(r"[0-9]{4}", bank.bank_code):
+        raise _invalid("A bank code is 4 digits.", "bankAccount.bankCode")
+    if not re.fullmatch(r"[0-9]{3}", bank.branch_code):
+        raise _invalid("A branch code is 3 digits.", "bankAccount.branchCode")
+    if bank.account_type not in ACCOUNT_TYPES:
+        raise _invalid("The account type is ORDINARY or CURRENT.", "bankAccount.accountType")
+    if not re.fullmatch(r"[0-9]{7}", bank.account_number):
+        raise _invalid("An account number is 7 digits.", "bankAccount.accountNumber")
+    if not HOLDER.fullmatch(bank.holder):
+        raise _invalid("The holder is written in half-width kana (as the bank has it).", "bankAccount.holder")
+
+
+async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: datetime) -> MunicipalityView:
     require(actor, Role.OPERATOR)
-    validate_code(code)
-    name, prefecture = _text(name, "name", 60), _text(prefecture, "prefecture", 10)
+    validate_code(form.code)
+    entry = catalogue_entry(form.code)
+    if entry is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No municipality has this code (JIS X 0402).", "code")
+    if not EMAIL.fullmatch(form.contact_email.strip()):
+        raise _invalid("Give a contact e-mail address.", "contactEmail")
+    if not PHONE.fullmatch(form.contact_phone.strip()):
+        raise _invalid("Give a contact phone number (digits and hyphens).", "contactPhone")
+    _check_bank(form.bank)
 
     async def work(sql: Sql) -> MunicipalityView:
         try:
             await sql.execute(
-                "INSERT INTO municipalities (code, name, prefecture, created_at) VALUES ($1, $2, $3, $4)",
-                code,
-                name,
-                prefecture,
+                "INSERT INTO municipalities (code, name, prefecture, kana, contact_email, contact_phone,"
+                " bank_code,"
+                " branch_code, account_type, account_number, account_holder, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                form.code,
+                entry.name,
+                entry.prefecture,
+                entry.kana,
+                form.contact_email.strip(),
+                form.contact_phone.strip(),
+                form.bank.bank_code,
+                form.bank.branch_code,
+                form.bank.account_type,
+                form.bank.account_number,
+                form.bank.holder,
                 now,
             )
         except IntegrityError as exc:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT, "This municipality already takes part.", "code"
-            ) from exc
-        return await get_municipality_by_code(sql, code, "code")
+            raise _invalid("This municipality already takes part.", "code") from exc
+        return await get_municipality_by_code(sql, form.code, "code")
 
     return await transaction(work)

@@ -27,8 +27,15 @@ class PartnerCredentials:
     client_secret: str  # shown once
 
 
-async def add_partner(actor: Actor | None, name: str, now: datetime) -> PartnerCredentials:
+async def add_partner(
+    actor: Actor | None, name: str, now: datetime, rate_points: int = 1, rate_yen: int = 1
+) -> PartnerCredentials:
+    """A partner and its exchange rate: ``rate_yen`` yen for every ``rate_points`` of its own points."""
     require(actor, Role.OPERATOR)
+    if not (1 <= rate_points <= 1_000_000 and 1 <= rate_yen <= 1_000_000):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "A rate is whole numbers from 1 to 1,000,000.", "ratePoints"
+        )
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise DomainError(ErrorCode.INVALID_INPUT, "Give the partner a name of 1–100 characters.", "name")
@@ -37,12 +44,15 @@ async def add_partner(actor: Actor | None, name: str, now: datetime) -> PartnerC
 
     async def work(sql: Sql) -> PartnerCredentials:
         partner_id = await sql.fetchval(
-            "INSERT INTO partners (name, client_id, client_secret_hash, active, created_at)"
-            " VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
+            "INSERT INTO partners (name, client_id, client_secret_hash, active, created_at, rate_points,"
+            " rate_yen)"
+            " VALUES ($1, $2, $3, TRUE, $4, $5, $6) RETURNING id",
             name,
             client_id,
             digest(client_secret),
             now,
+            rate_points,
+            rate_yen,
         )
         return PartnerCredentials(PartnerView(int(partner_id), name, client_id, True), client_secret)
 

@@ -18,6 +18,8 @@ from domain.cards.proof import CardProof, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
+from domain.notifications.outbox import enqueue
+from domain.residents import notices
 from domain.residents.queries import ResidentView, find_resident_by_my_key_id, get_resident
 from domain.residents.registration import card_owner
 from domain.residents.rules import Notifications, invalid, validate_email, validate_password
@@ -115,7 +117,10 @@ async def rebind_card(
         await sql.execute(
             "UPDATE residents SET status = 'ACTIVE', suspended_at = NULL WHERE id = $1", resident_id
         )
-        return await get_resident(sql, resident_id)
+        resident = await get_resident(sql, resident_id)
+        if resident.email and resident.notifications.my_key_id_changed:
+            await enqueue(sql, [notices.card_rebound(resident.email, resident_id, card.fingerprint)], now)
+        return resident
 
     return await transaction(work)
 
@@ -131,7 +136,10 @@ async def suspend_my_key_id(my_key_id: str, password: str, now: datetime, addres
             now,
         )
         await revoke_subject_sessions(sql, SubjectKind.RESIDENT, resident_id, now)
-        return await get_resident(sql, resident_id)
+        resident = await get_resident(sql, resident_id)
+        if resident.email and resident.notifications.my_key_id_changed:
+            await enqueue(sql, [notices.suspended(resident.email, resident_id, now.isoformat())], now)
+        return resident
 
     return await transaction(work)
 
@@ -165,7 +173,10 @@ async def change_password(
             actor.session_id or 0,
             now,
         )
-        return await get_resident(sql, actor.id)
+        resident = await get_resident(sql, actor.id)
+        if resident.email and resident.notifications.password_changed:
+            await enqueue(sql, [notices.password_changed(resident.email, actor.id, now.isoformat())], now)
+        return resident
 
     return await transaction(work)
 

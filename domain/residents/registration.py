@@ -22,6 +22,8 @@ from domain.cards.proof import CardProof, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
+from domain.notifications.outbox import enqueue
+from domain.residents import notices
 from domain.residents.queries import ResidentView, get_resident, my_key_id_taken
 from domain.residents.rules import (
     MAX_FAILED_CHECKS,
@@ -270,6 +272,8 @@ async def complete_registration(form: RegistrationInput, now: datetime) -> Regis
         card_id = await _bind(sql, row, resident_id, now)
         await sql.execute("UPDATE registrations SET completed_at = $2 WHERE id = $1", row["id"], now)
         session = await open_session(sql, SubjectKind.RESIDENT, resident_id, now, card_id=card_id)
+        if email and n.my_key_id_changed:
+            await enqueue(sql, [notices.registered(email, resident_id, form.my_key_id)], now)
         return Registered(await get_resident(sql, resident_id), session)
 
     try:

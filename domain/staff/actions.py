@@ -18,6 +18,7 @@ from domain.auth.passwords import hash_password, verify_password
 from domain.auth.sessions import NewSession, open_session
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
+from domain.programs.queries import department_exists
 from domain.sql import Sql, reader, transaction
 from models.sessions import SubjectKind
 from models.staff import StaffRole
@@ -82,8 +83,10 @@ async def _scope(sql: Sql, actor: Actor | None, form: StaffInput) -> tuple[int |
         raise _invalid("Municipality staff belong to a municipality.", "municipalityCode")
     municipality = await get_municipality_by_code(sql, form.municipality_code)
     require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
-    if form.role is StaffRole.MUNICIPALITY_STAFF and not (form.department or "").strip():
-        raise _invalid("Municipality staff belong to a department (原課).", "department")
+    if form.role is StaffRole.MUNICIPALITY_STAFF and not await department_exists(
+        sql, municipality.id, (form.department or "").strip()
+    ):
+        raise _invalid("Municipality staff belong to one of its departments (原課).", "department")
     return municipality.id, None
 
 

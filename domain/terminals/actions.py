@@ -15,6 +15,7 @@ from domain.auth.actor import Actor, Role
 from domain.auth.tokens import digest, new_token
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
+from domain.programs.queries import department_exists
 from domain.sql import Sql, as_datetime, transaction
 from models.terminals import TerminalKind, TerminalStatus
 
@@ -93,6 +94,9 @@ async def _targets(sql: Sql, form: TerminalInput, municipality_id: int) -> tuple
             raise DomainError(
                 ErrorCode.NOT_FOUND, "A lookup terminal needs an existing service code.", "serviceCode"
             )
+    department = (form.department or "").strip()
+    if department and not await department_exists(sql, municipality_id, department):
+        raise DomainError(ErrorCode.NOT_FOUND, "This municipality has no such department.", "department")
     return shop_id, None if service_id is None else int(service_id)
 
 

@@ -130,7 +130,12 @@ OPS = [
     ),
     Op(
         "addMunicipality",
-        _m("addMunicipality", 'code: "011002", name: "札幌市", prefecture: "北海道"'),
+        _m(
+            "addMunicipality",
+            'input: {code: "011002", contactEmail: "p@city.sapporo.jp", contactPhone: "011-211-2111",'
+            ' bankAccount: {bankCode: "0001", branchCode: "001", accountType: "ORDINARY",'
+            ' accountNumber: "7654321", holder: "ｻｯﾎﾟﾛｼ"}}',
+        ),
         OPERATOR,
     ),
     Op("addShop", _m("addShop", 'municipalityCode: "141305", name: "新しい店", category: "SHOP"'), ADMINS),

@@ -13,7 +13,8 @@ from domain.cards.authority import CardAuthority
 from domain.cards.virtual import VirtualCard
 from domain.clock import ManualClock
 from domain.links.actions import add_service
-from domain.municipalities.actions import add_municipality
+from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
+from domain.programs.actions import add_department
 from domain.shops.actions import add_shop
 from domain.sql import transaction
 from domain.staff.actions import StaffInput, add_staff, ensure_operator
@@ -69,10 +70,14 @@ class People:
         now = self.clock.now()
         return (await transaction(lambda sql: open_session(sql, kind, subject_id, now, hours=24 * 400))).token
 
-    async def municipality(self, code: str = "141305", name: str = "川崎市") -> None:
+    async def municipality(self, code: str = "141305", name: str = "") -> None:
+        """A participating municipality (its name comes from the JIS X 0402 list) with one department."""
         if self.operator_actor is None:
             await self.operator()
-        await add_municipality(self.operator_actor, code, name, "神奈川県", self.clock.now())
+        bank = BankAccount("0001", "001", "ORDINARY", "1234567", "ｶﾜｻｷｼ")
+        form = MunicipalityInput(code, f"points@{code}.example.jp", "044-200-2111", bank)
+        await add_municipality(self.operator_actor, form, self.clock.now())
+        await add_department(self.operator_actor, code, "健康福祉局", self.clock.now())
 
     async def staff(
         self, role: StaffRole, code: str = "141305", shop_id: int | None = None, login: str = ""

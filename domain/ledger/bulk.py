@@ -1,0 +1,118 @@
+"""One entry that credits many accounts at once: bulk grants of tens of thousands of rows.
+
+The same guarantees as :func:`domain.ledger.journal.post_entry`, with set-based statements: every
+account row is locked in primary-key order first, balances change with one UPDATE … FROM unnest
+(PostgreSQL), the new lots and the postings are bulk inserts, and the entry is written with the
+digest of all its postings. Runs inside the caller's transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.ledger.accounts import AccountRef
+from domain.ledger.errors import insufficient_points
+from domain.ledger.journal import Funder, insert_postings
+from domain.ledger.rules import PostingLine, entry_digest
+from domain.sql import Sql, bulk_insert
+
+
+@dataclass(frozen=True)
+class Credit:
+    account: AccountRef
+    amount: int
+
+
+async def _lock(sql: Sql, ids: list[int]) -> None:
+    for start in range(0, len(ids), 20_000):
+        chunk = ids[start : start + 20_000]
+        await sql.fetch(
+            f"SELECT id FROM accounts WHERE {sql.any_of('id', 1)} ORDER BY id{sql.for_update}", sql.ids(chunk)
+        )
+
+
+async def _credit_balances(sql: Sql, amounts: dict[int, int]) -> None:
+    if sql.postgres:
+        await sql.execute(
+            "UPDATE accounts AS a SET balance = a.balance + d.amount, version = a.version + 1"
+            " FROM unnest($1::bigint[], $2::bigint[]) AS d(id, amount) WHERE a.id = d.id",
+            list(amounts),
+            list(amounts.values()),
+        )
+        return
+    for account_id, amount in amounts.items():
+        await sql.execute(
+            "UPDATE accounts SET balance = balance + $2, version = version + 1 WHERE id = $1",
+            account_id,
+            amount,
+        )
+
+
+async def _debit_source(sql: Sql, source: AccountRef, total: int) -> None:
+    guard = "" if source.negative_allowed else " AND balance >= $2"
+    changed = await sql.execute(
+        f"UPDATE accounts SET balance = balance - $2, version = version + 1 WHERE id = $1{guard}",
+        source.id,
+        total,
+    )
+    if changed != 1:
+        raise insufficient_points(total)
+
+
+async def post_credits(
+    sql: Sql,
+    *,
+    kind: str,
+    actor: str,
+    now: datetime,
+    source: AccountRef,
+    credits: list[Credit],
+    funder: Funder,
+    expires_at: datetime,
+    memo: str = "",
+    idempotency_key: str | None = None,
+) -> int:
+    """Move ``credits`` from ``source`` (which keeps no lots) into lot-tracked accounts; the entry's id."""
+    amounts: dict[int, int] = {}
+    for credit in credits:
+        if credit.amount <= 0 or not credit.account.tracks_lots or source.tracks_lots:
+            raise ValueError("credits are positive and go from an account without lots to accounts with lots")
+        amounts[credit.account.id] = amounts.get(credit.account.id, 0) + credit.amount
+    total = sum(amounts.values())
+    await _lock(sql, sorted({*amounts, source.id}))
+    await _debit_source(sql, source, total)
+    await _credit_balances(sql, amounts)
+    lots = await bulk_insert(
+        sql,
+        "lots",
+        (
+            ("account_id", "bigint"),
+            ("funder_kind", "text"),
+            ("funder_ref", "text"),
+            ("original", "bigint"),
+            ("remaining", "bigint"),
+            ("expires_at", "timestamptz"),
+            ("created_at", "timestamptz"),
+        ),
+        [(a, funder.kind.value, funder.ref, n, n, expires_at, now) for a, n in amounts.items()],
+        returning="id, account_id",
+    )
+    lot_of = {int(r["account_id"]): int(r["id"]) for r in lots}
+    lines = [PostingLine(source.id, None, -total)]
+    lines += [PostingLine(a, lot_of[a], n) for a, n in sorted(amounts.items())]
+    digest = entry_digest(
+        kind=kind, actor=actor, idempotency_key=idempotency_key, memo=memo, created_at=now, postings=lines
+    )
+    entry_id = int(
+        await sql.fetchval(
+            "INSERT INTO journal_entries (kind, actor, idempotency_key, memo, created_at, digest)"
+            " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            kind,
+            actor,
+            idempotency_key,
+            memo,
+            now,
+            digest,
+        )
+    )
+    await insert_postings(sql, [(entry_id, line) for line in lines])
+    return entry_id

@@ -1,0 +1,247 @@
+"""Partner exchanges (online linkage) and coupon codes (code linkage), both into reserved points.
+
+An exchange converts the partner's points by the partner's rate (floored to whole yen; 1 reserved
+point = 1 yen) and credits reserved points that move to the resident's basic municipality after 14
+days unless moved (product.md §11). Each exchange is idempotent under (partner, idempotency key), and
+the partner's own reference is unique per partner. Coupon codes are 80 random bits, stored as
+SHA-256 only, redeemed once, and guessing is rate-limited per resident and per address.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from domain.auth import ratelimit
+from domain.auth.access import require
+from domain.auth.actor import Actor, Role
+from domain.auth.tokens import digest
+from domain.errors import DomainError, ErrorCode
+from domain.ledger.errors import idempotency_conflict
+from domain.ledger.idempotency import check_key, idempotent
+from domain.ledger.journal import Funder, Leg, post_entry
+from domain.ledger.rules import expiry_instant
+from domain.notifications.outbox import enqueue, opted_in, points_granted
+from domain.points import accounts
+from domain.sql import Sql, as_datetime, bulk_insert, reader, transaction
+from models.ledger import FunderKind
+
+RESERVED_DAYS = 14
+MAX_PARTNER_POINTS = 10_000_000
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: 16 of them carry 80 bits
+MAX_COUPONS = 1_000
+
+
+@dataclass(frozen=True)
+class ExchangeInput:
+    my_key_id: str
+    partner_points: int
+    external_ref: str
+    idempotency_key: str
+
+
+def _invalid(message: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+
+
+async def _resident(sql: Sql, my_key_id: str) -> tuple[int, int | None]:
+    row = await sql.fetchrow(
+        "SELECT id, basic_municipality_id FROM residents WHERE my_key_id = $1 AND status = 'ACTIVE'",
+        my_key_id.upper(),
+    )
+    if row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No active MyKey ID like this.", "myKeyId")
+    basic = row["basic_municipality_id"]
+    return int(row["id"]), None if basic is None else int(basic)
+
+
+def _need_basic(basic: int | None) -> None:
+    if basic is None:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "Set a basic municipality first: reserved points need one to go to.",
+            "myKeyId",
+        )
+
+
+async def _credit_reserved(
+    sql: Sql,
+    kind: str,
+    actor: str,
+    partner_id: int,
+    resident_id: int,
+    points: int,
+    now: datetime,
+    memo: str,
+    key: str | None,
+) -> int:
+    source = await accounts.open_partner(sql, partner_id, now)
+    reserved = await accounts.open_reserved(sql, resident_id, now)
+    leg = Leg(
+        source,
+        reserved,
+        points,
+        Funder(FunderKind.PARTNER, str(partner_id)),
+        expiry_instant(now, RESERVED_DAYS),
+    )
+    entry = await post_entry(sql, kind=kind, actor=actor, now=now, legs=[leg], memo=memo, idempotency_key=key)
+    wanting = await opted_in(sql, [resident_id], "notify_points_granted")
+    if resident_id in wanting:
+        await enqueue(
+            sql,
+            [points_granted(wanting[resident_id], resident_id, entry.id, points, memo, "留保ポイント")],
+            now,
+        )
+    return entry.id
+
+
+async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetime) -> dict[str, Any]:
+    actor = require(actor, Role.PARTNER)
+    check_key(form.idempotency_key)
+    if isinstance(form.partner_points, bool) or not 1 <= form.partner_points <= MAX_PARTNER_POINTS:
+        raise _invalid(f"Partner points are 1 to {MAX_PARTNER_POINTS:,}.", "partnerPoints")
+    if not 1 <= len(form.external_ref) <= 100 or not form.external_ref.isprintable():
+        raise _invalid("The reference is 1–100 printable characters.", "externalRef")
+    partner = await reader().fetchrow(
+        "SELECT name, rate_points, rate_yen FROM partners WHERE id = $1", actor.id
+    )
+    assert partner is not None
+    yen = form.partner_points * int(partner["rate_yen"]) // int(partner["rate_points"])
+    if yen < 1:
+        raise _invalid("These partner points are worth less than one yen.", "partnerPoints")
+    request = {
+        "myKeyId": form.my_key_id,
+        "partnerPoints": form.partner_points,
+        "externalRef": form.external_ref,
+    }
+
+    async def work(sql: Sql) -> dict[str, Any]:
+        resident_id, basic = await _resident(sql, form.my_key_id)
+        _need_basic(basic)
+        memo = f"{partner['name']} ポイント交換 ({form.external_ref})"
+        entry_id = await _credit_reserved(
+            sql, "EXCHANGE", actor.label, actor.id, resident_id, yen, now, memo, form.idempotency_key
+        )
+        exchange_id = await sql.fetchval(
+            "INSERT INTO exchanges (partner_id, resident_id, partner_points, yen, points, external_ref,"
+            " status,"
+            " entry_id, created_at) VALUES ($1, $2, $3, $4, $4, $5, 'COMPLETED', $6, $7) RETURNING id",
+            actor.id,
+            resident_id,
+            form.partner_points,
+            yen,
+            form.external_ref,
+            entry_id,
+            now,
+        )
+        return {
+            "id": int(exchange_id),
+            "partnerPoints": form.partner_points,
+            "yen": yen,
+            "points": yen,
+            "status": "COMPLETED",
+            "externalRef": form.external_ref,
+            "createdAt": now.isoformat(),
+        }
+
+    try:
+        return await idempotent(
+            actor=actor.label, key=form.idempotency_key, request=request, now=now, work=work
+        )
+    except IntegrityError as exc:  # the reference was used by another request of this partner
+        raise idempotency_conflict() from exc
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def _normalise(code: str) -> str:
+    return code.upper().replace("-", "").replace(" ", "")
+
+
+async def issue_coupons(
+    actor: Actor | None, count: int, points: int, expires_at: datetime | None, now: datetime
+) -> list[str]:
+    """``count`` codes worth ``points`` reserved points each; the codes are shown once, kept as hashes."""
+    actor = require(actor, Role.PARTNER)
+    if not 1 <= count <= MAX_COUPONS:
+        raise _invalid(f"Issue 1 to {MAX_COUPONS:,} coupons at a time.", "count")
+    if not 1 <= points <= 100_000:
+        raise _invalid("A coupon is worth 1 to 100,000 points.", "points")
+    ends = expires_at or now + timedelta(days=180)
+    if not now < ends <= now + timedelta(days=366):
+        raise _invalid("A coupon expires within a year.", "expiresAt")
+    codes = [_new_code() for _ in range(count)]
+    rows = [(actor.id, digest(_normalise(c)), points, ends, now) for c in codes]
+    await transaction(
+        lambda sql: bulk_insert(
+            sql,
+            "coupons",
+            (
+                ("partner_id", "bigint"),
+                ("code_hash", "text"),
+                ("points", "bigint"),
+                ("expires_at", "timestamptz"),
+                ("created_at", "timestamptz"),
+            ),
+            rows,
+        )
+    )
+    return codes
+
+
+async def redeem_coupon(actor: Actor | None, code: str, now: datetime, address: str) -> dict[str, Any]:
+    actor = require(actor, Role.RESIDENT)
+    await ratelimit.hit(ratelimit.COUPON_PER_ADDRESS, address, now)
+    await ratelimit.ensure_below(reader(), ratelimit.COUPON_FAILURES, str(actor.id), now)
+    code_hash = digest(_normalise(code))
+
+    async def work(sql: Sql) -> dict[str, Any]:
+        row = await sql.fetchrow("SELECT basic_municipality_id FROM residents WHERE id = $1", actor.id)
+        _need_basic(None if row is None else row["basic_municipality_id"])
+        taken = await sql.fetchrow(
+            "UPDATE coupons SET redeemed_at = $2, resident_id = $3 WHERE code_hash = $1 AND redeemed_at"
+            " IS NULL"
+            " AND expires_at > $2 RETURNING id, partner_id, points",
+            code_hash,
+            now,
+            actor.id,
+        )
+        if taken is None:
+            raise await _why_not(sql, code_hash)
+        name = await sql.fetchval("SELECT name FROM partners WHERE id = $1", taken["partner_id"])
+        entry_id = await _credit_reserved(
+            sql,
+            "COUPON",
+            actor.label,
+            int(taken["partner_id"]),
+            actor.id,
+            int(taken["points"]),
+            now,
+            f"{name} クーポン",
+            None,
+        )
+        await sql.execute("UPDATE coupons SET entry_id = $2 WHERE id = $1", taken["id"], entry_id)
+        return {"points": int(taken["points"]), "partner": str(name)}
+
+    try:
+        return await transaction(work)
+    except DomainError as error:
+        if error.code in {ErrorCode.NOT_FOUND, ErrorCode.ALREADY_REDEEMED, ErrorCode.EXPIRED}:
+            await ratelimit.record_failure(ratelimit.COUPON_FAILURES, str(actor.id), now)
+        raise
+
+
+async def _why_not(sql: Sql, code_hash: str) -> DomainError:
+    row = await sql.fetchrow("SELECT redeemed_at, expires_at FROM coupons WHERE code_hash = $1", code_hash)
+    if row is None:
+        return DomainError(ErrorCode.NOT_FOUND, "No coupon has this code. Check it and try again.", "code")
+    if row["redeemed_at"] is not None:
+        return DomainError(ErrorCode.ALREADY_REDEEMED, "This coupon has already been used.", "code")
+    return DomainError(
+        ErrorCode.EXPIRED, f"This coupon expired on {as_datetime(row['expires_at']).date()}.", "code"
+    )

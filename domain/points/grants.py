@@ -1,0 +1,183 @@
+"""Administrative points (行政ポイント): one grant or tens of thousands in one batch.
+
+A batch is checked row by row first (unknown or suspended MyKey ID, bad amount, a MyKey ID twice);
+any bad row refuses the whole batch with every bad row reported, and nothing is applied. A good
+batch is one journal entry from the municipality's budget, written with bulk statements, idempotent
+as a whole under (caller, idempotency key). Who may grant: the municipality's staff and admins, its
+GRANT terminals, and the operator.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.auth.access import require
+from domain.auth.actor import Actor, Role
+from domain.clock import japan_date
+from domain.errors import DomainError, ErrorCode
+from domain.ledger.accounts import open_accounts
+from domain.ledger.bulk import Credit, post_credits
+from domain.ledger.idempotency import check_key, idempotent
+from domain.ledger.journal import Funder
+from domain.ledger.rules import expiry_instant
+from domain.municipalities.queries import list_municipalities_by_id
+from domain.notifications.outbox import enqueue, opted_in, points_granted
+from domain.points import accounts
+from domain.programs.queries import ProgramView, get_program
+from domain.programs.rules import event_open
+from domain.sql import Sql, reader
+from models.ledger import AccountKind, FunderKind
+from models.programs import ProgramKind
+from models.terminals import TerminalKind
+
+MAX_POINTS_PER_ROW = 1_000_000
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    my_key_id: str
+    points: int
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based, as in the department's list
+    my_key_id: str
+    code: ErrorCode
+    message: str
+
+
+@dataclass(frozen=True)
+class GrantRequest:
+    program_id: int
+    reason: str
+    idempotency_key: str
+    rows: list[GrantRow]
+
+
+@dataclass
+class GrantResult:
+    entry_id: int | None = None
+    granted: int = 0
+    points: int = 0
+    row_errors: list[RowError] = field(default_factory=list)
+
+
+class GrantRefused(DomainError):
+    def __init__(self, row_errors: list[RowError]) -> None:
+        super().__init__(
+            ErrorCode.INVALID_INPUT,
+            f"{len(row_errors)} rows cannot be granted; nothing was granted.",
+            "grants",
+        )
+        self.row_errors = row_errors
+
+
+def _may_grant(actor: Actor | None, program: ProgramView) -> Actor:
+    actor = require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN, Role.MUNICIPALITY_STAFF, Role.TERMINAL)
+    if actor.role is Role.TERMINAL and actor.terminal_kind is not TerminalKind.GRANT:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only a GRANT terminal may grant points.")
+    if actor.role is not Role.OPERATOR and actor.municipality_id != program.municipality_id:
+        raise DomainError(ErrorCode.FORBIDDEN, "This program belongs to another municipality.")
+    return actor
+
+
+def _row_errors(rows: list[GrantRow], residents: dict[str, int]) -> list[RowError]:
+    errors, seen = [], set()
+    for number, row in enumerate(rows, start=1):
+        if isinstance(row.points, bool) or not 1 <= row.points <= MAX_POINTS_PER_ROW:
+            errors.append(
+                RowError(number, row.my_key_id, ErrorCode.INVALID_INPUT, "Points are 1 to 1,000,000.")
+            )
+        elif row.my_key_id not in residents:
+            errors.append(
+                RowError(number, row.my_key_id, ErrorCode.NOT_FOUND, "No active MyKey ID like this.")
+            )
+        elif row.my_key_id in seen:
+            errors.append(
+                RowError(number, row.my_key_id, ErrorCode.INVALID_INPUT, "This MyKey ID appears twice.")
+            )
+        seen.add(row.my_key_id)
+    return errors
+
+
+async def _residents(sql: Sql, ids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), 20_000):
+        chunk = ids[start : start + 20_000]
+        rows = await sql.fetch(
+            f"SELECT id, my_key_id FROM residents WHERE {sql.any_text('my_key_id', 1)} AND status = 'ACTIVE'",
+            sql.texts(chunk),
+        )
+        found.update({str(r["my_key_id"]): int(r["id"]) for r in rows})
+    return found
+
+
+async def grant_points(actor: Actor | None, request: GrantRequest, now: datetime) -> GrantResult:
+    check_key(request.idempotency_key)
+    program = await get_program(reader(), request.program_id)
+    actor = _may_grant(actor, program)
+    reason = request.reason.strip()
+    if not 1 <= len(reason) <= 200:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Say why, in 1–200 characters.", "reason")
+    if not 1 <= len(request.rows) <= MAX_ROWS:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"A batch has 1 to {MAX_ROWS:,} rows.", "grants")
+    if program.kind is ProgramKind.SUPPORT_EVENT and not event_open(
+        program.starts_on, program.ends_on, japan_date(now)
+    ):
+        raise DomainError(ErrorCode.EXPIRED, "This support event is not running.", "programId")
+    residents = await _residents(reader(), sorted({r.my_key_id for r in request.rows}))
+    errors = _row_errors(request.rows, residents)
+    if errors:
+        raise GrantRefused(errors)
+    payload = {
+        "program": program.id,
+        "reason": reason,
+        "rows": [[r.my_key_id, r.points] for r in request.rows],
+    }
+
+    async def work(sql: Sql) -> dict[str, Any]:
+        return await _apply(sql, actor, program, reason, request, residents, now)
+
+    answer = await idempotent(
+        actor=actor.label, key=request.idempotency_key, request=payload, now=now, work=work
+    )
+    return GrantResult(answer["entry"], answer["granted"], answer["points"])
+
+
+async def _apply(
+    sql: Sql,
+    actor: Actor,
+    program: ProgramView,
+    reason: str,
+    request: GrantRequest,
+    residents: dict[str, int],
+    now: datetime,
+) -> dict[str, Any]:
+    municipality = (await list_municipalities_by_id(sql, [program.municipality_id]))[program.municipality_id]
+    source = await accounts.open_budget(sql, municipality.code, now)
+    codes = {r.my_key_id: accounts.resident_program(residents[r.my_key_id], program.id) for r in request.rows}
+    opened = await open_accounts(sql, list(codes.values()), AccountKind.RESIDENT_PROGRAM, now)
+    credits = [Credit(opened[codes[r.my_key_id]], r.points) for r in request.rows]
+    entry_id = await post_credits(
+        sql,
+        kind="GRANT",
+        actor=actor.label,
+        now=now,
+        source=source,
+        credits=credits,
+        funder=Funder(FunderKind.MUNICIPALITY, municipality.code),
+        expires_at=expiry_instant(now, program.validity_days),
+        memo=f"{municipality.name} {program.name}: {reason}",
+        idempotency_key=request.idempotency_key,
+    )
+    points_of = {residents[r.my_key_id]: r.points for r in request.rows}
+    wanting = await opted_in(sql, list(points_of), "notify_points_granted")
+    where = f"{municipality.name}（{program.name}）"
+    await enqueue(
+        sql,
+        [points_granted(to, rid, entry_id, points_of[rid], where, reason) for rid, to in wanting.items()],
+        now,
+    )
+    return {"entry": entry_id, "granted": len(credits), "points": sum(c.amount for c in credits)}

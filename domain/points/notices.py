@@ -1,0 +1,100 @@
+"""The daily job's e-mail: warnings before points expire, notices after, reserved-point reminders.
+
+Who gets them: residents with an e-mail address who chose "points expired" (期限・失効の通知);
+reserved-point reminders count as such a deadline warning. Every message has a dedupe key, so a
+re-run of the job writes nothing twice.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from domain.clock import japan_date
+from domain.ledger.actions import Expired, ExpiryHook
+from domain.notifications.outbox import (
+    Mail,
+    enqueue,
+    expiry_warning,
+    opted_in,
+    points_expired,
+    reserved_reminder,
+)
+from domain.sql import Sql, as_datetime, transaction
+
+WARN_DAYS = 7
+REMINDER_DAYS = (7, 13)
+
+
+def _resident_of(code: str) -> int | None:
+    parts = code.split(":")
+    return int(parts[1]) if parts[0] == "resident" else None
+
+
+def expiry_notifier(now: datetime) -> ExpiryHook:
+    """The expiry hook: tells residents what expired, in the expiry batch's own transaction."""
+
+    async def notify(sql: Sql, expired: list[Expired]) -> None:
+        by_resident = {r: e for e in expired if (r := _resident_of(e.account_code)) is not None}
+        wanting = await opted_in(sql, list(by_resident), "notify_points_expired")
+        mails = [
+            points_expired(to, r, by_resident[r].entry_id, by_resident[r].points) for r, to in wanting.items()
+        ]
+        await enqueue(sql, mails, now)
+
+    return notify
+
+
+async def _warnings(sql: Sql, now: datetime) -> list[Mail]:
+    rows = await sql.fetch(
+        "SELECT a.code, l.expires_at, SUM(l.remaining) AS points FROM lots l JOIN accounts a ON a.id ="
+        " l.account_id"
+        " WHERE a.kind = 'RESIDENT_PROGRAM' AND a.code LIKE 'resident:%' AND l.remaining > 0"
+        " AND l.expires_at > $1 AND l.expires_at <= $2 GROUP BY a.code, l.expires_at",
+        now,
+        now + timedelta(days=WARN_DAYS),
+    )
+    totals: dict[tuple[int, date], int] = defaultdict(int)
+    for row in rows:
+        resident = _resident_of(str(row["code"]))
+        last_day = japan_date(as_datetime(row["expires_at"]) - timedelta(microseconds=1))
+        if resident is not None:
+            totals[(resident, last_day)] += int(row["points"])
+    wanting = await opted_in(sql, sorted({r for r, _ in totals}), "notify_points_expired")
+    return [expiry_warning(wanting[r], r, n, d) for (r, d), n in totals.items() if r in wanting]
+
+
+async def _reminders(sql: Sql, now: datetime) -> list[Mail]:
+    rows = await sql.fetch(
+        "SELECT a.code, l.created_at, l.expires_at, l.remaining FROM lots l JOIN accounts a ON a.id ="
+        " l.account_id"
+        " WHERE a.kind = 'RESIDENT_RESERVED' AND l.remaining > 0 AND l.expires_at > $1",
+        now,
+    )
+    today = japan_date(now)
+    due: dict[tuple[int, date, int], tuple[int, date]] = {}
+    for row in rows:
+        resident = _resident_of(str(row["code"]))
+        arrived = japan_date(as_datetime(row["created_at"]))
+        elapsed = (today - arrived).days
+        day = 13 if elapsed >= 13 else 7 if elapsed >= 7 else 0
+        if resident is None or not day:
+            continue
+        last_day = japan_date(as_datetime(row["expires_at"]) - timedelta(microseconds=1))
+        points, _ = due.get((resident, arrived, day), (0, last_day))
+        due[(resident, arrived, day)] = (points + int(row["remaining"]), last_day)
+    wanting = await opted_in(sql, sorted({r for r, _, _ in due}), "notify_points_expired")
+    return [
+        reserved_reminder(wanting[r], r, arrived, day, points, last_day)
+        for (r, arrived, day), (points, last_day) in due.items()
+        if r in wanting
+    ]
+
+
+async def send_warnings(now: datetime) -> int:
+    """Write the day's expiry warnings and reserved-point reminders (once each); how many are due."""
+
+    async def work(sql: Sql) -> int:
+        mails = await _warnings(sql, now) + await _reminders(sql, now)
+        await enqueue(sql, mails, now)
+        return len(mails)
+
+    return await transaction(work)

@@ -1,0 +1,176 @@
+"""Setting up programs, support events, premium campaigns, departments and shop acceptance.
+
+A municipality admin works on their own municipality (the operator on any). A municipality has one
+regular program; support events have a window (Japan days), an organiser and a purpose.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tortoise.exceptions import IntegrityError
+
+from domain.auth.access import require, require_municipality
+from domain.auth.actor import Actor, Role
+from domain.errors import DomainError, ErrorCode
+from domain.municipalities.queries import get_municipality_by_code
+from domain.programs.queries import CampaignView, ProgramView, get_program
+from domain.programs.rules import ProgramUse
+from domain.sql import Sql, transaction
+from models.programs import ProgramKind
+
+
+@dataclass(frozen=True)
+class ProgramInput:
+    municipality_code: str
+    kind: ProgramKind
+    name: str
+    validity_days: int
+    uses: tuple[ProgramUse, ...]
+    yen_per_point: int = 1
+    starts_on: date | None = None
+    ends_on: date | None = None
+    organiser: str | None = None
+    purpose: str | None = None
+
+
+def _invalid(message: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+
+
+def _check(form: ProgramInput) -> None:
+    if not 1 <= len(form.name.strip()) <= 100:
+        raise _invalid("Give the program a name of 1–100 characters.", "name")
+    if not 1 <= form.validity_days <= 3650:
+        raise _invalid("Points stay valid for 1 to 3,650 days.", "validityDays")
+    if not 1 <= form.yen_per_point <= 100:
+        raise _invalid("A point is worth 1 to 100 yen.", "yenPerPoint")
+    if not form.uses:
+        raise _invalid("Choose at least one use.", "uses")
+    if form.kind is ProgramKind.SUPPORT_EVENT:
+        if form.starts_on is None or form.ends_on is None or form.starts_on > form.ends_on:
+            raise _invalid("A support event has a first and a last day, in that order.", "endsOn")
+        if not (form.organiser or "").strip():
+            raise _invalid("A support event names its organiser.", "organiser")
+
+
+async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) -> ProgramView:
+    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    _check(form)
+
+    async def work(sql: Sql) -> ProgramView:
+        municipality = await get_municipality_by_code(sql, form.municipality_code)
+        require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
+        program_id = await sql.fetchval(
+            "INSERT INTO programs (municipality_id, kind, name, validity_days, yen_per_point, uses,"
+            " starts_on,"
+            " ends_on, organiser, purpose, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            " RETURNING id",
+            municipality.id,
+            form.kind.value,
+            form.name.strip(),
+            form.validity_days,
+            form.yen_per_point,
+            " ".join(sorted({u.value for u in form.uses})),
+            form.starts_on,
+            form.ends_on,
+            (form.organiser or "").strip() or None,
+            (form.purpose or "").strip() or None,
+            now,
+        )
+        return await get_program(sql, int(program_id))
+
+    try:
+        return await transaction(work)
+    except IntegrityError as exc:
+        raise _invalid(
+            "This municipality already has a regular program, or a program with this name.", "name"
+        ) from exc
+
+
+async def add_premium_campaign(
+    actor: Actor | None,
+    program_id: int,
+    rate_percent: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+) -> CampaignView:
+    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    if not 1 <= rate_percent <= 100:
+        raise _invalid("A premium is 1 to 100 %.", "ratePercent")
+    if starts_at >= ends_at:
+        raise _invalid("A campaign ends after it starts.", "endsAt")
+
+    async def work(sql: Sql) -> CampaignView:
+        program = await get_program(sql, program_id)
+        require_municipality(actor, program.municipality_id, Role.MUNICIPALITY_ADMIN)
+        overlapping = await sql.fetchval(
+            "SELECT 1 FROM premium_campaigns WHERE program_id = $1 AND starts_at < $3 AND ends_at > $2",
+            program_id,
+            starts_at,
+            ends_at,
+        )
+        if overlapping:
+            raise _invalid("Another campaign of this program runs in that window.", "startsAt")
+        campaign_id = await sql.fetchval(
+            "INSERT INTO premium_campaigns (program_id, rate_percent, starts_at, ends_at, created_at)"
+            " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            program_id,
+            rate_percent,
+            starts_at,
+            ends_at,
+            now,
+        )
+        return CampaignView(int(campaign_id), program_id, rate_percent, starts_at, ends_at)
+
+    return await transaction(work)
+
+
+async def add_department(actor: Actor | None, municipality_code: str, name: str, now: datetime) -> str:
+    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    name = name.strip()
+    if not 1 <= len(name) <= 60:
+        raise _invalid("Give the department a name of 1–60 characters.", "name")
+
+    async def work(sql: Sql) -> str:
+        municipality = await get_municipality_by_code(sql, municipality_code)
+        require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
+        await sql.execute(
+            "INSERT INTO departments (municipality_id, name, created_at) VALUES ($1, $2, $3)",
+            municipality.id,
+            name,
+            now,
+        )
+        return name
+
+    try:
+        return await transaction(work)
+    except IntegrityError as exc:
+        raise _invalid("This department exists.", "name") from exc
+
+
+async def set_shop_programs(actor: Actor | None, shop_id: int, program_ids: list[int]) -> list[int]:
+    """Which programs a shop accepts: its own municipality's (cross-use needs an agreement, later)."""
+    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+
+    async def work(sql: Sql) -> list[int]:
+        owner = await sql.fetchval("SELECT municipality_id FROM shops WHERE id = $1", shop_id)
+        if owner is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such shop.", "shopId")
+        require_municipality(actor, int(owner), Role.MUNICIPALITY_ADMIN)
+        for program_id in set(program_ids):
+            program = await get_program(sql, program_id, "programIds")
+            if program.municipality_id != int(owner):
+                raise DomainError(
+                    ErrorCode.NOT_ACCEPTED_HERE,
+                    "A shop accepts its own municipality's programs.",
+                    "programIds",
+                )
+        await sql.execute("DELETE FROM shop_programs WHERE shop_id = $1", shop_id)
+        for program_id in sorted(set(program_ids)):
+            await sql.execute(
+                "INSERT INTO shop_programs (shop_id, program_id) VALUES ($1, $2)", shop_id, program_id
+            )
+        return sorted(set(program_ids))
+
+    return await transaction(work)

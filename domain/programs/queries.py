@@ -1,0 +1,124 @@
+"""Reading programs, their campaigns and departments."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from domain.errors import DomainError, ErrorCode
+from domain.programs.rules import ProgramUse
+from domain.sql import Sql, as_datetime
+from models.programs import ProgramKind
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    id: int
+    municipality_id: int
+    kind: ProgramKind
+    name: str
+    validity_days: int
+    yen_per_point: int
+    uses: tuple[ProgramUse, ...]
+    starts_on: date | None
+    ends_on: date | None
+    organiser: str | None
+    purpose: str | None
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    id: int
+    program_id: int
+    rate_percent: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+_COLUMNS = (
+    "id, municipality_id, kind, name, validity_days, yen_per_point, uses, starts_on, ends_on,"
+    " organiser, purpose"
+)
+
+
+def _date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _view(row: dict[str, object]) -> ProgramView:
+    return ProgramView(
+        id=int(str(row["id"])),
+        municipality_id=int(str(row["municipality_id"])),
+        kind=ProgramKind(str(row["kind"])),
+        name=str(row["name"]),
+        validity_days=int(str(row["validity_days"])),
+        yen_per_point=int(str(row["yen_per_point"])),
+        uses=tuple(ProgramUse(u) for u in str(row["uses"]).split()),
+        starts_on=_date(row["starts_on"]),
+        ends_on=_date(row["ends_on"]),
+        organiser=None if row["organiser"] is None else str(row["organiser"]),
+        purpose=None if row["purpose"] is None else str(row["purpose"]),
+    )
+
+
+async def get_program(sql: Sql, program_id: int, field: str = "programId") -> ProgramView:
+    row = await sql.fetchrow(f"SELECT {_COLUMNS} FROM programs WHERE id = $1", program_id)
+    if row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such program.", field)
+    return _view(row)
+
+
+async def list_programs_by_municipality(sql: Sql, ids: list[int]) -> dict[int, list[ProgramView]]:
+    rows = await sql.fetch(
+        f"SELECT {_COLUMNS} FROM programs WHERE {sql.any_of('municipality_id', 1)} ORDER BY kind, id",
+        sql.ids(ids),
+    )
+    found: dict[int, list[ProgramView]] = {i: [] for i in ids}
+    for row in rows:
+        view = _view(row)
+        found[view.municipality_id].append(view)
+    return found
+
+
+async def list_programs_by_id(sql: Sql, ids: list[int]) -> dict[int, ProgramView]:
+    rows = await sql.fetch(f"SELECT {_COLUMNS} FROM programs WHERE {sql.any_of('id', 1)}", sql.ids(ids))
+    return {int(row["id"]): _view(row) for row in rows}
+
+
+async def regular_program(sql: Sql, municipality_id: int) -> ProgramView | None:
+    row = await sql.fetchrow(
+        f"SELECT {_COLUMNS} FROM programs WHERE municipality_id = $1 AND kind = 'REGULAR'", municipality_id
+    )
+    return None if row is None else _view(row)
+
+
+async def active_campaign(sql: Sql, program_id: int, now: datetime) -> CampaignView | None:
+    row = await sql.fetchrow(
+        "SELECT id, program_id, rate_percent, starts_at, ends_at FROM premium_campaigns"
+        " WHERE program_id = $1 AND starts_at <= $2 AND ends_at > $2",
+        program_id,
+        now,
+    )
+    if row is None:
+        return None
+    return CampaignView(
+        int(row["id"]),
+        int(row["program_id"]),
+        int(row["rate_percent"]),
+        as_datetime(row["starts_at"]),
+        as_datetime(row["ends_at"]),
+    )
+
+
+async def department_exists(sql: Sql, municipality_id: int, name: str) -> bool:
+    found = await sql.fetchval(
+        "SELECT 1 FROM departments WHERE municipality_id = $1 AND name = $2", municipality_id, name
+    )
+    return found is not None
+
+
+async def list_departments(sql: Sql, municipality_id: int) -> list[str]:
+    rows = await sql.fetch(
+        "SELECT name FROM departments WHERE municipality_id = $1 ORDER BY name", municipality_id
+    )
+    return [str(r["name"]) for r in rows]

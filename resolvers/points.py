@@ -1,0 +1,107 @@
+"""Points coming in: grants, partner exchanges, coupons, reserved-point moves."""
+
+from datetime import datetime
+
+import strawberry
+
+from domain.errors import DomainError
+from domain.points import exchanges, grants, reserved
+from resolvers.ids import int_id
+from schema.context import Info
+from schema.errors import attempt, user_error
+from schema.points import (
+    Exchange,
+    ExchangePointsInput,
+    ExchangePointsPayload,
+    GrantPointsInput,
+    GrantPointsPayload,
+    GrantRowError,
+    IssueCouponsPayload,
+    MoveReservedPointsPayload,
+    RedeemCouponPayload,
+)
+from schema.programs import Program
+
+
+@strawberry.type
+class PointsMutation:
+    @strawberry.mutation(
+        description="Grant administrative points, one row or tens of thousands; all or nothing, idempotent."
+        " Municipality staff and admins, GRANT terminals."
+    )
+    async def grant_points(self, info: Info, input: GrantPointsInput) -> GrantPointsPayload:
+        request = grants.GrantRequest(
+            program_id=int_id(input.program_id) or -1,
+            reason=input.reason,
+            idempotency_key=input.idempotency_key,
+            rows=[grants.GrantRow(g.my_key_id, g.points) for g in input.grants],
+        )
+        try:
+            done = await grants.grant_points(info.context.actor, request, info.context.clock.now())
+        except grants.GrantRefused as refused:
+            return GrantPointsPayload(
+                user_errors=[user_error(refused)],
+                row_errors=[GrantRowError.from_view(e) for e in refused.row_errors],
+            )
+        except DomainError as error:
+            return GrantPointsPayload(user_errors=[user_error(error)])
+        return GrantPointsPayload(granted=done.granted, points=done.points)
+
+    @strawberry.mutation(description="Exchange a resident's partner points into reserved points. Partners.")
+    async def exchange_points(self, info: Info, input: ExchangePointsInput) -> ExchangePointsPayload:
+        async def work() -> ExchangePointsPayload:
+            form = exchanges.ExchangeInput(
+                input.my_key_id, input.partner_points, input.external_ref, input.idempotency_key
+            )
+            done = await exchanges.exchange_points(info.context.actor, form, info.context.clock.now())
+            return ExchangePointsPayload(
+                exchange=Exchange(
+                    id=strawberry.ID(str(done["id"])),
+                    partner_points=done["partnerPoints"],
+                    yen=done["yen"],
+                    points=done["points"],
+                    status=done["status"],
+                    external_ref=done["externalRef"],
+                    created_at=datetime.fromisoformat(done["createdAt"]),
+                )
+            )
+
+        return await attempt(ExchangePointsPayload, work())
+
+    @strawberry.mutation(description="Coupon codes worth reserved points; shown once. Partners.")
+    async def issue_coupons(
+        self, info: Info, count: int, points: int, expires_at: datetime | None = None
+    ) -> IssueCouponsPayload:
+        async def work() -> IssueCouponsPayload:
+            codes = await exchanges.issue_coupons(
+                info.context.actor, count, points, expires_at, info.context.clock.now()
+            )
+            return IssueCouponsPayload(codes=codes)
+
+        return await attempt(IssueCouponsPayload, work())
+
+    @strawberry.mutation(description="Redeem a partner's coupon code into reserved points. Residents.")
+    async def redeem_coupon(self, info: Info, code: str) -> RedeemCouponPayload:
+        async def work() -> RedeemCouponPayload:
+            done = await exchanges.redeem_coupon(
+                info.context.actor, code, info.context.clock.now(), info.context.client_address
+            )
+            return RedeemCouponPayload(points=done["points"], partner=done["partner"])
+
+        return await attempt(RedeemCouponPayload, work())
+
+    @strawberry.mutation(
+        description="Move reserved points to a program or give them to a support event. Card session."
+    )
+    async def move_reserved_points(
+        self, info: Info, program_id: strawberry.ID, points: int
+    ) -> MoveReservedPointsPayload:
+        async def work() -> MoveReservedPointsPayload:
+            moved = await reserved.move_reserved_points(
+                info.context.actor, int_id(program_id) or -1, points, info.context.clock.now()
+            )
+            return MoveReservedPointsPayload(
+                points=moved.points, premium=moved.premium, program=Program.from_view(moved.program)
+            )
+
+        return await attempt(MoveReservedPointsPayload, work())

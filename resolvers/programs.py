@@ -1,0 +1,146 @@
+"""Municipalities (public reads, onboarding catalogue) and their programs."""
+
+from datetime import datetime
+
+import strawberry
+
+from domain.auth.access import require
+from domain.auth.actor import Role
+from domain.errors import DomainError
+from domain.municipalities.catalogue import search_catalogue
+from domain.municipalities.queries import get_municipality_by_code, list_municipalities
+from domain.points.queries import list_event_gifts
+from domain.programs import actions
+from domain.sql import reader
+from resolvers.ids import int_id
+from schema.context import Info
+from schema.errors import attempt
+from schema.points import SupportEventGift
+from schema.programs import (
+    AddDepartmentPayload,
+    AddPremiumCampaignPayload,
+    AddProgramInput,
+    AddProgramPayload,
+    CatalogueMunicipality,
+    Municipality,
+    MunicipalityConnection,
+    MunicipalityEdge,
+    PageInfo,
+    PremiumCampaign,
+    Program,
+    SetShopProgramsPayload,
+)
+
+
+def _offset(after: str | None) -> int:
+    return int(after) if after and after.isdigit() else 0
+
+
+@strawberry.type
+class ProgramQuery:
+    @strawberry.field(description="Participating municipalities, by name, kana or code. Anyone.")
+    async def municipalities(
+        self,
+        info: Info,
+        search: str = "",
+        prefecture: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> MunicipalityConnection:
+        start, size = _offset(after), max(1, min(first, 100))
+        found = await list_municipalities(reader(), search, prefecture, size + 1, start)
+        edges = [
+            MunicipalityEdge(cursor=str(start + i + 1), node=Municipality.from_view(m))
+            for i, m in enumerate(found[:size])
+        ]
+        end = edges[-1].cursor if edges else None
+        return MunicipalityConnection(
+            edges=edges, page_info=PageInfo(has_next_page=len(found) > size, end_cursor=end)
+        )
+
+    @strawberry.field(description="One participating municipality, with its programs. Anyone.")
+    async def municipality(self, info: Info, code: str) -> Municipality | None:
+        try:
+            return Municipality.from_view(await get_municipality_by_code(reader(), code, "code"))
+        except DomainError:  # an unknown or malformed code simply has no municipality
+            return None
+
+    @strawberry.field(description="The JIS X 0402 list to onboard from. The operator.")
+    async def municipality_catalogue(
+        self, info: Info, search: str = "", prefecture: str | None = None, first: int = 50
+    ) -> list[CatalogueMunicipality]:
+        require(info.context.actor, Role.OPERATOR)
+        entries = search_catalogue(search, prefecture, max(1, min(first, 200)))
+        joined = {m.code for m in await list_municipalities(reader(), "", None, 10_000, 0)}
+        return [
+            CatalogueMunicipality(
+                code=e.code, name=e.name, prefecture=e.prefecture, kana=e.kana, participating=e.code in joined
+            )
+            for e in entries
+        ]
+
+    @strawberry.field(description="Who gave how many points to a support event. Its municipality's staff.")
+    async def support_event_gifts(self, info: Info, program_id: strawberry.ID) -> list[SupportEventGift]:
+        gifts = await list_event_gifts(info.context.actor, int_id(program_id) or -1)
+        return [SupportEventGift(my_key_id=g.my_key_id, points=g.points) for g in gifts]
+
+
+@strawberry.type
+class ProgramMutation:
+    @strawberry.mutation(description="Add the regular program or a support event. Its municipality's admin.")
+    async def add_program(self, info: Info, input: AddProgramInput) -> AddProgramPayload:
+        async def work() -> AddProgramPayload:
+            form = actions.ProgramInput(
+                municipality_code=input.municipality_code,
+                kind=input.kind,
+                name=input.name,
+                validity_days=input.validity_days,
+                uses=tuple(input.uses),
+                yen_per_point=input.yen_per_point,
+                starts_on=input.starts_on,
+                ends_on=input.ends_on,
+                organiser=input.organiser,
+                purpose=input.purpose,
+            )
+            program = await actions.add_program(info.context.actor, form, info.context.clock.now())
+            return AddProgramPayload(program=Program.from_view(program))
+
+        return await attempt(AddProgramPayload, work())
+
+    @strawberry.mutation(description="A premium campaign for a program (a rate and a window). Its admin.")
+    async def add_premium_campaign(
+        self, info: Info, program_id: strawberry.ID, rate_percent: int, starts_at: datetime, ends_at: datetime
+    ) -> AddPremiumCampaignPayload:
+        async def work() -> AddPremiumCampaignPayload:
+            campaign = await actions.add_premium_campaign(
+                info.context.actor,
+                int_id(program_id) or -1,
+                rate_percent,
+                starts_at,
+                ends_at,
+                info.context.clock.now(),
+            )
+            return AddPremiumCampaignPayload(campaign=PremiumCampaign.from_view(campaign))
+
+        return await attempt(AddPremiumCampaignPayload, work())
+
+    @strawberry.mutation(description="Add a department (原課). Its municipality's admin.")
+    async def add_department(self, info: Info, municipality_code: str, name: str) -> AddDepartmentPayload:
+        async def work() -> AddDepartmentPayload:
+            added = await actions.add_department(
+                info.context.actor, municipality_code, name, info.context.clock.now()
+            )
+            return AddDepartmentPayload(name=added)
+
+        return await attempt(AddDepartmentPayload, work())
+
+    @strawberry.mutation(description="The programs a shop accepts (its own municipality's). Its admin.")
+    async def set_shop_programs(
+        self, info: Info, shop_id: strawberry.ID, program_ids: list[strawberry.ID]
+    ) -> SetShopProgramsPayload:
+        async def work() -> SetShopProgramsPayload:
+            ids = [int_id(p) or -1 for p in program_ids]
+            done = await actions.set_shop_programs(info.context.actor, int_id(shop_id) or -1, ids)
+            return SetShopProgramsPayload(program_ids=[strawberry.ID(str(i)) for i in done])
+
+        return await attempt(SetShopProgramsPayload, work())

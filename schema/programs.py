@@ -1,0 +1,169 @@
+"""Programs, support events, premium campaigns; a municipality's public face."""
+
+from datetime import date, datetime
+
+import strawberry
+
+from domain.municipalities.queries import MunicipalityView
+from domain.programs.queries import CampaignView, ProgramView, active_campaign
+from domain.programs.rules import ProgramUse as DomainProgramUse
+from domain.sql import reader
+from models.programs import ProgramKind as DomainProgramKind
+from schema.context import Info
+from schema.errors import Payload
+
+ProgramKind = strawberry.enum(DomainProgramKind, name="ProgramKind")
+ProgramUse = strawberry.enum(DomainProgramUse, name="ProgramUse")
+
+
+@strawberry.type(description="A premium campaign: points entering the program earn this much more (floored).")
+class PremiumCampaign:
+    rate_percent: int
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def from_view(cls, view: CampaignView) -> "PremiumCampaign":
+        return cls(rate_percent=view.rate_percent, starts_at=view.starts_at, ends_at=view.ends_at)
+
+
+@strawberry.type(description="A municipality's point program: its regular program or a support event.")
+class Program:
+    id: strawberry.ID
+    municipality_id: strawberry.Private[int]
+    kind: DomainProgramKind
+    name: str
+    validity_days: int = strawberry.field(description="Granted or moved points stay valid this many days.")
+    yen_per_point: int
+    uses: list[DomainProgramUse]
+    starts_on: date | None
+    ends_on: date | None
+    organiser: str | None
+    purpose: str | None
+
+    @strawberry.field(description="The municipality that runs it.")
+    async def municipality(self, info: Info) -> "Municipality":
+        found = await info.context.municipality_by_id.load(self.municipality_id)
+        assert found is not None
+        return Municipality.from_view(found)
+
+    @strawberry.field(description="The premium campaign running now, if any.")
+    async def premium(self, info: Info) -> PremiumCampaign | None:
+        found = await active_campaign(reader(), int(self.id), info.context.clock.now())
+        return None if found is None else PremiumCampaign.from_view(found)
+
+    @classmethod
+    def from_view(cls, view: ProgramView) -> "Program":
+        return cls(
+            id=strawberry.ID(str(view.id)),
+            municipality_id=view.municipality_id,
+            kind=view.kind,
+            name=view.name,
+            validity_days=view.validity_days,
+            yen_per_point=view.yen_per_point,
+            uses=list(view.uses),
+            starts_on=view.starts_on,
+            ends_on=view.ends_on,
+            organiser=view.organiser,
+            purpose=view.purpose,
+        )
+
+
+@strawberry.type(description="A participating municipality (自治体).")
+class Municipality:
+    id: strawberry.Private[int]
+    code: str = strawberry.field(description="JIS X 0402 code with its check digit, e.g. 141305.")
+    name: str
+    prefecture: str
+    kana: str
+
+    @strawberry.field(description="Its regular program and support events.")
+    async def programs(self, info: Info) -> list[Program]:
+        return [Program.from_view(p) for p in await info.context.programs_by_municipality.load(self.id)]
+
+    @classmethod
+    def from_view(cls, view: MunicipalityView) -> "Municipality":
+        return cls(id=view.id, code=view.code, name=view.name, prefecture=view.prefecture, kana=view.kana)
+
+
+@strawberry.type(description="A local government from the JIS X 0402 list (onboarding picks from these).")
+class CatalogueMunicipality:
+    code: str
+    name: str
+    prefecture: str
+    kana: str
+    participating: bool
+
+
+@strawberry.input
+class BankAccountInput:
+    bank_code: str
+    branch_code: str
+    account_type: str = strawberry.field(description="ORDINARY (普通) or CURRENT (当座)")
+    account_number: str
+    holder: str = strawberry.field(description="Half-width kana, as the bank has it")
+
+
+@strawberry.input
+class AddMunicipalityInput:
+    code: str
+    contact_email: str
+    contact_phone: str
+    bank_account: BankAccountInput
+
+
+@strawberry.input
+class AddProgramInput:
+    municipality_code: str
+    kind: DomainProgramKind
+    name: str
+    validity_days: int
+    uses: list[DomainProgramUse]
+    yen_per_point: int = 1
+    starts_on: date | None = None
+    ends_on: date | None = None
+    organiser: str | None = None
+    purpose: str | None = None
+
+
+@strawberry.type
+class AddMunicipalityPayload(Payload):
+    municipality: Municipality | None = None
+
+
+@strawberry.type
+class AddProgramPayload(Payload):
+    program: Program | None = None
+
+
+@strawberry.type
+class AddPremiumCampaignPayload(Payload):
+    campaign: PremiumCampaign | None = None
+
+
+@strawberry.type
+class AddDepartmentPayload(Payload):
+    name: str | None = None
+
+
+@strawberry.type
+class SetShopProgramsPayload(Payload):
+    program_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.type
+class MunicipalityEdge:
+    cursor: str
+    node: Municipality
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class MunicipalityConnection:
+    edges: list[MunicipalityEdge]
+    page_info: PageInfo

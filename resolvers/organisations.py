@@ -14,7 +14,9 @@ from schema.shops import AddShopPayload, Shop
 
 @strawberry.type
 class OrganisationMutation:
-    @strawberry.mutation(description="A municipality joins the platform, picked from the JIS X 0402 list. The operator.")
+    @strawberry.mutation(
+        description="A municipality joins the platform, picked from the JIS X 0402 list. The operator."
+    )
     async def add_municipality(self, info: Info, input: AddMunicipalityInput) -> AddMunicipalityPayload:
         async def work() -> AddMunicipalityPayload:
             bank = input.bank_account
@@ -22,7 +24,9 @@ class OrganisationMutation:
                 code=input.code,
                 contact_email=input.contact_email,
                 contact_phone=input.contact_phone,
-                bank=BankAccount(bank.bank_code, bank.branch_code, bank.account_type, bank.account_number, bank.holder),
+                bank=BankAccount(
+                    bank.bank_code, bank.branch_code, bank.account_type, bank.account_number, bank.holder
+                ),
             )
             found = await add_municipality(info.context.actor, form, info.context.clock.now())
             return AddMunicipalityPayload(municipality=Municipality.from_view(found))

@@ -19,7 +19,6 @@ from domain.auth.access import require
 from domain.auth.actor import Actor, Role
 from domain.auth.tokens import digest
 from domain.errors import DomainError, ErrorCode
-from domain.ledger.errors import idempotency_conflict
 from domain.ledger.idempotency import check_key, idempotent
 from domain.ledger.journal import Funder, Leg, post_entry
 from domain.ledger.rules import expiry_instant
@@ -151,7 +150,11 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
             actor=actor.label, key=form.idempotency_key, request=request, now=now, work=work
         )
     except IntegrityError as exc:  # the reference was used by another request of this partner
-        raise idempotency_conflict() from exc
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "This reference was already used for another order.",
+            "externalRef",
+        ) from exc
 
 
 def _new_code() -> str:

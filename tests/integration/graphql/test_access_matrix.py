@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.graphql import build_schema
+from models.programs import ProgramKind
 from models.staff import StaffRole
 from tests.integration.identity.people import PASSWORD
 
@@ -158,6 +159,92 @@ OPS = [
         ADMINS,
         lambda w, r: {"id": w.spare_terminal_id},
     ),
+    Op("municipalities", "{ municipalities { edges { cursor } } }", ANYONE),
+    Op("municipality", '{ municipality(code: "141305") { code } }', ANYONE),
+    Op("municipalityCatalogue", '{ municipalityCatalogue(search: "川崎") { code } }', OPERATOR),
+    Op(
+        "supportEventGifts",
+        "query($p: ID!) { supportEventGifts(programId: $p) { points } }",
+        frozenset({"operator", "municipality_admin", "municipality_staff"}),
+        lambda w, r: {"p": w.event_id},
+    ),
+    Op(
+        "addProgram",
+        _m("addProgram", "input: $i", "$i: AddProgramInput!"),
+        ADMINS,
+        lambda w, r: {
+            "i": {
+                "municipalityCode": "141305",
+                "kind": "SUPPORT_EVENT",
+                "name": f"event by {r}",
+                "validityDays": 30,
+                "uses": ["DONATION"],
+                "startsOn": "2026-11-21",
+                "endsOn": "2026-12-21",
+                "organiser": "実行委員会",
+            }
+        },
+    ),
+    Op(
+        "addPremiumCampaign",
+        _m(
+            "addPremiumCampaign",
+            "programId: $p, ratePercent: 10, startsAt: $s, endsAt: $e",
+            "$p: ID!, $s: DateTime!, $e: DateTime!",
+        ),
+        ADMINS,
+        lambda w, r: {
+            "p": w.program_id,
+            "s": f"2027-0{1 + ROLES.index(r) % 9}-01T00:00:00+00:00",
+            "e": f"2027-0{1 + ROLES.index(r) % 9}-02T00:00:00+00:00",
+        },
+    ),
+    Op(
+        "addDepartment",
+        _m("addDepartment", 'municipalityCode: "141305", name: $n', "$n: String!"),
+        ADMINS,
+        lambda w, r: {"n": f"部 {r}"},
+    ),
+    Op(
+        "setShopPrograms",
+        _m("setShopPrograms", "shopId: $s, programIds: [$p]", "$s: ID!, $p: ID!"),
+        ADMINS,
+        lambda w, r: {"s": w.shop_id, "p": w.program_id},
+    ),
+    Op(
+        "grantPoints",
+        _m("grantPoints", "input: $i", "$i: GrantPointsInput!"),
+        frozenset({"operator", "municipality_admin", "municipality_staff", "terminal_grant"}),
+        lambda w, r: {
+            "i": {
+                "programId": w.program_id,
+                "reason": "matrix",
+                "idempotencyKey": f"matrix-{r}",
+                "grants": [{"myKeyId": w.resident.my_key_id, "points": 1}],
+            }
+        },
+    ),
+    Op(
+        "exchangePoints",
+        _m("exchangePoints", "input: $i", "$i: ExchangePointsInput!"),
+        frozenset({"partner"}),
+        lambda w, r: {
+            "i": {
+                "myKeyId": w.resident.my_key_id,
+                "partnerPoints": 10,
+                "externalRef": f"ref-{r}",
+                "idempotencyKey": f"ex-{r}-key",
+            }
+        },
+    ),
+    Op("issueCoupons", _m("issueCoupons", "count: 1, points: 10"), frozenset({"partner"})),
+    Op("redeemCoupon", _m("redeemCoupon", 'code: "AAAA-BBBB-CCCC-DDDD"'), RESIDENTS),
+    Op(
+        "moveReservedPoints",
+        _m("moveReservedPoints", "programId: $p, points: 1", "$p: ID!"),
+        frozenset({"resident_card"}),
+        lambda w, r: {"p": w.program_id},
+    ),
     Op("logOut", _m("logOut"), RESIDENTS | STAFF),  # last: it ends the caller's session
 ]
 
@@ -170,6 +257,9 @@ class World:
     partner_client_id: str
     spare_terminal_id: str
     people: Any
+    program_id: str
+    event_id: str
+    shop_id: str
     bad_proof: dict[str, str] | None = None
     fresh_proof: dict[str, str] | None = None
 
@@ -222,8 +312,21 @@ async def _world(people, api) -> World:
         "terminal_print": await people.terminal("PRINT", admin),
         "terminal_grant": await people.terminal("GRANT", admin, department="健康福祉局"),
     }
+    program = await people.program(name="川崎市ポイント")
+    today = people.clock.now().date()
+    event = await people.program(
+        kind=ProgramKind.SUPPORT_EVENT, name="花火", starts_on=today, ends_on=today, organiser="実行委員会"
+    )
     return World(
-        tokens, resident, spare, client_id, spare_terminal["registerTerminal"]["terminal"]["id"], people
+        tokens,
+        resident,
+        spare,
+        client_id,
+        spare_terminal["registerTerminal"]["terminal"]["id"],
+        people,
+        str(program.id),
+        str(event.id),
+        str(shop),
     )
 
 

@@ -14,10 +14,13 @@ from domain.cards.virtual import VirtualCard
 from domain.clock import ManualClock
 from domain.links.actions import add_service
 from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
-from domain.programs.actions import add_department
+from domain.programs.actions import ProgramInput, add_department, add_program
+from domain.programs.queries import ProgramView
+from domain.programs.rules import ProgramUse
 from domain.shops.actions import add_shop
 from domain.sql import transaction
 from domain.staff.actions import StaffInput, add_staff, ensure_operator
+from models.programs import ProgramKind
 from models.sessions import SubjectKind
 from models.staff import StaffRole
 
@@ -153,10 +156,62 @@ class People:
         )
         return str(activated["activateTerminal"]["token"])
 
+    async def program(
+        self,
+        code: str = "141305",
+        kind: ProgramKind = ProgramKind.REGULAR,
+        name: str = "",
+        validity_days: int = 100,
+        **extra: Any,
+    ) -> ProgramView:
+        assert self.operator_actor is not None
+        form = ProgramInput(
+            code, kind, name or f"{kind.lower()} {code}", validity_days, (ProgramUse.SHOPS,), **extra
+        )
+        return await add_program(self.operator_actor, form, self.clock.now())
+
+    async def partner(self, rate_points: int = 1, rate_yen: int = 1, name: str = "パートナー") -> str:
+        """A partner's OAuth access token."""
+        operator = await self.operator()
+        added = await self.gql(
+            "mutation($n: String!, $p: Int!, $y: Int!) { addPartner(name: $n, ratePoints: $p, rateYen: $y)"
+            " { partner { clientId } clientSecret } }",
+            operator,
+            n=name,
+            p=rate_points,
+            y=rate_yen,
+        )
+        client = added["addPartner"]
+        response = await self.api.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client["partner"]["clientId"], client["clientSecret"]),
+        )
+        return str(response.json()["access_token"])
+
+    async def grant(
+        self, token: str, program_id: int, rows: list[tuple[str, int]], key: str = ""
+    ) -> dict[str, Any]:
+        data = await self.gql(
+            GRANT,
+            token,
+            i={
+                "programId": str(program_id),
+                "reason": "ボランティア参加",
+                "idempotencyKey": key or f"grant-{len(rows)}-{rows[0][0]}-{rows[0][1]}",
+                "grants": [{"myKeyId": m, "points": n} for m, n in rows],
+            },
+        )
+        return dict(data["grantPoints"])
+
     def later(self, **delta: float) -> None:
         self.clock.advance(timedelta(**delta))
 
 
+GRANT = (
+    "mutation($i: GrantPointsInput!) { grantPoints(input: $i) { granted points"
+    " rowErrors { row myKeyId code } userErrors { code field message } } }"
+)
 COMPLETE = """mutation($input: CompleteRegistrationInput!) {
   completeRegistration(input: $input) {
     token csrfToken cardSession resident { myKeyId status basicMunicipality { code name } }

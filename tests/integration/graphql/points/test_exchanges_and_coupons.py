@@ -1,0 +1,144 @@
+"""exchangePoints (partners over OAuth) and coupon codes, into reserved points."""
+
+import asyncio
+
+import pytest
+
+from domain.sql import reader
+
+EXCHANGE = (
+    "mutation($i: ExchangePointsInput!) { exchangePoints(input: $i)"
+    " { exchange { partnerPoints yen points status externalRef } userErrors { code field } } }"
+)
+RESERVED = "{ me { reserved { points lots { points autoMoveAt } } } }"
+REDEEM = "mutation($c: String!) { redeemCoupon(code: $c) { points partner userErrors { code } } }"
+ISSUE = (
+    "mutation($n: Int!, $p: Int!) { issueCoupons(count: $n, points: $p) { codes userErrors { code field } } }"
+)
+
+
+def _order(resident, points=1000, ref="order-1", key="exchange-key-1"):
+    return {"myKeyId": resident.my_key_id, "partnerPoints": points, "externalRef": ref, "idempotencyKey": key}
+
+
+async def test_an_exchange_converts_by_the_rate_and_waits_14_days(people):
+    await people.municipality()
+    resident = await people.register()
+    partner = await people.partner(rate_points=3, rate_yen=2)  # 3 miles = 2 yen
+    answer = (await people.gql(EXCHANGE, partner, i=_order(resident, 1000)))["exchangePoints"]
+    assert answer["exchange"] == {
+        "partnerPoints": 1000,
+        "yen": 666,
+        "points": 666,
+        "status": "COMPLETED",
+        "externalRef": "order-1",
+    }  # floor(1000 × 2 / 3)
+    reserved = (await people.gql(RESERVED, resident.token))["me"]["reserved"]
+    moves_at = reserved["lots"][0]["autoMoveAt"]
+    assert reserved["points"] == 666
+    # arrived on 2026-11-21 (JST): moves at 00:00 JST on 2026-12-05 (day D+14)
+    assert moves_at == "2026-12-04T15:00:00+00:00"
+
+
+async def test_an_exchange_is_idempotent_and_its_reference_unique(people):
+    await people.municipality()
+    resident = await people.register()
+    partner = await people.partner()
+    first = (await people.gql(EXCHANGE, partner, i=_order(resident)))["exchangePoints"]
+    again = (await people.gql(EXCHANGE, partner, i=_order(resident)))["exchangePoints"]
+    assert first == again
+    changed = (await people.gql(EXCHANGE, partner, i=_order(resident, 5)))["exchangePoints"]
+    assert changed["userErrors"] == [{"code": "IDEMPOTENCY_CONFLICT", "field": "idempotencyKey"}]
+    same_ref = (await people.gql(EXCHANGE, partner, i=_order(resident, key="another-key-1")))[
+        "exchangePoints"
+    ]
+    assert same_ref["userErrors"] == [{"code": "IDEMPOTENCY_CONFLICT", "field": "externalRef"}]
+    assert await reader().fetchval("SELECT COUNT(*) FROM exchanges") == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"partnerPoints": 0}, "partnerPoints"),
+        ({"myKeyId": "NOBODY00"}, "myKeyId"),
+        ({"externalRef": ""}, "externalRef"),
+        ({"idempotencyKey": "short"}, "idempotencyKey"),
+    ],
+)
+async def test_bad_exchanges_change_nothing(people, changes, field):
+    await people.municipality()
+    resident = await people.register()
+    partner = await people.partner()
+    answer = (await people.gql(EXCHANGE, partner, i=_order(resident) | changes))["exchangePoints"]
+    assert answer["userErrors"][0]["field"] == field
+    assert await reader().fetchval("SELECT COUNT(*) FROM journal_entries") == 0
+
+
+async def test_reserved_points_need_a_basic_municipality(people):
+    await people.municipality()
+    resident = await people.register(municipality=None)
+    partner = await people.partner()
+    answer = (await people.gql(EXCHANGE, partner, i=_order(resident)))["exchangePoints"]
+    assert answer["userErrors"] == [{"code": "INVALID_INPUT", "field": "myKeyId"}]
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_exchanges_with_one_key_credit_once(people):
+    await people.municipality()
+    resident = await people.register()
+    partner = await people.partner()
+    gate = asyncio.Event()
+
+    async def one():
+        await gate.wait()
+        return (await people.gql(EXCHANGE, partner, i=_order(resident)))["exchangePoints"]
+
+    tasks = [asyncio.create_task(one()) for _ in range(30)]
+    await asyncio.sleep(0.05)
+    gate.set()
+    answers = await asyncio.gather(*tasks)
+    succeeded = [a for a in answers if a["exchange"]]
+    assert succeeded and all(a["exchange"] == succeeded[0]["exchange"] for a in succeeded)
+    assert {e["code"] for a in answers for e in a["userErrors"]} <= {"INVALID_INPUT"}  # "still in progress"
+    assert await reader().fetchval("SELECT COUNT(*) FROM exchanges") == 1
+    assert await reader().fetchval("SELECT COUNT(*) FROM journal_entries WHERE kind = 'EXCHANGE'") == 1
+    assert (await people.gql(RESERVED, resident.token))["me"]["reserved"]["points"] == 1000
+
+
+async def test_coupons_are_single_use_hashed_and_expire(people):
+    await people.municipality()
+    resident = await people.register()
+    partner = await people.partner(name="クーポン会社")
+    codes = (await people.gql(ISSUE, partner, n=3, p=500))["issueCoupons"]["codes"]
+    assert len(codes) == 3 and all(len(c) == 19 and c.count("-") == 3 for c in codes)
+    stored = {r["code_hash"] for r in await reader().fetch("SELECT code_hash FROM coupons")}
+    assert not stored & {c.replace("-", "") for c in codes} and len(stored) == 3
+    assert (await people.gql(REDEEM, resident.token, c=codes[0].lower()))["redeemCoupon"] == {
+        "points": 500,
+        "partner": "クーポン会社",
+        "userErrors": [],
+    }
+    assert (await people.gql(REDEEM, resident.token, c=codes[0]))["redeemCoupon"]["userErrors"] == [
+        {"code": "ALREADY_REDEEMED"}
+    ]
+    people.later(days=181)
+    late = (await people.gql(REDEEM, await people.login(resident), c=codes[1]))["redeemCoupon"]
+    assert late["userErrors"] == [{"code": "EXPIRED"}]
+    assert (await people.gql(RESERVED, resident.token))["me"]["reserved"][
+        "points"
+    ] == 0  # the 500 moved on by now
+
+
+async def test_guessing_coupons_is_rate_limited(people):
+    await people.municipality()
+    resident = await people.register()
+    partner = await people.partner()
+    code = (await people.gql(ISSUE, partner, n=1, p=100))["issueCoupons"]["codes"][0]
+    for n in range(10):
+        answer = (await people.gql(REDEEM, resident.token, c=f"AAAA-BBBB-CCCC-{n:04d}"))["redeemCoupon"]
+        assert answer["userErrors"] == [{"code": "NOT_FOUND"}]
+    assert (await people.gql(REDEEM, resident.token, c=code))["redeemCoupon"]["userErrors"] == [
+        {"code": "RATE_LIMITED"}
+    ]
+    bad = (await people.gql(ISSUE, partner, n=1001, p=100))["issueCoupons"]
+    assert bad["userErrors"] == [{"code": "INVALID_INPUT", "field": "count"}]

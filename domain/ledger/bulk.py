@@ -13,7 +13,7 @@ from domain.ledger.accounts import AccountRef
 from domain.ledger.errors import insufficient_points
 from domain.ledger.journal import Funder, insert_postings
 from domain.ledger.rules import PostingLine, entry_digest
-from domain.sql import Sql, bulk_insert
+from domain.sql import Sql, bulk_insert, copy_rows, next_ids
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,40 @@ async def _debit_source(sql: Sql, source: AccountRef, total: int) -> None:
         raise insufficient_points(total)
 
 
+LOT_COLUMNS = (
+    ("id", "bigint"),
+    ("account_id", "bigint"),
+    ("funder_kind", "text"),
+    ("funder_ref", "text"),
+    ("original", "bigint"),
+    ("remaining", "bigint"),
+    ("expires_at", "timestamptz"),
+    ("created_at", "timestamptz"),
+)
+
+
+async def _open_lots(
+    sql: Sql, amounts: dict[int, int], funder: Funder, expires_at: datetime, now: datetime
+) -> dict[int, int]:
+    """One new lot per credited account; account id → lot id."""
+    if sql.postgres:
+        ids = await next_ids(sql, "lots", len(amounts))
+        lot_of = dict(zip(amounts, ids, strict=True))
+        rows = [
+            (lot_of[a], a, funder.kind.value, funder.ref, n, n, expires_at, now) for a, n in amounts.items()
+        ]
+        await copy_rows(sql, "lots", LOT_COLUMNS, rows)
+        return lot_of
+    inserted = await bulk_insert(
+        sql,
+        "lots",
+        LOT_COLUMNS[1:],
+        [(a, funder.kind.value, funder.ref, n, n, expires_at, now) for a, n in amounts.items()],
+        returning="id, account_id",
+    )
+    return {int(r["account_id"]): int(r["id"]) for r in inserted}
+
+
 async def post_credits(
     sql: Sql,
     *,
@@ -81,22 +115,7 @@ async def post_credits(
     await _lock(sql, sorted({*amounts, source.id}))
     await _debit_source(sql, source, total)
     await _credit_balances(sql, amounts)
-    lots = await bulk_insert(
-        sql,
-        "lots",
-        (
-            ("account_id", "bigint"),
-            ("funder_kind", "text"),
-            ("funder_ref", "text"),
-            ("original", "bigint"),
-            ("remaining", "bigint"),
-            ("expires_at", "timestamptz"),
-            ("created_at", "timestamptz"),
-        ),
-        [(a, funder.kind.value, funder.ref, n, n, expires_at, now) for a, n in amounts.items()],
-        returning="id, account_id",
-    )
-    lot_of = {int(r["account_id"]): int(r["id"]) for r in lots}
+    lot_of = await _open_lots(sql, amounts, funder, expires_at, now)
     lines = [PostingLine(source.id, None, -total)]
     lines += [PostingLine(a, lot_of[a], n) for a, n in sorted(amounts.items())]
     digest = entry_digest(

@@ -21,7 +21,7 @@ from datetime import datetime
 from domain.ledger.accounts import AccountRef
 from domain.ledger.errors import insufficient_points
 from domain.ledger.rules import LotBalance, PostingLine, allocate_fifo, entry_digest
-from domain.sql import Sql, as_datetime, bulk_insert
+from domain.sql import Sql, as_datetime, copy_rows
 from models.ledger import FunderKind
 
 LOT_PAGE = 50
@@ -190,8 +190,8 @@ POSTING_COLUMNS = (
 
 
 async def insert_postings(sql: Sql, rows: list[tuple[int, PostingLine]]) -> None:
-    """Write ``(entry_id, line)`` pairs as postings."""
-    await bulk_insert(
+    """Write ``(entry_id, line)`` pairs as postings (COPY when there are many)."""
+    await copy_rows(
         sql,
         "postings",
         POSTING_COLUMNS,

@@ -183,7 +183,7 @@ async def copy_rows(
         await bulk_insert(sql, table, columns, rows)
         return
     # Tortoise's asyncpg transaction keeps its connection here; COPY must run on that connection
-    connection = sql.client._connection  # type: ignore[attr-defined]
+    connection = sql.client._connection
     await connection.copy_records_to_table(table, records=rows, columns=[name for name, _ in columns])
 
 

@@ -282,9 +282,6 @@ async def _points(
         )
         await grant_points(operator, request, seed.now)
     partner_id = await reader().fetchval("SELECT id FROM partners WHERE name = $1", PARTNERS[0][0])
-    if partner_id is None:
-        await add_partner(operator, PARTNERS[0][0], seed.now, PARTNERS[0][1], PARTNERS[0][2])
-        partner_id = await reader().fetchval("SELECT id FROM partners WHERE name = $1", PARTNERS[0][0])
     first = residents[0]["myKeyId"]
     form = ExchangeInput(first, 3_000, f"demo-order-{first}", f"demo-exchange-{first}")
     await exchange_points(Actor(Role.PARTNER, int(partner_id)), form, seed.now)
@@ -324,6 +321,7 @@ async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, An
     first = residents[0]
     resident_id = await reader().fetchval("SELECT id FROM residents WHERE my_key_id = $1", first["myKeyId"])
     await link_service(Actor(Role.RESIDENT, int(resident_id)), "A1", "789", None, now)  # the seed's example
+    partners = await _partners(seed, operator)
     await _points(seed, operator, municipalities, residents)
     credentials = {
         "operator": {
@@ -333,7 +331,7 @@ async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, An
         },
         "municipalities": municipalities,
         "shops": shops,
-        "partners": await _partners(seed, operator),
+        "partners": partners,
         "services": [{"code": code, "name": name} for code, name in SERVICES],
         "terminals": await _terminals(seed, operator, int(shops[0]["id"])),
         "residents": residents,

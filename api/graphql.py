@@ -39,6 +39,7 @@ from domain.clock import Clock
 from domain.errors import DomainError
 from domain.ledger.signing import LedgerKey
 from resolvers.loaders import (
+    campaign_by_program,
     checkpoint_by_sequence,
     municipality_by_id,
     program_by_id,
@@ -151,4 +152,5 @@ class GraphQLApp(GraphQL[Context, None]):
         context.municipality_by_id = municipality_by_id()
         context.program_by_id = program_by_id()
         context.programs_by_municipality = programs_by_municipality()
+        context.campaign_by_program = campaign_by_program(context.clock.now())
         return context

@@ -1,12 +1,19 @@
 """Per-request DataLoaders: nested fields batch their reads into one query per request."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from strawberry.dataloader import DataLoader
 
 from domain.ledger.queries import CheckpointView, checkpoints_by_sequence
 from domain.municipalities.queries import MunicipalityView, list_municipalities_by_id
-from domain.programs.queries import ProgramView, list_programs_by_id, list_programs_by_municipality
+from domain.programs.queries import (
+    CampaignView,
+    ProgramView,
+    list_active_campaigns,
+    list_programs_by_id,
+    list_programs_by_municipality,
+)
 from domain.sql import reader
 
 
@@ -44,3 +51,11 @@ async def _load_municipality_programs(ids: Sequence[int]) -> list[list[ProgramVi
 
 def programs_by_municipality() -> DataLoader[int, list[ProgramView]]:
     return DataLoader(load_fn=_load_municipality_programs)
+
+
+def campaign_by_program(now: datetime) -> DataLoader[int, CampaignView | None]:
+    async def load(ids: Sequence[int]) -> list[CampaignView | None]:
+        found = await list_active_campaigns(reader(), list(ids), now)
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)

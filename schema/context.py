@@ -15,7 +15,7 @@ from domain.clock import Clock
 from domain.ledger.queries import CheckpointView
 from domain.ledger.signing import LedgerKey
 from domain.municipalities.queries import MunicipalityView
-from domain.programs.queries import ProgramView
+from domain.programs.queries import CampaignView, ProgramView
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Context:
     municipality_by_id: DataLoader[int, MunicipalityView | None] = field(init=False)
     program_by_id: DataLoader[int, ProgramView | None] = field(init=False)
     programs_by_municipality: DataLoader[int, list[ProgramView]] = field(init=False)
+    campaign_by_program: DataLoader[int, CampaignView | None] = field(init=False)
 
 
 Info = StrawberryInfo[Context, None]

@@ -5,9 +5,8 @@ from datetime import date, datetime
 import strawberry
 
 from domain.municipalities.queries import MunicipalityView
-from domain.programs.queries import CampaignView, ProgramView, active_campaign
+from domain.programs.queries import CampaignView, ProgramView
 from domain.programs.rules import ProgramUse as DomainProgramUse
-from domain.sql import reader
 from models.programs import ProgramKind as DomainProgramKind
 from schema.context import Info
 from schema.errors import Payload
@@ -49,7 +48,7 @@ class Program:
 
     @strawberry.field(description="The premium campaign running now, if any.")
     async def premium(self, info: Info) -> PremiumCampaign | None:
-        found = await active_campaign(reader(), int(self.id), info.context.clock.now())
+        found = await info.context.campaign_by_program.load(int(self.id))
         return None if found is None else PremiumCampaign.from_view(found)
 
     @classmethod

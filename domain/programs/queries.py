@@ -92,22 +92,30 @@ async def regular_program(sql: Sql, municipality_id: int) -> ProgramView | None:
     return None if row is None else _view(row)
 
 
-async def active_campaign(sql: Sql, program_id: int, now: datetime) -> CampaignView | None:
-    row = await sql.fetchrow(
-        "SELECT id, program_id, rate_percent, starts_at, ends_at FROM premium_campaigns"
-        " WHERE program_id = $1 AND starts_at <= $2 AND ends_at > $2",
-        program_id,
-        now,
-    )
-    if row is None:
-        return None
+def _campaign(row: dict[str, object]) -> CampaignView:
     return CampaignView(
-        int(row["id"]),
-        int(row["program_id"]),
-        int(row["rate_percent"]),
+        int(str(row["id"])),
+        int(str(row["program_id"])),
+        int(str(row["rate_percent"])),
         as_datetime(row["starts_at"]),
         as_datetime(row["ends_at"]),
     )
+
+
+async def active_campaign(sql: Sql, program_id: int, now: datetime) -> CampaignView | None:
+    found = await list_active_campaigns(sql, [program_id], now)
+    return found.get(program_id)
+
+
+async def list_active_campaigns(sql: Sql, program_ids: list[int], now: datetime) -> dict[int, CampaignView]:
+    """The campaign running at ``now`` for each program that has one (campaigns never overlap)."""
+    rows = await sql.fetch(
+        "SELECT id, program_id, rate_percent, starts_at, ends_at FROM premium_campaigns"
+        f" WHERE {sql.any_of('program_id', 1)} AND starts_at <= $2 AND ends_at > $2",
+        sql.ids(program_ids),
+        now,
+    )
+    return {int(row["program_id"]): _campaign(row) for row in rows}
 
 
 async def department_exists(sql: Sql, municipality_id: int, name: str) -> bool:

@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from api.database import close_database, open_database
+from api.events import Listener
 from api.grants_csv import grants_csv_endpoint
 from api.graphql import GraphQLApp
 from api.metrics import MetricsMiddleware, metrics
@@ -24,7 +25,9 @@ from domain.clock import Clock, SystemClock
 from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.notifications.sender import send_pending
+from domain.vouchers.tokens import VoucherKey
 from web.pages import home
+from web.vouchers import VoucherPages
 
 log = logging.getLogger("mykey")
 
@@ -56,14 +59,18 @@ def create_app(
     clock = clock or SystemClock()
     key = LedgerKey.load_or_create(settings.ledger_key_path)
     tokens = AccessTokens.load_or_create(settings.oauth_key_path)
+    voucher_key = VoucherKey.load_or_create(settings.voucher_key_path)
     configure_passwords(
         Argon2Cost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     )
+    pages = VoucherPages(voucher_key, clock, settings.public_url)
     graphql = GraphQLApp(
         clock=clock,
         ledger_key=key,
         trust=TrustSource(settings.trusted_ca_path),
         access_tokens=tokens,
+        voucher_key=voucher_key,
+        public_url=settings.public_url,
         production=settings.production,
     )
 
@@ -71,6 +78,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await open_database(settings)
+        listener = None
+        if not settings.sqlite:
+            listener = Listener(settings.database_url)
+            await listener.start()
         workers = []
         if settings.checkpoint_interval > 0:
             workers.append(asyncio.create_task(_seal_periodically(key, clock, settings.checkpoint_interval)))
@@ -83,6 +94,8 @@ def create_app(
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
+            if listener is not None:
+                await listener.stop()
             if manage_database:
                 await close_database()
 
@@ -93,6 +106,11 @@ def create_app(
             Route("/metrics", metrics),
             Route("/oauth/token", token_endpoint(tokens, clock, settings.production), methods=["POST"]),
             Route("/grants.csv", grants_csv_endpoint(tokens, clock), methods=["POST"]),
+            Route("/v/{token}.{format:str}", pages.image),
+            Route("/v/{token}/print", pages.print),
+            Route("/v/{token}/redeem", pages.redeem, methods=["POST"]),
+            Route("/v/{token}", pages.show),
+            Route("/V/{token}", pages.show),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],

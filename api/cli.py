@@ -126,6 +126,7 @@ def _daily(settings: Settings, args: argparse.Namespace) -> int:
         moved = report.auto_move
         print(f"auto-moved {moved.points} reserved points of {moved.residents} residents", end="")
         print(f"; {len(moved.stuck)} residents have no basic municipality program" if moved.stuck else "")
+        print(f"expired vouchers: {report.vouchers.vouchers} ({report.vouchers.points} points returned)")
         expired = report.expiry
         print(f"expired {expired.points} points in {expired.lots} lots of {len(expired.accounts)} accounts")
         print(f"warnings and reminders due: {report.warnings}")

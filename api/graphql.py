@@ -38,6 +38,7 @@ from domain.auth.access_tokens import AccessTokens
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.ledger.signing import LedgerKey
+from domain.vouchers.tokens import VoucherKey
 from resolvers.loaders import (
     campaign_by_program,
     checkpoint_by_sequence,
@@ -45,7 +46,7 @@ from resolvers.loaders import (
     program_by_id,
     programs_by_municipality,
 )
-from resolvers.root import Mutation, Query
+from resolvers.root import Mutation, Query, Subscription
 from schema.context import Context
 
 log = logging.getLogger("mykey.graphql")
@@ -104,6 +105,7 @@ def build_schema(production: bool) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )
@@ -122,6 +124,8 @@ class GraphQLApp(GraphQL[Context, None]):
         ledger_key: LedgerKey,
         trust: TrustSource,
         access_tokens: AccessTokens,
+        voucher_key: VoucherKey,
+        public_url: str,
         production: bool,
     ) -> None:
         super().__init__(
@@ -133,6 +137,8 @@ class GraphQLApp(GraphQL[Context, None]):
         self.ledger_key = ledger_key
         self.trust = trust
         self.access_tokens = access_tokens
+        self.voucher_key = voucher_key
+        self.public_url = public_url
         self.production = production
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
@@ -144,6 +150,8 @@ class GraphQLApp(GraphQL[Context, None]):
             ledger_key=self.ledger_key,
             card_trust=self.trust.current(),
             access_tokens=self.access_tokens,
+            voucher_key=self.voucher_key,
+            public_url=self.public_url,
             actor=caller.actor,
             client_address=caller.address,
             secure_cookies=self.production,

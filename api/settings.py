@@ -28,6 +28,8 @@ class Settings:
     mail_from: str
     outbox_dir: Path
     outbox_interval: float
+    voucher_key_path: Path
+    public_url: str
 
     @property
     def production(self) -> bool:
@@ -63,6 +65,9 @@ class Settings:
             mail_from=env.get("MYKEY_MAIL_FROM", "MyKey Points <no-reply@mykey-points.invalid>"),
             outbox_dir=var_dir / "outbox",
             outbox_interval=float(env.get("MYKEY_OUTBOX_SECONDS", "10")),
+            voucher_key_path=Path(env.get("MYKEY_VOUCHER_KEY", str(var_dir / "voucher-key"))),
+            public_url=env.get("MYKEY_PUBLIC_URL")
+            or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}",
         )
 
 

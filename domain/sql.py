@@ -37,6 +37,7 @@ class Sql:
     def __init__(self, client: BaseDBAsyncClient) -> None:
         self.client = client
         self.postgres = client.capabilities.dialect == "postgres"
+        self.after_commit: list[Callable[[], None]] = []  # run by transaction() once the commit succeeded
 
     def _text(self, query: str) -> str:
         if self.postgres:
@@ -112,7 +113,11 @@ async def transaction(work: Callable[[Sql], Awaitable[T]], connection: str = "de
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             async with in_transaction(connection) as client:
-                return await work(Sql(client))
+                sql = Sql(client)
+                result = await work(sql)
+            for callback in sql.after_commit:
+                callback()
+            return result
         except Exception as exc:
             if attempt == MAX_ATTEMPTS or not is_retryable(exc):
                 raise

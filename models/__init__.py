@@ -13,6 +13,7 @@ from models.sessions import RateLimitWindow, Session
 from models.shops import Shop
 from models.staff import Staff
 from models.terminals import Terminal
+from models.vouchers import Voucher, VoucherRedemption
 
 __all__ = [
     "Account",
@@ -45,4 +46,6 @@ __all__ = [
     "ShopProgram",
     "Staff",
     "Terminal",
+    "Voucher",
+    "VoucherRedemption",
 ]

@@ -26,6 +26,7 @@ class AccountKind(StrEnum):
     SHOP = "SHOP"  # points a shop has taken, owed to it in yen at settlement
     PARTNER = "PARTNER"  # a partner company: the source of exchanged points
     SYSTEM = "SYSTEM"  # sinks and sources of the platform itself (expired, premium, fees…)
+    VOUCHER = "VOUCHER"  # a voucher's value between issue and redemption (keeps the lots' funders)
 
 
 class FunderKind(StrEnum):

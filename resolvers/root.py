@@ -11,10 +11,11 @@ from resolvers.programs import ProgramMutation, ProgramQuery
 from resolvers.residents import ResidentMutation, ResidentQuery
 from resolvers.staff import StaffMutation, StaffQuery
 from resolvers.terminals import TerminalMutation
+from resolvers.vouchers import Subscription, VoucherMutation, VoucherQuery
 
 
 @strawberry.type
-class Query(LedgerQuery, ResidentQuery, LinkQuery, StaffQuery, ProgramQuery):
+class Query(LedgerQuery, ResidentQuery, LinkQuery, StaffQuery, ProgramQuery, VoucherQuery):
     pass
 
 
@@ -28,5 +29,9 @@ class Mutation(
     TerminalMutation,
     ProgramMutation,
     PointsMutation,
+    VoucherMutation,
 ):
     pass
+
+
+__all__ = ["Mutation", "Query", "Subscription"]

@@ -16,6 +16,8 @@ from domain.ledger.queries import CheckpointView
 from domain.ledger.signing import LedgerKey
 from domain.municipalities.queries import MunicipalityView
 from domain.programs.queries import CampaignView, ProgramView
+from domain.vouchers.qr import qr_svg, qr_text
+from domain.vouchers.tokens import VoucherKey
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Context:
     ledger_key: LedgerKey
     card_trust: CardTrust
     access_tokens: AccessTokens
+    voucher_key: VoucherKey
+    public_url: str
     actor: Actor | None = None
     client_address: str = "unknown"
     secure_cookies: bool = False
@@ -34,6 +38,13 @@ class Context:
     program_by_id: DataLoader[int, ProgramView | None] = field(init=False)
     programs_by_municipality: DataLoader[int, list[ProgramView]] = field(init=False)
     campaign_by_program: DataLoader[int, CampaignView | None] = field(init=False)
+
+    def voucher_url(self, token: str) -> str:
+        """What the QR code says: upper case, so the code stays in alphanumeric mode."""
+        return qr_text(self.public_url, token)
+
+    def voucher_qr(self, token: str) -> str:
+        return qr_svg(self.voucher_url(token))
 
 
 Info = StrawberryInfo[Context, None]

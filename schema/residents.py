@@ -9,11 +9,13 @@ from domain.points.queries import encode_cursor, list_balances, list_history, li
 from domain.residents.queries import ResidentView
 from domain.residents.rules import Notifications
 from domain.sql import reader
+from domain.vouchers.queries import list_resident_vouchers
 from schema.context import Info
 from schema.errors import Payload
 from schema.links import ServiceLink
 from schema.points import Balance, Movement, MovementConnection, MovementEdge, Reserved, ReservedLot
 from schema.programs import Municipality, PageInfo
+from schema.vouchers import Voucher
 
 
 @strawberry.type(description="Which e-mails the resident asked for.")
@@ -71,6 +73,11 @@ class Resident:
         ]
         end = edges[-1].cursor if edges else None
         return MovementConnection(edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=end))
+
+    @strawberry.field(description="The resident's vouchers, newest first (at most 100).")
+    async def vouchers(self, info: Info) -> list[Voucher]:
+        found = await list_resident_vouchers(reader(), info.context.actor)
+        return [Voucher.from_view(v, info.context.voucher_key) for v in found]
 
     @classmethod
     def from_view(cls, view: ResidentView) -> "Resident":

@@ -1,7 +1,8 @@
 """``mykey jobs daily``: one run at a time across servers, each step safe to re-run after a crash.
 
-Steps, in order: refresh the CRL, tidy short-lived rows, move due reserved points, expire lots (and
-write the notices), write the day's warnings and reminders. The caller seals the journal and sends
+Steps, in order: refresh the CRL, tidy short-lived rows, move due reserved points, close expired
+vouchers (their value goes back), expire lots (and write the notices), write the day's warnings and
+reminders. The caller seals the journal and sends
 the outbox afterwards. A database lease (:mod:`domain.jobs.lease`) lets one server run it; another
 that starts meanwhile reports that it is running elsewhere and does nothing.
 """
@@ -20,6 +21,7 @@ from domain.ledger.actions import ExpiryReport, expire_lots
 from domain.points.notices import expiry_notifier, send_warnings
 from domain.points.reserved import AutoMoveReport, auto_move_due
 from domain.sql import Sql, transaction
+from domain.vouchers.actions import VoucherExpiry, expire_vouchers
 
 JOB = "daily"
 
@@ -30,6 +32,7 @@ class DailyReport:
     auto_move: AutoMoveReport = field(default_factory=AutoMoveReport)
     expiry: ExpiryReport = field(default_factory=ExpiryReport)
     warnings: int = 0
+    vouchers: VoucherExpiry = field(default_factory=VoucherExpiry)
 
 
 def holder_name() -> str:
@@ -56,6 +59,7 @@ async def run_daily(
             report.crl = await refresh_crl()
         await transaction(lambda sql: _tidy(sql, clock))
         report.auto_move = await auto_move_due(clock)
+        report.vouchers = await expire_vouchers(clock)
         report.expiry = await expire_lots(clock, on_expired=expiry_notifier(clock.now()))
         report.warnings = await send_warnings(clock.now())
         return report

@@ -11,7 +11,7 @@ from enum import StrEnum
 from domain.sql import Sql, bulk_insert
 from models.ledger import AccountKind
 
-LOT_TRACKED = frozenset({AccountKind.RESIDENT_PROGRAM, AccountKind.RESIDENT_RESERVED})
+LOT_TRACKED = frozenset({AccountKind.RESIDENT_PROGRAM, AccountKind.RESIDENT_RESERVED, AccountKind.VOUCHER})
 MAY_GO_NEGATIVE = frozenset({AccountKind.MUNICIPALITY, AccountKind.PARTNER, AccountKind.SYSTEM})
 
 

@@ -68,7 +68,7 @@ async def _expire_batch(
     candidates = await sql.fetch(
         "SELECT DISTINCT account_id FROM (SELECT l.account_id FROM lots l JOIN accounts a ON a.id ="
         " l.account_id"
-        " WHERE l.remaining > 0 AND l.expires_at <= $1 AND a.kind <> 'RESIDENT_RESERVED'"
+        " WHERE l.remaining > 0 AND l.expires_at <= $1 AND a.kind NOT IN ('RESIDENT_RESERVED', 'VOUCHER')"
         " ORDER BY l.expires_at LIMIT $2) due",
         now,
         batch_size,

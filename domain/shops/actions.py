@@ -10,7 +10,18 @@ from domain.municipalities.queries import get_municipality_by_code
 from domain.sql import Sql, transaction
 
 CATEGORIES = frozenset(
-    {"SHOP", "RESTAURANT", "MUSEUM", "LIBRARY", "SPORTS", "BUS", "TOURISM", "ONLINE", "OTHER"}
+    {
+        "SHOP",
+        "RESTAURANT",
+        "MUSEUM",
+        "LIBRARY",
+        "SPORTS",
+        "BUS",
+        "TOURISM",
+        "ONLINE",
+        "SHOPPING_STREET",
+        "OTHER",
+    }
 )
 
 
@@ -53,3 +64,51 @@ async def get_shop(sql: Sql, shop_id: int) -> ShopView | None:
     if row is None:
         return None
     return ShopView(int(row["id"]), str(row["name"]), str(row["category"]), int(row["municipality_id"]))
+
+
+@dataclass(frozen=True)
+class ShopListing:
+    id: int
+    name: str
+    category: str
+    municipality_code: str
+    program_ids: tuple[int, ...]
+
+
+async def list_shops(
+    sql: Sql,
+    municipality_code: str | None = None,
+    program_id: int | None = None,
+    category: str | None = None,
+    search: str = "",
+    first: int = 20,
+    after: int = 0,
+) -> list[ShopListing]:
+    """Shops for the portal, by municipality, program, category and name (offset paging)."""
+    rows = await sql.fetch(
+        "SELECT s.id, s.name, s.category, m.code FROM shops s JOIN municipalities m ON m.id ="
+        " s.municipality_id"
+        " WHERE ($1 = '' OR m.code = $1) AND ($2 = 0 OR EXISTS (SELECT 1 FROM shop_programs p"
+        " WHERE p.shop_id = s.id AND p.program_id = $2)) AND ($3 = '' OR s.category = $3) AND s.name LIKE $4"
+        " ORDER BY s.id LIMIT $5 OFFSET $6",
+        municipality_code or "",
+        program_id or 0,
+        category or "",
+        f"%{search.strip()}%",
+        first,
+        after,
+    )
+    ids = [int(r["id"]) for r in rows]
+    accepts = await sql.fetch(
+        f"SELECT shop_id, program_id FROM shop_programs WHERE {sql.any_of('shop_id', 1)} ORDER BY program_id",
+        sql.ids(ids),
+    )
+    programs: dict[int, list[int]] = {i: [] for i in ids}
+    for row in accepts:
+        programs[int(row["shop_id"])].append(int(row["program_id"]))
+    return [
+        ShopListing(
+            int(r["id"]), str(r["name"]), str(r["category"]), str(r["code"]), tuple(programs[int(r["id"])])
+        )
+        for r in rows
+    ]

@@ -14,7 +14,9 @@ from domain.cards.virtual import VirtualCard
 from domain.clock import ManualClock
 from domain.links.actions import add_service
 from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
-from domain.programs.actions import ProgramInput, add_department, add_program
+from domain.cards.revocation import import_crl
+from domain.cards.trust import CardTrust
+from domain.programs.actions import ProgramInput, add_department, add_program, set_shop_programs
 from domain.programs.queries import ProgramView
 from domain.programs.rules import ProgramUse
 from domain.shops.actions import add_shop
@@ -203,6 +205,19 @@ class People:
             },
         )
         return dict(data["grantPoints"])
+
+    async def fresh_crl(self) -> None:
+        """Import a CRL dated now (point-moving card operations want a current one)."""
+        trust = CardTrust((self.authority.certificate,))
+        await import_crl(self.authority.crl(self.clock.now()), trust, self.clock.now())
+
+    async def shop_accepting(
+        self, program_ids: list[int], code: str = "141305", name: str = "商店", category: str = "SHOP"
+    ) -> int:
+        assert self.operator_actor is not None
+        shop = (await add_shop(self.operator_actor, code, name, category, self.clock.now())).id
+        await set_shop_programs(self.operator_actor, shop, program_ids)
+        return shop
 
     def later(self, **delta: float) -> None:
         self.clock.advance(timedelta(**delta))

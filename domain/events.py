@@ -1,0 +1,90 @@
+"""Live events for subscriptions, delivered across server processes.
+
+An action publishes inside its transaction. On PostgreSQL that is ``pg_notify`` on one channel, which
+the database delivers at COMMIT (never for a rolled-back transaction) to every process listening
+(``api.events`` keeps one LISTEN connection per process). On SQLite (one process) the event goes to
+this process's hub once the transaction has committed. Subscribers get the events of one topic
+(``resident:<id>``, ``shop:<id>``) on a bounded queue: a slow subscriber loses old events, never
+blocks a writer.
+"""
+
+import asyncio
+import contextlib
+import json
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from domain.auth.access import require
+from domain.auth.actor import Actor, Role
+from domain.errors import DomainError, ErrorCode
+from domain.sql import Sql
+
+CHANNEL = "mykey_events"
+QUEUE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: str
+    kind: str
+    data: dict[str, Any]
+
+    def encode(self) -> str:
+        return json.dumps({"topic": self.topic, "kind": self.kind, "data": self.data}, ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, text: str) -> "Event":
+        raw = json.loads(text)
+        return cls(str(raw["topic"]), str(raw["kind"]), dict(raw["data"]))
+
+
+class Hub:
+    """This process's subscribers, by topic."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
+
+    def deliver(self, event: Event) -> None:
+        for queue in list(self._queues.get(event.topic, ())):
+            if queue.full():
+                queue.get_nowait()  # drop the oldest: live updates are about now
+            queue.put_nowait(event)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[asyncio.Queue[Event]]:
+        queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
+        self._queues[topic].add(queue)
+        try:
+            yield queue
+        finally:
+            self._queues[topic].discard(queue)
+            if not self._queues[topic]:
+                del self._queues[topic]
+
+
+hub = Hub()
+
+
+async def publish(sql: Sql, event: Event) -> None:
+    """Publish ``event`` when (and only if) the current transaction commits."""
+    if sql.postgres:
+        await sql.fetch("SELECT pg_notify($1, $2)", CHANNEL, event.encode())
+    else:
+        sql.after_commit.append(lambda: hub.deliver(event))
+
+
+def balance_topic(actor: Actor | None) -> str:
+    """A resident follows their own balance."""
+    return f"resident:{require(actor, Role.RESIDENT).id}"
+
+
+def shop_topic(actor: Actor | None) -> str:
+    """Shop staff and the shop's PAY terminals follow the shop's redemptions."""
+    actor = require(actor, Role.SHOP_STAFF, Role.TERMINAL)
+    if actor.shop_id is None:
+        raise DomainError(
+            ErrorCode.FORBIDDEN, "Only a shop's staff and PAY terminals follow its redemptions."
+        )
+    return f"shop:{actor.shop_id}"

@@ -1,0 +1,161 @@
+"""Spending points at a PAY terminal, and converting them into a shopping-street point.
+
+The resident presents the card; the shop's terminal sends the proof and the amount. Points come from
+the programs the shop accepts, earliest expiry first across those programs: the resident's accounts
+are locked in primary-key order, the lots are read in (expiry, created, id) order across them, and
+one entry takes from each account what that order assigns it. Idempotent per (terminal, key): a
+retried payment returns the first receipt. A conversion is the same with a fee: 1/11 of the amount,
+floored (the field trial's rule), goes to the platform's fee account; the rest to the street.
+"""
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from domain.auth.access import require_terminal
+from domain.auth.actor import Actor
+from domain.cards.proof import CardProof, verify_card_proof
+from domain.cards.trust import CardTrust
+from domain.errors import DomainError, ErrorCode
+from domain.events import Event, publish
+from domain.ledger.accounts import AccountRef, SystemAccount, open_account, open_system_account
+from domain.ledger.errors import insufficient_points
+from domain.ledger.idempotency import check_key, idempotent
+from domain.ledger.journal import Leg, post_entry
+from domain.residents.registration import card_owner
+from domain.sql import Sql, reader
+from models.ledger import AccountKind
+from models.terminals import TerminalKind
+
+MAX_AMOUNT = 1_000_000
+FEE_DIVISOR = 11  # the field trial's shopping-street conversion: 1/11 withheld, floored
+
+
+def conversion_fee(amount: int) -> int:
+    return amount // FEE_DIVISOR
+
+
+async def _resident_for_card(sql: Sql, fingerprint: str) -> int:
+    owner = await card_owner(sql, fingerprint)
+    if owner is None or owner["unbound_at"] is not None:
+        raise DomainError(ErrorCode.NOT_FOUND, "This card has no MyKey ID here.", "proof")
+    if owner["status"] != "ACTIVE":
+        raise DomainError(ErrorCode.FORBIDDEN, "This MyKey ID is suspended.", "proof")
+    return int(str(owner["resident_id"]))
+
+
+async def _accepted_accounts(sql: Sql, resident_id: int, shop_id: int) -> list[AccountRef]:
+    rows = await sql.fetch(
+        "SELECT a.id, a.code FROM shop_programs sp JOIN accounts a"
+        " ON a.code = 'resident:' || $1 || ':program:' || sp.program_id WHERE sp.shop_id = $2 ORDER BY a.id",
+        str(resident_id),
+        shop_id,
+    )
+    return [AccountRef(int(r["id"]), str(r["code"]), AccountKind.RESIDENT_PROGRAM, True, False) for r in rows]
+
+
+async def _plan(sql: Sql, sources: list[AccountRef], amount: int, now: datetime) -> dict[int, int]:
+    """How much each account pays so that the earliest-expiring points go first, across accounts."""
+    if not sources:
+        raise DomainError(
+            ErrorCode.NOT_ACCEPTED_HERE, "None of your points can be used at this shop.", "amount"
+        )
+    await sql.fetch(
+        f"SELECT id FROM accounts WHERE {sql.any_of('id', 1)} ORDER BY id{sql.for_update}",
+        sql.ids([a.id for a in sources]),
+    )
+    lots = await sql.fetch(
+        f"SELECT account_id, remaining FROM lots WHERE {sql.any_of('account_id', 1)} AND remaining > 0"
+        " AND expires_at > $2 ORDER BY expires_at, created_at, id",
+        sql.ids([a.id for a in sources]),
+        now,
+    )
+    plan: dict[int, int] = defaultdict(int)
+    left = amount
+    for lot in lots:
+        take = min(left, int(lot["remaining"]))
+        plan[int(lot["account_id"])] += take
+        left -= take
+        if left == 0:
+            return dict(plan)
+    raise insufficient_points(amount)
+
+
+async def _pay(
+    sql: Sql, actor: Actor, resident_id: int, amount: int, now: datetime, kind: str, key: str
+) -> dict[str, Any]:
+    assert actor.shop_id is not None
+    sources = await _accepted_accounts(sql, resident_id, actor.shop_id)
+    plan = await _plan(sql, sources, amount, now)
+    by_id = {a.id: a for a in sources}
+    shop = await open_account(sql, f"shop:{actor.shop_id}", AccountKind.SHOP, now)
+    name = str(await sql.fetchval("SELECT name FROM shops WHERE id = $1", actor.shop_id))
+    fee = conversion_fee(amount) if kind == "CONVERT" else 0
+    legs = [Leg(by_id[a], shop, n) for a, n in sorted(plan.items())]
+    if fee:
+        fees = await open_system_account(sql, SystemAccount.FEES, now)
+        legs = _split_fee(legs, fee, fees)
+    memo = f"{name} で{'商店街ポイントへ交換' if kind == 'CONVERT' else 'お支払い'}"
+    entry = await post_entry(
+        sql, kind=kind, actor=actor.label, now=now, legs=legs, memo=memo, idempotency_key=key
+    )
+    left = await sql.fetchval(
+        f"SELECT COALESCE(SUM(balance), 0) FROM accounts WHERE {sql.any_of('id', 1)}", sql.ids(list(by_id))
+    )
+    await publish(sql, Event(f"resident:{resident_id}", kind, {"points": -amount, "shop": name}))
+    return {
+        "id": entry.id,
+        "amount": amount,
+        "fee": fee,
+        "credited": amount - fee,
+        "shop": name,
+        "balanceAfter": int(left),
+        "at": now.isoformat(),
+    }
+
+
+def _split_fee(legs: list[Leg], fee: int, fees: AccountRef) -> list[Leg]:
+    """Route ``fee`` points of the payment to the fee account instead of the street (from the last legs)."""
+    out: list[Leg] = []
+    for leg in reversed(legs):
+        to_fees = min(fee, leg.amount)
+        fee -= to_fees
+        if leg.amount - to_fees:
+            out.append(Leg(leg.source, leg.dest, leg.amount - to_fees))
+        if to_fees:
+            out.append(Leg(leg.source, fees, to_fees))
+    return list(reversed(out))
+
+
+async def _spend(
+    actor: Actor | None, proof: CardProof, amount: int, key: str, trust: CardTrust, now: datetime, kind: str
+) -> dict[str, Any]:
+    actor = require_terminal(actor, TerminalKind.PAY)
+    check_key(key)
+    if isinstance(amount, bool) or not 1 <= amount <= MAX_AMOUNT:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"The amount is 1 to {MAX_AMOUNT:,} points.", "amount")
+    card = await verify_card_proof(proof, trust, now, moves_points=True)
+    resident_id = await _resident_for_card(reader(), card.fingerprint)
+    request = {"kind": kind, "amount": amount, "card": card.fingerprint}
+
+    async def work(sql: Sql) -> dict[str, Any]:
+        return await _pay(sql, actor, resident_id, amount, now, kind, key)
+
+    return await idempotent(actor=actor.label, key=key, request=request, now=now, work=work)
+
+
+async def spend_points(
+    actor: Actor | None, proof: CardProof, amount: int, key: str, trust: CardTrust, now: datetime
+) -> dict[str, Any]:
+    return await _spend(actor, proof, amount, key, trust, now, "SPEND")
+
+
+async def convert_points(
+    actor: Actor | None, proof: CardProof, amount: int, key: str, trust: CardTrust, now: datetime
+) -> dict[str, Any]:
+    """Into the shopping-street point of the terminal's shop (a SHOPPING_STREET), less the 1/11 fee."""
+    actor = require_terminal(actor, TerminalKind.PAY)
+    category = await reader().fetchval("SELECT category FROM shops WHERE id = $1", actor.shop_id)
+    if category != "SHOPPING_STREET":
+        raise DomainError(ErrorCode.NOT_ACCEPTED_HERE, "Only a shopping street converts points.", "amount")
+    return await _spend(actor, proof, amount, key, trust, now, "CONVERT")

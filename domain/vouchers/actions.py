@@ -1,0 +1,329 @@
+"""Issuing, redeeming and expiring point vouchers (ポイント券).
+
+* ``issue_voucher``: a resident (card session) pays the face value from a regular program's points
+  (earliest expiry first); a PRINT terminal prints one from its municipality's budget. The value
+  waits in the voucher's own account; the voucher expires 30 days after issue, or when the earliest
+  points it holds would have, whichever comes first.
+* ``redeem_voucher``: shop staff or a PAY terminal of a shop that accepts the program, before expiry.
+  One guarded UPDATE flips ISSUED → REDEEMED and a UNIQUE redemption row backs it, so of any number
+  of concurrent scans exactly one succeeds; the others learn when and where it was redeemed.
+* ``expire_vouchers`` (daily job): an unused resident voucher's value returns to the resident's
+  program as a new lot (vouchers are issued from regular programs only, which always run); a budget
+  voucher's value returns to the municipality's budget.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+
+from domain.auth.access import require, require_card_session
+from domain.auth.actor import Actor, Role
+from domain.clock import Clock
+from domain.errors import DomainError, ErrorCode
+from domain.events import Event, publish
+from domain.ledger.accounts import open_account
+from domain.ledger.journal import Funder, Leg, post_entry
+from domain.ledger.rules import expiry_instant
+from domain.municipalities.queries import list_municipalities_by_id
+from domain.points import accounts
+from domain.programs.queries import ProgramView, get_program
+from domain.sql import Sql, as_datetime, reader, transaction
+from domain.vouchers.queries import VoucherView, get_voucher_by_serial, shop_accepts
+from domain.vouchers.tokens import VoucherKey, new_serial, spoken, token_from_text
+from models.ledger import AccountKind, FunderKind
+from models.programs import ProgramKind
+from models.terminals import TerminalKind
+
+VOUCHER_DAYS = 30
+MAX_FACE_VALUE = 100_000
+EPSILON = timedelta(microseconds=1)
+
+
+def voucher_account(voucher_id: int) -> str:
+    return f"voucher:{voucher_id}"
+
+
+def _invalid(message: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+
+
+def _check_program(program: ProgramView) -> None:
+    if program.kind is not ProgramKind.REGULAR:
+        raise DomainError(
+            ErrorCode.NOT_ACCEPTED_HERE, "Vouchers are issued from regular programs.", "programId"
+        )
+
+
+async def _earliest_expiry(sql: Sql, account_id: int, amount: int, now: datetime) -> datetime | None:
+    """When the earliest of the lots that would pay ``amount`` (FIFO) expires; None if too few points."""
+    rows = await sql.fetch(
+        "SELECT remaining, expires_at FROM lots WHERE account_id = $1 AND remaining > 0 AND expires_at > $2"
+        " ORDER BY expires_at, created_at, id",
+        account_id,
+        now,
+    )
+    if sum(int(r["remaining"]) for r in rows) < amount:
+        return None
+    return as_datetime(rows[0]["expires_at"])
+
+
+async def _insert(
+    sql: Sql,
+    program: ProgramView,
+    face_value: int,
+    source: str,
+    resident_id: int | None,
+    actor: Actor,
+    now: datetime,
+    expires_at: datetime,
+) -> int:
+    for _ in range(5):
+        serial = new_serial()
+        if await sql.fetchval("SELECT 1 FROM vouchers WHERE serial = $1", serial) is None:
+            break
+    voucher_id = await sql.fetchval(
+        "INSERT INTO vouchers (serial, program_id, face_value, source, resident_id, issued_by, status,"
+        " issued_at,"
+        " expires_at) VALUES ($1, $2, $3, $4, $5, $6, 'ISSUED', $7, $8) RETURNING id",
+        serial,
+        program.id,
+        face_value,
+        source,
+        resident_id,
+        actor.label,
+        now,
+        expires_at,
+    )
+    return int(voucher_id)
+
+
+async def issue_voucher(actor: Actor | None, program_id: int, face_value: int, now: datetime) -> VoucherView:
+    if actor is not None and actor.role is Role.TERMINAL:
+        return await _print_voucher(actor, program_id, face_value, now)
+    actor = require_card_session(actor)
+    if isinstance(face_value, bool) or not 1 <= face_value <= MAX_FACE_VALUE:
+        raise _invalid(f"A voucher is worth 1 to {MAX_FACE_VALUE:,} points.", "faceValue")
+
+    async def work(sql: Sql) -> VoucherView:
+        program = await get_program(sql, program_id)
+        _check_program(program)
+        source = await accounts.open_program(sql, actor.id, program.id, now)
+        await sql.fetch(f"SELECT id FROM accounts WHERE id = $1{sql.for_update}", source.id)
+        earliest = await _earliest_expiry(sql, source.id, face_value, now)
+        if earliest is None:
+            raise DomainError(
+                ErrorCode.INSUFFICIENT_POINTS, "Not enough points in this program.", "faceValue"
+            )
+        expires_at = min(expiry_instant(now, VOUCHER_DAYS), earliest)
+        voucher_id = await _insert(sql, program, face_value, "RESIDENT", actor.id, actor, now, expires_at)
+        dest = await open_account(sql, voucher_account(voucher_id), AccountKind.VOUCHER, now)
+        leg = Leg(source, dest, face_value, expires_at=expires_at)
+        await post_entry(
+            sql, kind="VOUCHER_ISSUE", actor=actor.label, now=now, legs=[leg], memo="ポイント券の発行"
+        )
+        await publish(sql, Event(f"resident:{actor.id}", "VOUCHER_ISSUE", {"points": -face_value}))
+        return await _issued(sql, voucher_id)
+
+    return await transaction(work)
+
+
+async def _issued(sql: Sql, voucher_id: int) -> VoucherView:
+    serial = str(await sql.fetchval("SELECT serial FROM vouchers WHERE id = $1", voucher_id))
+    voucher = await get_voucher_by_serial(sql, serial)
+    assert voucher is not None
+    return voucher
+
+
+async def _print_voucher(actor: Actor, program_id: int, face_value: int, now: datetime) -> VoucherView:
+    if actor.terminal_kind is not TerminalKind.PRINT:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only a PRINT terminal prints vouchers.")
+    if isinstance(face_value, bool) or not 1 <= face_value <= MAX_FACE_VALUE:
+        raise _invalid(f"A voucher is worth 1 to {MAX_FACE_VALUE:,} points.", "faceValue")
+
+    async def work(sql: Sql) -> VoucherView:
+        program = await get_program(sql, program_id)
+        _check_program(program)
+        if program.municipality_id != actor.municipality_id:
+            raise DomainError(ErrorCode.FORBIDDEN, "This program belongs to another municipality.")
+        municipality = (await list_municipalities_by_id(sql, [program.municipality_id]))[
+            program.municipality_id
+        ]
+        expires_at = expiry_instant(now, VOUCHER_DAYS)
+        voucher_id = await _insert(sql, program, face_value, "BUDGET", None, actor, now, expires_at)
+        budget = await accounts.open_budget(sql, municipality.code, now)
+        dest = await open_account(sql, voucher_account(voucher_id), AccountKind.VOUCHER, now)
+        leg = Leg(budget, dest, face_value, Funder(FunderKind.MUNICIPALITY, municipality.code), expires_at)
+        await post_entry(
+            sql, kind="VOUCHER_PRINT", actor=actor.label, now=now, legs=[leg], memo="ポイント券の印刷"
+        )
+        return await _issued(sql, voucher_id)
+
+    return await transaction(work)
+
+
+@dataclass(frozen=True)
+class Redemption:
+    voucher: VoucherView
+    shop_id: int
+    shop_name: str
+    redeemed_at: datetime
+
+
+def _shop_of(actor: Actor | None) -> tuple[Actor, int]:
+    actor = require(actor, Role.SHOP_STAFF, Role.TERMINAL)
+    if actor.role is Role.TERMINAL and actor.terminal_kind is not TerminalKind.PAY:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only shop staff and PAY terminals redeem vouchers.")
+    assert actor.shop_id is not None
+    return actor, actor.shop_id
+
+
+def _unknown() -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, "This is not a voucher we issued (unknown or altered).", "token")
+
+
+async def _refusal(sql: Sql, voucher: VoucherView, now: datetime) -> DomainError:
+    if voucher.status == "REDEEMED":
+        row = await sql.fetchrow(
+            "SELECT r.created_at, s.name FROM voucher_redemptions r JOIN shops s ON s.id = r.shop_id"
+            " WHERE r.voucher_id = $1",
+            voucher.id,
+        )
+        when, where = (as_datetime(row["created_at"]), str(row["name"])) if row else (now, "?")
+        return DomainError(
+            ErrorCode.ALREADY_REDEEMED,
+            f"Already used on {when.isoformat(timespec='seconds')} at {where}.",
+            "token",
+        )
+    if voucher.status == "VOID":
+        return DomainError(ErrorCode.NOT_FOUND, "This voucher was cancelled.", "token")
+    return DomainError(ErrorCode.EXPIRED, f"This voucher expired on {voucher.expires_at.date()}.", "token")
+
+
+async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: datetime) -> Redemption:
+    """Redeem the voucher whose token (or QR text) is ``text`` at the caller's shop, exactly once."""
+    actor, shop_id = _shop_of(actor)
+    token = token_from_text(text)
+    if token is None:
+        raise _unknown()
+
+    async def work(sql: Sql) -> Redemption:
+        voucher = await get_voucher_by_serial(sql, token[:8])
+        if voucher is None or not key.verifies(
+            token, voucher.face_value, voucher.program_id, voucher.expires_at
+        ):
+            raise _unknown()
+        if not await shop_accepts(sql, shop_id, voucher.program_id):
+            raise DomainError(
+                ErrorCode.NOT_ACCEPTED_HERE, "This shop does not take this program's vouchers.", "token"
+            )
+        taken = await sql.execute(
+            "UPDATE vouchers SET status = 'REDEEMED', closed_at = $2 WHERE id = $1 AND status = 'ISSUED'"
+            " AND expires_at > $2",
+            voucher.id,
+            now,
+        )
+        if taken != 1:
+            raise await _refusal(sql, voucher, now)
+        source = await open_account(sql, voucher_account(voucher.id), AccountKind.VOUCHER, now)
+        shop = await open_account(sql, f"shop:{shop_id}", AccountKind.SHOP, now)
+        name = str(await sql.fetchval("SELECT name FROM shops WHERE id = $1", shop_id))
+        entry = await post_entry(
+            sql,
+            kind="REDEEM",
+            actor=actor.label,
+            now=now,
+            legs=[Leg(source, shop, voucher.face_value)],
+            memo=f"{name} でポイント券を利用",
+        )
+        await sql.execute(
+            "INSERT INTO voucher_redemptions (voucher_id, shop_id, actor, kind, entry_id, created_at)"
+            " VALUES ($1, $2, $3, 'REDEEM', $4, $5)",
+            voucher.id,
+            shop_id,
+            actor.label,
+            entry.id,
+            now,
+        )
+        data = {
+            "serial": spoken(voucher.serial),
+            "faceValue": voucher.face_value,
+            "shop": name,
+            "at": now.isoformat(),
+        }
+        await publish(sql, Event(f"shop:{shop_id}", "VOUCHER_REDEEMED", data))
+        if voucher.resident_id is not None:
+            await publish(sql, Event(f"resident:{voucher.resident_id}", "VOUCHER_REDEEMED", data))
+        redeemed = await get_voucher_by_serial(sql, voucher.serial)
+        assert redeemed is not None
+        return Redemption(redeemed, shop_id, name, now)
+
+    try:
+        return await transaction(work)
+    except IntegrityError as exc:  # the UNIQUE redemption row: another scan won at the last moment
+        raise DomainError(ErrorCode.ALREADY_REDEEMED, "Already used.", "token") from exc
+
+
+async def _expire_one(voucher_id: int, now: datetime) -> int:
+    async def work(sql: Sql) -> int:
+        row = await sql.fetchrow(
+            "UPDATE vouchers SET status = 'EXPIRED', closed_at = $2 WHERE id = $1 AND status = 'ISSUED'"
+            " AND expires_at <= $2 RETURNING id, program_id, face_value, source, resident_id, expires_at",
+            voucher_id,
+            now,
+        )
+        if row is None:
+            return 0
+        program = await get_program(sql, int(row["program_id"]))
+        source = await open_account(sql, voucher_account(voucher_id), AccountKind.VOUCHER, now)
+        value = int(row["face_value"])
+        if row["resident_id"] is not None:
+            resident = int(row["resident_id"])
+            dest = await accounts.open_program(sql, resident, program.id, now)
+            leg = Leg(source, dest, value, expires_at=expiry_instant(now, program.validity_days))
+            memo = "使われなかったポイント券の払い戻し"
+            await publish(sql, Event(f"resident:{resident}", "VOUCHER_RETURNED", {"points": value}))
+        else:
+            municipality = (await list_municipalities_by_id(sql, [program.municipality_id]))[
+                program.municipality_id
+            ]
+            leg = Leg(source, await accounts.open_budget(sql, municipality.code, now), value)
+            memo = "使われなかったポイント券（予算へ戻す）"
+        as_of = as_datetime(row["expires_at"]) - EPSILON
+        await post_entry(
+            sql,
+            kind="VOUCHER_EXPIRE",
+            actor="system:vouchers",
+            now=now,
+            legs=[leg],
+            memo=memo,
+            lots_as_of=as_of,
+        )
+        return value
+
+    return await transaction(work)
+
+
+@dataclass
+class VoucherExpiry:
+    vouchers: int = 0
+    points: int = 0
+
+
+async def expire_vouchers(clock: Clock, batch: int = 500) -> VoucherExpiry:
+    """Close every issued voucher past its expiry, one per transaction (re-runs find none twice)."""
+    now = clock.now()
+    report = VoucherExpiry()
+    while True:
+        due = await reader().fetch(
+            "SELECT id FROM vouchers WHERE status = 'ISSUED' AND expires_at <= $1 ORDER BY id LIMIT $2",
+            now,
+            batch,
+        )
+        for row in due:
+            value = await _expire_one(int(row["id"]), now)
+            if value:
+                report.vouchers += 1
+                report.points += value
+        if len(due) < batch:
+            return report

@@ -1,0 +1,58 @@
+"""Reading vouchers."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.auth.access import require
+from domain.auth.actor import Actor, Role
+from domain.sql import Sql, as_datetime
+
+
+@dataclass(frozen=True)
+class VoucherView:
+    id: int
+    serial: str
+    program_id: int
+    face_value: int
+    source: str
+    resident_id: int | None
+    status: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+_COLUMNS = "id, serial, program_id, face_value, source, resident_id, status, issued_at, expires_at"
+
+
+def _view(row: dict[str, object]) -> VoucherView:
+    return VoucherView(
+        id=int(str(row["id"])),
+        serial=str(row["serial"]),
+        program_id=int(str(row["program_id"])),
+        face_value=int(str(row["face_value"])),
+        source=str(row["source"]),
+        resident_id=None if row["resident_id"] is None else int(str(row["resident_id"])),
+        status=str(row["status"]),
+        issued_at=as_datetime(row["issued_at"]),
+        expires_at=as_datetime(row["expires_at"]),
+    )
+
+
+async def get_voucher_by_serial(sql: Sql, serial: str) -> VoucherView | None:
+    row = await sql.fetchrow(f"SELECT {_COLUMNS} FROM vouchers WHERE serial = $1", serial)
+    return None if row is None else _view(row)
+
+
+async def list_resident_vouchers(sql: Sql, actor: Actor | None) -> list[VoucherView]:
+    actor = require(actor, Role.RESIDENT)
+    rows = await sql.fetch(
+        f"SELECT {_COLUMNS} FROM vouchers WHERE resident_id = $1 ORDER BY id DESC LIMIT 100", actor.id
+    )
+    return [_view(row) for row in rows]
+
+
+async def shop_accepts(sql: Sql, shop_id: int, program_id: int) -> bool:
+    found = await sql.fetchval(
+        "SELECT 1 FROM shop_programs WHERE shop_id = $1 AND program_id = $2", shop_id, program_id
+    )
+    return found is not None

@@ -1,0 +1,174 @@
+"""Spending, vouchers, the shop listing and live updates."""
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+from domain.events import balance_topic, hub, shop_topic
+from domain.shops.actions import list_shops
+from domain.spending import actions as spending
+from domain.sql import reader
+from domain.vouchers import actions as vouchers
+from resolvers.ids import int_id
+from schema.cards import CardProofInput
+from schema.context import Info
+from schema.errors import attempt
+from schema.programs import PageInfo
+from schema.vouchers import (
+    BalanceChange,
+    ConvertPointsPayload,
+    IssueVoucherPayload,
+    Receipt,
+    RedeemVoucherPayload,
+    Redemption,
+    ShopConnection,
+    ShopEdge,
+    ShopListing,
+    SpendPointsPayload,
+    Voucher,
+    VoucherRedeemedEvent,
+)
+
+
+def _receipt(done: dict[str, object]) -> Receipt:
+    return Receipt(
+        id=strawberry.ID(str(done["id"])),
+        amount=int(str(done["amount"])),
+        fee=int(str(done["fee"])),
+        credited=int(str(done["credited"])),
+        shop=str(done["shop"]),
+        balance_after=int(str(done["balanceAfter"])),
+        at=datetime.fromisoformat(str(done["at"])),
+    )
+
+
+@strawberry.type
+class VoucherQuery:
+    @strawberry.field(
+        description="Where points can be used: shops by municipality, program, category, name. Anyone."
+    )
+    async def shops(
+        self,
+        info: Info,
+        municipality_code: str | None = None,
+        program_id: strawberry.ID | None = None,
+        category: str | None = None,
+        search: str = "",
+        first: int = 20,
+        after: str | None = None,
+    ) -> ShopConnection:
+        start = int(after) if after and after.isdigit() else 0
+        size = max(1, min(first, 100))
+        found = await list_shops(
+            reader(), municipality_code, int_id(program_id), category, search, size + 1, start
+        )
+        edges = [
+            ShopEdge(
+                cursor=str(start + i + 1),
+                node=ShopListing(
+                    id=strawberry.ID(str(s.id)),
+                    name=s.name,
+                    category=s.category,
+                    municipality_code=s.municipality_code,
+                    program_ids=[strawberry.ID(str(p)) for p in s.program_ids],
+                ),
+            )
+            for i, s in enumerate(found[:size])
+        ]
+        end = edges[-1].cursor if edges else None
+        return ShopConnection(
+            edges=edges, page_info=PageInfo(has_next_page=len(found) > size, end_cursor=end)
+        )
+
+
+@strawberry.type
+class VoucherMutation:
+    @strawberry.mutation(description="Pay at a shop with the card. PAY terminals.")
+    async def spend_points(
+        self, info: Info, proof: CardProofInput, amount: int, idempotency_key: str
+    ) -> SpendPointsPayload:
+        async def work() -> SpendPointsPayload:
+            done = await spending.spend_points(
+                info.context.actor,
+                proof.to_domain(),
+                amount,
+                idempotency_key,
+                info.context.card_trust,
+                info.context.clock.now(),
+            )
+            return SpendPointsPayload(spend=_receipt(done))
+
+        return await attempt(SpendPointsPayload, work())
+
+    @strawberry.mutation(
+        description="Convert into the shopping-street point, less 1/11. A street's PAY terminal."
+    )
+    async def convert_points(
+        self, info: Info, proof: CardProofInput, amount: int, idempotency_key: str
+    ) -> ConvertPointsPayload:
+        async def work() -> ConvertPointsPayload:
+            done = await spending.convert_points(
+                info.context.actor,
+                proof.to_domain(),
+                amount,
+                idempotency_key,
+                info.context.card_trust,
+                info.context.clock.now(),
+            )
+            return ConvertPointsPayload(conversion=_receipt(done))
+
+        return await attempt(ConvertPointsPayload, work())
+
+    @strawberry.mutation(
+        description="A voucher worth faceValue: from the resident's points (card session), or printed from"
+        " the budget at a PRINT terminal."
+    )
+    async def issue_voucher(
+        self, info: Info, program_id: strawberry.ID, face_value: int
+    ) -> IssueVoucherPayload:
+        async def work() -> IssueVoucherPayload:
+            view = await vouchers.issue_voucher(
+                info.context.actor, int_id(program_id) or -1, face_value, info.context.clock.now()
+            )
+            return IssueVoucherPayload(voucher=Voucher.from_view(view, info.context.voucher_key))
+
+        return await attempt(IssueVoucherPayload, work())
+
+    @strawberry.mutation(
+        description="Redeem a voucher (its token or the QR code's text). Shop staff, PAY terminals."
+    )
+    async def redeem_voucher(self, info: Info, token: str) -> RedeemVoucherPayload:
+        async def work() -> RedeemVoucherPayload:
+            done = await vouchers.redeem_voucher(
+                info.context.actor, token, info.context.voucher_key, info.context.clock.now()
+            )
+            return RedeemVoucherPayload(
+                voucher=Voucher.from_view(done.voucher, info.context.voucher_key),
+                redemption=Redemption(shop_name=done.shop_name, redeemed_at=done.redeemed_at),
+            )
+
+        return await attempt(RedeemVoucherPayload, work())
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="The signed-in resident's points changed. Residents.")
+    async def balance_changed(self, info: Info) -> AsyncGenerator[BalanceChange, None]:
+        async with hub.subscribe(balance_topic(info.context.actor)) as queue:
+            while True:
+                event = await queue.get()
+                detail = event.data.get("shop")
+                yield BalanceChange(kind=event.kind, points=int(event.data.get("points", 0)), detail=detail)
+
+    @strawberry.subscription(description="A voucher was redeemed at this shop. Its staff and PAY terminals.")
+    async def voucher_redeemed(self, info: Info) -> AsyncGenerator[VoucherRedeemedEvent, None]:
+        async with hub.subscribe(shop_topic(info.context.actor)) as queue:
+            while True:
+                event = await queue.get()
+                yield VoucherRedeemedEvent(
+                    serial=str(event.data["serial"]),
+                    face_value=int(event.data["faceValue"]),
+                    shop=str(event.data["shop"]),
+                    at=datetime.fromisoformat(str(event.data["at"])),
+                )

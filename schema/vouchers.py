@@ -1,0 +1,123 @@
+"""Vouchers, spending receipts, redemptions, shops' public listing and live events."""
+
+from datetime import datetime
+
+import strawberry
+
+from domain.vouchers.queries import VoucherView
+from domain.vouchers.tokens import VoucherKey, spoken
+from models.vouchers import VoucherStatus as DomainVoucherStatus
+from schema.context import Info
+from schema.errors import Payload
+from schema.programs import PageInfo, Program
+
+VoucherStatus = strawberry.enum(DomainVoucherStatus, name="VoucherStatus")
+
+
+@strawberry.type(description="A point voucher (ポイント券): shown on a phone or printed, redeemed once.")
+class Voucher:
+    program_id: strawberry.Private[int]
+    serial: str = strawberry.field(description="Read aloud or typed for a damaged print, e.g. 7KQ4-M2XD.")
+    token: str = strawberry.field(description="What the QR code carries (inside the URL /v/{token}).")
+    face_value: int
+    expires_at: datetime
+    status: DomainVoucherStatus
+
+    @strawberry.field(description="The QR code as a single-path SVG.")
+    def qr_svg(self, info: Info) -> str:
+        return info.context.voucher_qr(self.token)
+
+    @strawberry.field(description="The page the QR code opens.")
+    def url(self, info: Info) -> str:
+        return info.context.voucher_url(self.token)
+
+    @strawberry.field
+    async def program(self, info: Info) -> Program:
+        found = await info.context.program_by_id.load(self.program_id)
+        assert found is not None
+        return Program.from_view(found)
+
+    @classmethod
+    def from_view(cls, view: VoucherView, key: VoucherKey) -> "Voucher":
+        return cls(
+            program_id=view.program_id,
+            serial=spoken(view.serial),
+            token=key.token(view.serial, view.face_value, view.program_id, view.expires_at),
+            face_value=view.face_value,
+            expires_at=view.expires_at,
+            status=DomainVoucherStatus(view.status),
+        )
+
+
+@strawberry.type
+class IssueVoucherPayload(Payload):
+    voucher: Voucher | None = None
+
+
+@strawberry.type(description="Where and when a voucher was redeemed.")
+class Redemption:
+    shop_name: str
+    redeemed_at: datetime
+
+
+@strawberry.type
+class RedeemVoucherPayload(Payload):
+    voucher: Voucher | None = None
+    redemption: Redemption | None = None
+
+
+@strawberry.type(description="What a terminal shows after a payment.")
+class Receipt:
+    id: strawberry.ID
+    amount: int
+    fee: int = strawberry.field(description="Withheld on a conversion (1/11, floored); 0 on a payment.")
+    credited: int = strawberry.field(description="What the shop or street receives.")
+    shop: str
+    balance_after: int = strawberry.field(description="The resident's points left that this shop accepts.")
+    at: datetime
+
+
+@strawberry.type
+class SpendPointsPayload(Payload):
+    spend: Receipt | None = None
+
+
+@strawberry.type
+class ConvertPointsPayload(Payload):
+    conversion: Receipt | None = None
+
+
+@strawberry.type(description="A shop or facility that accepts points.")
+class ShopListing:
+    id: strawberry.ID
+    name: str
+    category: str
+    municipality_code: str
+    program_ids: list[strawberry.ID]
+
+
+@strawberry.type
+class ShopEdge:
+    cursor: str
+    node: ShopListing
+
+
+@strawberry.type
+class ShopConnection:
+    edges: list[ShopEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="The resident's points changed (granted, spent, a voucher redeemed…).")
+class BalanceChange:
+    kind: str
+    points: int
+    detail: str | None
+
+
+@strawberry.type(description="A voucher was redeemed at the shop.")
+class VoucherRedeemedEvent:
+    serial: str
+    face_value: int
+    shop: str
+    at: datetime

@@ -39,6 +39,8 @@ PG_HOST = os.environ.get("MYKEY_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 PG_POOL = 80  # PostgreSQL here allows 100 connections; the race tests use all of these at once
 START = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # 12:00 JST
 TABLES = [
+    "voucher_redemptions",
+    "vouchers",
     "outbox",
     "job_leases",
     "exchanges",

@@ -182,7 +182,10 @@ def _unknown() -> DomainError:
     return DomainError(ErrorCode.NOT_FOUND, "This is not a voucher we issued (unknown or altered).", "token")
 
 
-async def _refusal(sql: Sql, voucher: VoucherView, now: datetime) -> DomainError:
+async def _refusal(sql: Sql, serial: str, now: datetime) -> DomainError:
+    """Why the guarded UPDATE took nothing, from the voucher as it is now (another scan may have won)."""
+    voucher = await get_voucher_by_serial(sql, serial)
+    assert voucher is not None
     if voucher.status == "REDEEMED":
         row = await sql.fetchrow(
             "SELECT r.created_at, s.name FROM voucher_redemptions r JOIN shops s ON s.id = r.shop_id"
@@ -224,7 +227,7 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
             now,
         )
         if taken != 1:
-            raise await _refusal(sql, voucher, now)
+            raise await _refusal(sql, voucher.serial, now)
         source = await open_account(sql, voucher_account(voucher.id), AccountKind.VOUCHER, now)
         shop = await open_account(sql, f"shop:{shop_id}", AccountKind.SHOP, now)
         name = str(await sql.fetchval("SELECT name FROM shops WHERE id = $1", shop_id))

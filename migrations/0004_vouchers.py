@@ -4,7 +4,7 @@ from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
-from migrations._constraints import Constraints
+from migrations._constraints import AlterFieldState, Constraints
 from models.ledger import AccountKind
 from models.vouchers import VoucherSource, VoucherStatus
 
@@ -113,7 +113,8 @@ class Migration(migrations.Migration):
             options={"table": "voucher_redemptions", "app": "models", "pk_attr": "id"},
             bases=["Model"],
         ),
-        ops.AlterField(
+        # the kind's description gained VOUCHER: nothing changes in the database (see AlterFieldState)
+        AlterFieldState(
             model_name="Account",
             name="kind",
             field=fields.CharEnumField(

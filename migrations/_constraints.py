@@ -8,7 +8,9 @@ migration.
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
+from tortoise.migrations import operations as ops
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 from tortoise.migrations.schema_generator.state_apps import StateApps
 
@@ -53,3 +55,17 @@ class Constraints:
                 await client.execute_script(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
         for name, _ in self.uniques + self.indexes:
             await client.execute_script(f"DROP INDEX {name}")
+
+
+class AlterFieldState(ops.AlterField):  # type: ignore[misc]
+    """An AlterField that changes Tortoise's idea of a field, not the database.
+
+    For changes that have no effect in the database (an enum's description). On SQLite a real
+    AlterField rebuilds the table, which silently drops the triggers that stand in for CHECKs.
+    """
+
+    async def database_forward(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def database_backward(self, *args: Any, **kwargs: Any) -> None:
+        return None

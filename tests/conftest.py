@@ -34,6 +34,7 @@ from domain.ledger.verify import verify_ledger
 from domain.sql import reader, transaction
 from models.ledger import AccountKind, FunderKind
 from tests.integration.identity.people import People
+from tests.integration.town import Town, build_town
 
 PG_HOST = os.environ.get("MYKEY_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 PG_POOL = 80  # PostgreSQL here allows 100 connections; the race tests use all of these at once
@@ -241,3 +242,9 @@ def books(db: Backend, clock: ManualClock) -> Books:
 @pytest.fixture
 async def people(api: httpx.AsyncClient, clock: ManualClock, db: Backend) -> People:
     return People(api, clock, db.settings.card_ca_dir)
+
+
+@pytest.fixture
+async def town(people: People, clock: ManualClock) -> Town:
+    """A municipality, its program, a shop with PAY terminal and staff, a resident with 1,000 points."""
+    return await build_town(people, clock)

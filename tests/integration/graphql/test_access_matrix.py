@@ -245,6 +245,26 @@ OPS = [
         frozenset({"resident_card"}),
         lambda w, r: {"p": w.program_id},
     ),
+    Op("shops", "{ shops { edges { cursor } } }", ANYONE),
+    Op(
+        "spendPoints",
+        _m("spendPoints", "proof: $p, amount: 1, idempotencyKey: $k", f"{PROOF}, $k: String!"),
+        frozenset({"terminal_pay"}),
+        lambda w, r: {"p": w.fresh_proof, "k": f"spend-{r}"},
+    ),
+    Op(
+        "convertPoints",
+        _m("convertPoints", "proof: $p, amount: 11, idempotencyKey: $k", f"{PROOF}, $k: String!"),
+        frozenset({"terminal_pay"}),
+        lambda w, r: {"p": w.fresh_proof, "k": f"convert-{r}"},
+    ),
+    Op(
+        "issueVoucher",
+        _m("issueVoucher", "programId: $p, faceValue: 1", "$p: ID!"),
+        frozenset({"resident_card", "terminal_print"}),
+        lambda w, r: {"p": w.program_id},
+    ),
+    Op("redeemVoucher", _m("redeemVoucher", 'token: "NOTATOKEN"'), frozenset({"shop_staff", "terminal_pay"})),
     Op("logOut", _m("logOut"), RESIDENTS | STAFF),  # last: it ends the caller's session
 ]
 
@@ -334,7 +354,7 @@ async def _call(world: World, op: Op, role: str) -> str | None:
     """The access answer: UNAUTHENTICATED, FORBIDDEN, or None when the call got past access control."""
     people = world.people
     world.bad_proof = {"certificate": "AA==", "nonce": "unknown", "signature": "AA=="}
-    if op.name == "counterLookup":
+    if op.name in {"counterLookup", "spendPoints", "convertPoints"}:
         world.fresh_proof = await people.proof(world.resident.card)
     variables = op.variables(world, role) if op.variables else {}
     token = world.tokens[role]

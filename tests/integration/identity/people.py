@@ -10,12 +10,12 @@ import httpx
 from domain.auth.actor import Actor, Role
 from domain.auth.sessions import open_session
 from domain.cards.authority import CardAuthority
+from domain.cards.revocation import import_crl
+from domain.cards.trust import CardTrust
 from domain.cards.virtual import VirtualCard
 from domain.clock import ManualClock
 from domain.links.actions import add_service
 from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
-from domain.cards.revocation import import_crl
-from domain.cards.trust import CardTrust
 from domain.programs.actions import ProgramInput, add_department, add_program, set_shop_programs
 from domain.programs.queries import ProgramView
 from domain.programs.rules import ProgramUse

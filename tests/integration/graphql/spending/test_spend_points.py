@@ -6,7 +6,8 @@ from domain.sql import reader
 from models.programs import ProgramKind
 
 SPEND = (
-    "mutation($p: CardProofInput!, $n: Int!, $k: String!) { spendPoints(proof: $p, amount: $n, idempotencyKey: $k)"
+    "mutation($p: CardProofInput!, $n: Int!, $k: String!) { spendPoints(proof: $p, amount: $n,"
+    " idempotencyKey: $k)"
     " { spend { amount fee credited shop balanceAfter } userErrors { code field } } }"
 )
 CONVERT = SPEND.replace("spendPoints", "convertPoints").replace("{ spend {", "{ conversion {")

@@ -18,6 +18,10 @@ REDEEM = (
     "mutation($t: String!) { redeemVoucher(token: $t) { voucher { status faceValue }"
     " redemption { shopName } userErrors { code message } } }"
 )
+LOGIN_CLERK = (
+    'mutation { loginStaff(login: "clerk", password: "a long staff password", useCookie: true)'
+    " { csrfToken } }"
+)
 BALANCE = "{ me { balances { points } vouchers { serial status } } }"
 
 
@@ -91,7 +95,8 @@ async def test_an_unused_resident_voucher_returns_its_value(people, town, clock)
     me = (await people.gql(BALANCE, await people.login(town.resident)))["me"]
     assert me["vouchers"] == [{"serial": voucher["serial"], "status": "EXPIRED"}]
     held = await reader().fetchval(
-        "SELECT SUM(remaining) FROM lots l JOIN accounts a ON a.id = l.account_id WHERE a.code LIKE 'resident:%'"
+        "SELECT SUM(remaining) FROM lots l JOIN accounts a ON a.id = l.account_id WHERE a.code LIKE"
+        " 'resident:%'"
         " AND l.expires_at > $1",
         clock.now(),
     )
@@ -132,10 +137,7 @@ async def test_shop_staff_redeem_from_the_page_with_csrf(people, town, api):
     voucher = (await _issue(people, town))["voucher"]
     signed_in = await api.post(
         "/graphql",
-        json={
-            "query": 'mutation { loginStaff(login: "clerk", password: "a long staff password", useCookie: true)'
-            " { csrfToken } }"
-        },
+        json={"query": LOGIN_CLERK},
     )
     csrf = signed_in.json()["data"]["loginStaff"]["csrfToken"]
     page = await api.get(f"/v/{voucher['token']}")

@@ -4,8 +4,6 @@ resident holding points in two lots (and a fresh CRL, which point-moving card op
 from dataclasses import dataclass
 from datetime import timedelta
 
-import pytest
-
 from models.staff import StaffRole
 from tests.integration.identity.people import Registered
 
@@ -21,8 +19,7 @@ class Town:
     resident: Registered
 
 
-@pytest.fixture
-async def town(people, clock) -> Town:
+async def build_town(people, clock) -> Town:
     await people.municipality()
     program = await people.program(name="川崎市ポイント")
     shop = await people.shop_accepting([program.id], name="ブレーメン通り 商店")

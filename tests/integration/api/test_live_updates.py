@@ -1,0 +1,126 @@
+"""Subscriptions over WebSocket (graphql-transport-ws) against real server processes.
+
+On PostgreSQL two uvicorn processes share the database: the subscriber is connected to one, the
+voucher is issued and redeemed through the other, and the events cross over LISTEN/NOTIFY. On SQLite
+there is one process (SQLite allows one writer), so both sides use it.
+"""
+
+import asyncio
+import json
+import os
+import socket
+import sys
+from contextlib import asynccontextmanager
+
+import httpx
+import websockets
+
+from tests.integration.graphql.spending.test_vouchers import ISSUE, REDEEM
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def _server(db):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": db.settings.database_url,
+        "MYKEY_VAR_DIR": str(db.settings.var_dir),
+        "MYKEY_ENV": "test",
+        "MYKEY_CHECKPOINT_SECONDS": "0",
+        "MYKEY_OUTBOX_SECONDS": "0",
+        "MYKEY_DB_POOL_SIZE": "5",
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app_from_env", "--port", str(port)]
+    process = await asyncio.create_subprocess_exec(*command, "--log-level", "warning", env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as client:
+            for _ in range(100):
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            yield base, client
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), timeout=10)
+
+
+@asynccontextmanager
+async def _subscribe(base: str, token: str | None, query: str):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = base.replace("http", "ws") + "/graphql"
+    async with websockets.connect(
+        url, subprotocols=["graphql-transport-ws"], additional_headers=headers
+    ) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        await asyncio.sleep(0.3)  # the subscription is registered before anything happens
+        yield ws
+
+
+async def _next(ws) -> dict:
+    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+    return message
+
+
+def _error_code(message: dict) -> str:
+    """A refused subscription ends with its error, as an ``error`` or a ``next`` carrying ``errors``."""
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    return str(errors[0]["extensions"]["code"])
+
+
+async def _gql(client: httpx.AsyncClient, token: str, query: str, **variables) -> dict:
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return response.json()["data"]
+
+
+async def _scenario(listen_on: str, act: httpx.AsyncClient, town) -> None:
+    async with (
+        _subscribe(
+            listen_on, town.resident.token, "subscription { balanceChanged { kind points } }"
+        ) as resident,
+        _subscribe(
+            listen_on, town.clerk, "subscription { voucherRedeemed { serial faceValue shop } }"
+        ) as shop,
+    ):
+        issued = await _gql(act, town.resident.token, ISSUE, p=str(town.program), v=120)
+        voucher = issued["issueVoucher"]["voucher"]
+        event = await _next(resident)
+        assert event["payload"]["data"]["balanceChanged"] == {"kind": "VOUCHER_ISSUE", "points": -120}
+        await _gql(act, town.pay, REDEEM, t=voucher["token"])
+        seen = (await _next(shop))["payload"]["data"]["voucherRedeemed"]
+        assert seen == {"serial": voucher["serial"], "faceValue": 120, "shop": "ブレーメン通り 商店"}
+        assert (await _next(resident))["payload"]["data"]["balanceChanged"]["kind"] == "VOUCHER_REDEEMED"
+
+
+async def test_the_shop_and_the_resident_see_a_redemption_live(db, town):
+    async with _server(db) as (first, first_client):
+        if not db.postgres:
+            await _scenario(first, first_client, town)
+            return
+        async with _server(db) as (_, second_client):  # another process: the event crosses LISTEN/NOTIFY
+            await _scenario(first, second_client, town)
+
+
+async def test_subscriptions_are_for_their_owners(db, town):
+    async with _server(db) as (base, _):
+        async with _subscribe(base, None, "subscription { balanceChanged { kind } }") as nobody:
+            assert _error_code(await _next(nobody)) == "UNAUTHENTICATED"
+        async with _subscribe(
+            base, town.resident.token, "subscription { voucherRedeemed { serial } }"
+        ) as resident:
+            assert _error_code(await _next(resident)) == "FORBIDDEN"

@@ -38,8 +38,9 @@ format: install ## apply ruff's fixes and formatting
 schema: install ## export schema/schema.graphql from the code
 	$(BIN)/python -c "from api.graphql import SCHEMA_FILE, schema_sdl; SCHEMA_FILE.write_text(schema_sdl())"
 
-bench: install ## ledger benchmarks on PostgreSQL (BENCH_PG=postgres://… to point elsewhere)
+bench: install ## ledger, bulk-grant and voucher-redemption benchmarks on PostgreSQL (uses wrk if installed)
 	$(BIN)/python -m bench.ledger
+	$(BIN)/python -m bench.vouchers
 
 clean: ## remove the venv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

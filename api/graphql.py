@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -90,11 +91,26 @@ class Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
+# The limiters add validation rules that they build as new classes in every instance, and the
+# validation cache is keyed by the rules: built per request, they made every request miss the cache
+# and validate again (3.5 ms a request here). Built once, the rules are the same objects each time.
+_LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+
+
+class Limits(AddValidationRules):
+    """Depth ≤ 10 and aliases ≤ 15, with validation rules built once for the process."""
+
+    def __init__(self) -> None:
+        super().__init__(list(_LIMIT_RULES))
+
+
 def build_schema(production: bool) -> strawberry.Schema:
     # factories, not instances: strawberry builds fresh extensions for every request
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        Limits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),

@@ -18,10 +18,11 @@ from domain.cards.proof import CardProof, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
-from domain.ledger.accounts import AccountRef, SystemAccount, open_account, open_system_account
+from domain.ledger.accounts import AccountRef, SystemAccount, open_system_account
 from domain.ledger.errors import insufficient_points
 from domain.ledger.idempotency import check_key, idempotent
 from domain.ledger.journal import Leg, post_entry
+from domain.points import accounts
 from domain.residents.registration import card_owner
 from domain.sql import Sql, reader
 from models.ledger import AccountKind
@@ -88,7 +89,7 @@ async def _pay(
     sources = await _accepted_accounts(sql, resident_id, actor.shop_id)
     plan = await _plan(sql, sources, amount, now)
     by_id = {a.id: a for a in sources}
-    shop = await open_account(sql, f"shop:{actor.shop_id}", AccountKind.SHOP, now)
+    shop = await accounts.open_shop(sql, actor.shop_id, now)
     name = str(await sql.fetchval("SELECT name FROM shops WHERE id = $1", actor.shop_id))
     fee = conversion_fee(amount) if kind == "CONVERT" else 0
     legs = [Leg(by_id[a], shop, n) for a, n in sorted(plan.items())]

@@ -12,7 +12,7 @@
   voucher's value returns to the municipality's budget.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -22,14 +22,14 @@ from domain.auth.actor import Actor, Role
 from domain.clock import Clock
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
-from domain.ledger.accounts import open_account
+from domain.ledger.accounts import get_account, open_account
 from domain.ledger.journal import Funder, Leg, post_entry
 from domain.ledger.rules import expiry_instant
 from domain.municipalities.queries import list_municipalities_by_id
 from domain.points import accounts
 from domain.programs.queries import ProgramView, get_program
 from domain.sql import Sql, as_datetime, reader, transaction
-from domain.vouchers.queries import VoucherView, get_voucher_by_serial, shop_accepts
+from domain.vouchers.queries import VoucherView, get_voucher_by_serial, voucher_at_shop
 from domain.vouchers.tokens import VoucherKey, new_serial, spoken, token_from_text
 from models.ledger import AccountKind, FunderKind
 from models.programs import ProgramKind
@@ -211,12 +211,13 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
         raise _unknown()
 
     async def work(sql: Sql) -> Redemption:
-        voucher = await get_voucher_by_serial(sql, token[:8])
-        if voucher is None or not key.verifies(
-            token, voucher.face_value, voucher.program_id, voucher.expires_at
+        found = await voucher_at_shop(sql, token[:8], shop_id)
+        if found is None or not key.verifies(
+            token, found.voucher.face_value, found.voucher.program_id, found.voucher.expires_at
         ):
             raise _unknown()
-        if not await shop_accepts(sql, shop_id, voucher.program_id):
+        voucher = found.voucher
+        if not found.accepted:
             raise DomainError(
                 ErrorCode.NOT_ACCEPTED_HERE, "This shop does not take this program's vouchers.", "token"
             )
@@ -228,16 +229,16 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
         )
         if taken != 1:
             raise await _refusal(sql, voucher.serial, now)
-        source = await open_account(sql, voucher_account(voucher.id), AccountKind.VOUCHER, now)
-        shop = await open_account(sql, f"shop:{shop_id}", AccountKind.SHOP, now)
-        name = str(await sql.fetchval("SELECT name FROM shops WHERE id = $1", shop_id))
+        source = await get_account(sql, voucher_account(voucher.id))
+        assert source is not None, "a voucher's account opens when it is issued"
+        shop = await accounts.open_shop(sql, shop_id, now)
         entry = await post_entry(
             sql,
             kind="REDEEM",
             actor=actor.label,
             now=now,
             legs=[Leg(source, shop, voucher.face_value)],
-            memo=f"{name} でポイント券を利用",
+            memo=f"{found.shop_name} でポイント券を利用",
         )
         await sql.execute(
             "INSERT INTO voucher_redemptions (voucher_id, shop_id, actor, kind, entry_id, created_at)"
@@ -251,15 +252,14 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
         data = {
             "serial": spoken(voucher.serial),
             "faceValue": voucher.face_value,
-            "shop": name,
+            "shop": found.shop_name,
             "at": now.isoformat(),
         }
         await publish(sql, Event(f"shop:{shop_id}", "VOUCHER_REDEEMED", data))
         if voucher.resident_id is not None:
             await publish(sql, Event(f"resident:{voucher.resident_id}", "VOUCHER_REDEEMED", data))
-        redeemed = await get_voucher_by_serial(sql, voucher.serial)
-        assert redeemed is not None
-        return Redemption(redeemed, shop_id, name, now)
+        redeemed = replace(voucher, status="REDEEMED")
+        return Redemption(redeemed, shop_id, found.shop_name, now)
 
     try:
         return await transaction(work)

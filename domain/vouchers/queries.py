@@ -51,8 +51,22 @@ async def list_resident_vouchers(sql: Sql, actor: Actor | None) -> list[VoucherV
     return [_view(row) for row in rows]
 
 
-async def shop_accepts(sql: Sql, shop_id: int, program_id: int) -> bool:
-    found = await sql.fetchval(
-        "SELECT 1 FROM shop_programs WHERE shop_id = $1 AND program_id = $2", shop_id, program_id
+@dataclass(frozen=True)
+class VoucherAtShop:
+    voucher: VoucherView
+    accepted: bool  # the shop accepts the voucher's program
+    shop_name: str
+
+
+async def voucher_at_shop(sql: Sql, serial: str, shop_id: int) -> VoucherAtShop | None:
+    """The voucher, whether ``shop_id`` takes its program, and the shop's name: one round trip."""
+    row = await sql.fetchrow(
+        f"SELECT {_COLUMNS}, EXISTS (SELECT 1 FROM shop_programs p WHERE p.shop_id = $2"
+        " AND p.program_id = v.program_id) AS accepted, (SELECT name FROM shops WHERE id = $2) AS shop_name"
+        " FROM vouchers v WHERE serial = $1",
+        serial,
+        shop_id,
     )
-    return found is not None
+    if row is None:
+        return None
+    return VoucherAtShop(_view(row), bool(row["accepted"]), str(row["shop_name"]))

@@ -2,6 +2,7 @@
 
 import pytest
 
+from domain.points.accounts import shop_balance
 from domain.sql import reader
 from models.programs import ProgramKind
 
@@ -41,7 +42,7 @@ async def test_a_payment_takes_the_earliest_expiring_points_first(people, town):
     }
     code = f"resident:{await _resident_id(town)}:program:{town.program}"
     assert await _lots(code) == [(600, 0), (400, 300)]
-    assert await reader().fetchval("SELECT balance FROM accounts WHERE code = $1", f"shop:{town.shop}") == 700
+    assert await shop_balance(reader(), town.shop) == 700
 
 
 async def _resident_id(town):
@@ -120,10 +121,7 @@ async def test_conversion_into_a_shopping_street_point_withholds_one_eleventh(pe
         "balanceAfter": 1000 - amount,
     }
     assert (await reader().fetchval("SELECT balance FROM accounts WHERE code = 'system:fees'") or 0) == fee
-    assert (
-        await reader().fetchval("SELECT balance FROM accounts WHERE code = $1", f"shop:{street}")
-        == amount - fee
-    )
+    assert await shop_balance(reader(), street) == amount - fee
     plain = await people.gql(
         CONVERT, town.pay, p=await people.proof(town.resident.card), n=11, k="convert-0002"
     )

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from domain.jobs.daily import run_daily
+from domain.points.accounts import shop_balance
 from domain.sql import reader, transaction
 from domain.vouchers.tokens import token_from_text
 from models.staff import StaffRole
@@ -50,7 +51,7 @@ async def test_a_resident_voucher_is_paid_from_points_and_redeemed_once(people, 
     again = await _redeem(people, town.pay, voucher["token"])
     assert again["userErrors"][0]["code"] == "ALREADY_REDEEMED"
     assert "ブレーメン通り 商店" in again["userErrors"][0]["message"]
-    assert await reader().fetchval("SELECT balance FROM accounts WHERE code = $1", f"shop:{town.shop}") == 300
+    assert await shop_balance(reader(), town.shop) == 300
 
 
 async def test_refusals_are_clear_and_change_nothing(people, town, clock):
@@ -167,7 +168,7 @@ async def test_one_hundred_concurrent_redemptions_give_exactly_one(people, town)
     assert codes.count("OK") == 1
     assert codes.count("ALREADY_REDEEMED") == 99
     assert await reader().fetchval("SELECT COUNT(*) FROM voucher_redemptions") == 1
-    assert await reader().fetchval("SELECT balance FROM accounts WHERE code = $1", f"shop:{town.shop}") == 100
+    assert await shop_balance(reader(), town.shop) == 100
 
 
 @pytest.mark.postgres_only

@@ -1,0 +1,275 @@
+"""Voucher redemptions per second over HTTP (``make bench``): GraphQL vs a plain Starlette endpoint.
+
+Both servers run under uvicorn with 2 workers on PostgreSQL and call the same service function
+(``redeem_voucher``). The load comes from wrk (Debian package ``wrk``; bench/redeem.lua): 32
+connections, each request redeeming a distinct voucher, every answer checked for REDEEMED. Without
+wrk, an httpx client does the same (slower: it competes for the same 2 cores). Vouchers are printed
+in bulk beforehand through the ledger's bulk path. BENCH_SECONDS sets each run's length (default 8).
+"""
+
+import asyncio
+import os
+import shutil
+import socket
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from tempfile import mkdtemp
+
+import asyncpg
+import httpx
+
+from api.database import close_database, migrate_database, open_database
+from api.settings import Settings
+from domain.auth.sessions import open_session
+from domain.ledger.accounts import open_accounts
+from domain.ledger.bulk import Credit, post_credits
+from domain.ledger.journal import Funder
+from domain.points import accounts
+from domain.sql import bulk_insert, transaction
+from domain.vouchers.actions import voucher_account
+from domain.vouchers.tokens import VoucherKey, new_serial
+from models.ledger import AccountKind, FunderKind
+from models.sessions import SubjectKind
+
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+CLIENTS = 32
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+PER_SERVER = int(os.environ.get("BENCH_REDEMPTIONS", "30000"))  # more than a run can use
+LUA = Path(__file__).with_name("redeem.lua")
+NOW = datetime.now(UTC)
+REDEEM = "mutation($t: String!) { redeemVoucher(token: $t) { voucher { status } userErrors { code } } }"
+
+
+async def _town(dsn: str) -> tuple[int, int, int]:
+    conn = await asyncpg.connect(dsn)
+    municipality = await conn.fetchval(
+        "INSERT INTO municipalities (code, name, prefecture, kana, created_at)"
+        " VALUES ('141305', '川崎市', '神奈川県', 'カワサキシ', $1) RETURNING id",
+        NOW,
+    )
+    program = await conn.fetchval(
+        "INSERT INTO programs (municipality_id, kind, name, validity_days, yen_per_point, uses, created_at)"
+        " VALUES ($1, 'REGULAR', '川崎市ポイント', 100, 1, 'SHOPS', $2) RETURNING id",
+        municipality,
+        NOW,
+    )
+    shop = await conn.fetchval(
+        "INSERT INTO shops (municipality_id, name, category, created_at) VALUES ($1, '商店', 'SHOP', $2)"
+        " RETURNING id",
+        municipality,
+        NOW,
+    )
+    await conn.execute("INSERT INTO shop_programs (shop_id, program_id) VALUES ($1, $2)", shop, program)
+    clerk = await conn.fetchval(
+        "INSERT INTO staff (login, password_hash, role, municipality_id, shop_id, active, created_at)"
+        " VALUES ('clerk', 'x', 'SHOP_STAFF', $1, $2, TRUE, $3) RETURNING id",
+        municipality,
+        shop,
+        NOW,
+    )
+    await conn.close()
+    return int(program), int(shop), int(clerk)
+
+
+async def _print_vouchers(program: int, count: int, key: VoucherKey) -> list[str]:
+    expires = NOW + timedelta(days=30)
+    serials = list({new_serial() for _ in range(count * 2)})[:count]
+
+    async def work(sql):  # type: ignore[no-untyped-def]
+        rows = await bulk_insert(
+            sql,
+            "vouchers",
+            (
+                ("serial", "text"),
+                ("program_id", "bigint"),
+                ("face_value", "bigint"),
+                ("source", "text"),
+                ("issued_by", "text"),
+                ("status", "text"),
+                ("issued_at", "timestamptz"),
+                ("expires_at", "timestamptz"),
+            ),
+            [(s, program, 100, "BUDGET", "bench", "ISSUED", NOW, expires) for s in serials],
+            returning="id",
+        )
+        ids = [int(r["id"]) for r in rows]
+        budget = await accounts.open_budget(sql, "141305", NOW)
+        opened = await open_accounts(sql, [voucher_account(i) for i in ids], AccountKind.VOUCHER, NOW)
+        credits = [Credit(account, 100) for account in opened.values()]
+        await post_credits(
+            sql,
+            kind="VOUCHER_PRINT",
+            actor="bench",
+            now=NOW,
+            source=budget,
+            credits=credits,
+            funder=Funder(FunderKind.MUNICIPALITY, "141305"),
+            expires_at=expires,
+        )
+
+    await transaction(work)
+    return [key.token(s, 100, program, expires) for s in serials]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _serve(app: str, env: dict[str, str]) -> tuple[asyncio.subprocess.Process, str]:
+    port = _free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        app,
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        "--log-level",
+        "critical",  # wrk drops its connections at the end of a run: uvicorn would log each one
+        "--no-access-log",
+        env=env,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient() as client:
+        for _ in range(200):
+            try:
+                await client.get(base + "/healthz")
+                break
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+    return process, base
+
+
+async def _load(url: str, bearer: str, tokens: list[str], graphql: bool) -> float:
+    queue = list(tokens)
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    headers = {"Authorization": f"Bearer {bearer}"}
+    async with httpx.AsyncClient(limits=limits, headers=headers, timeout=30) as client:
+
+        async def worker() -> int:
+            done = 0
+            while queue:
+                token = queue.pop()
+                if graphql:
+                    response = await client.post(url, json={"query": REDEEM, "variables": {"t": token}})
+                    answer = response.json()["data"]["redeemVoucher"]
+                    assert answer["voucher"]["status"] == "REDEEMED", answer
+                else:
+                    answer = (await client.post(url, json={"token": token})).json()
+                    assert answer.get("status") == "REDEEMED", answer
+                done += 1
+            return done
+
+        started = time.perf_counter()
+        total = sum(await asyncio.gather(*(worker() for _ in range(CLIENTS))))
+        return total / (time.perf_counter() - started)
+
+
+async def _wrk(url: str, bearer: str, tokens: list[str], graphql: bool) -> float:
+    """Redemptions per second under wrk; every answer must be REDEEMED."""
+    listing = Path(mkdtemp(prefix="mykey-tokens-")) / "tokens.txt"
+    listing.write_text("\n".join(tokens) + "\n")
+    env = {
+        **os.environ,
+        "TOKENS": str(listing),
+        "THREADS": "2",
+        "BODY": "graphql" if graphql else "plain",
+        "AUTH": bearer,
+    }
+    process = await asyncio.create_subprocess_exec(
+        "wrk",
+        "-t2",
+        f"-c{CLIENTS}",
+        f"-d{SECONDS}s",
+        "-s",
+        str(LUA),
+        url,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    output, _ = await process.communicate()
+    line = next(x for x in output.decode().splitlines() if x.startswith("WRK "))
+    redeemed, refused, _, seconds = line.split()[1:]
+    if int(refused):
+        raise AssertionError(f"{refused} requests were not redemptions (tokens ran out or errors)")
+    return int(redeemed) / float(seconds)
+
+
+async def _measure(url: str, bearer: str, tokens: list[str], graphql: bool) -> float:
+    if shutil.which("wrk"):
+        return await _wrk(url, bearer, tokens, graphql)
+    return await _load(url, bearer, tokens[:4000], graphql)
+
+
+async def main() -> int:
+    name = f"mykey_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(f"{SERVER}/postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = f"{SERVER}/{name}"
+    var = Path(mkdtemp(prefix="mykey-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": dsn,
+        "MYKEY_VAR_DIR": str(var),
+        "MYKEY_CHECKPOINT_SECONDS": "0",
+        "MYKEY_OUTBOX_SECONDS": "0",
+        "MYKEY_DB_POOL_SIZE": "20",
+    }
+    settings = Settings.from_env(env)
+    processes = []
+    try:
+        await migrate_database(settings)
+        await open_database(settings)
+        program, _, clerk = await _town(dsn)
+        key = VoucherKey.load_or_create(settings.voucher_key_path)
+        tokens = await _print_vouchers(program, PER_SERVER * 2 + 200, key)
+        bearer = (
+            await transaction(lambda sql: open_session(sql, SubjectKind.STAFF, clerk, NOW, hours=2))
+        ).token
+        graphql, graphql_url = await _serve("api.app:app_from_env", env)
+        plain, plain_url = await _serve("bench.plain_redeem:app_from_env", env)
+        processes = [graphql, plain]
+        await _load(plain_url + "/redeem", bearer, tokens[:100], graphql=False)  # warm-up
+        await _load(graphql_url + "/graphql", bearer, tokens[100:200], graphql=True)
+        plain_rate = await _measure(
+            plain_url + "/redeem", bearer, tokens[200 : 200 + PER_SERVER], graphql=False
+        )
+        graphql_rate = await _measure(
+            graphql_url + "/graphql", bearer, tokens[200 + PER_SERVER :], graphql=True
+        )
+        client = "wrk" if shutil.which("wrk") else "httpx (install wrk for the real figure)"
+        print(f"Voucher redemptions over HTTP, uvicorn 2 workers, {CLIENTS} connections by {client}")
+        print(f"  plain Starlette endpoint : {plain_rate:8.0f} redemptions/s")
+        print(f"  GraphQL redeemVoucher    : {graphql_rate:8.0f} redemptions/s  (aim: >= 1,200)")
+        print(f"  GraphQL / plain          : {graphql_rate / plain_rate:8.0%}  (the GraphQL layer's cost)")
+        redeemed = await admin_count(dsn)
+        print(f"  redemptions recorded: {redeemed:,} (each voucher once)")
+    finally:
+        for process in processes:
+            process.terminate()
+            await process.wait()
+        await close_database()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+    return 0
+
+
+async def admin_count(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT COUNT(*) FROM voucher_redemptions"))
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

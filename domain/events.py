@@ -1,9 +1,12 @@
 """Live events for subscriptions, delivered across server processes.
 
-An action publishes inside its transaction. On PostgreSQL that is ``pg_notify`` on one channel, which
-the database delivers at COMMIT (never for a rolled-back transaction) to every process listening
-(``api.events`` keeps one LISTEN connection per process). On SQLite (one process) the event goes to
-this process's hub once the transaction has committed. Subscribers get the events of one topic
+An action publishes inside its transaction; the event leaves once that transaction has committed
+(never after a rollback). On PostgreSQL it is a ``pg_notify`` on one channel, heard by every server
+process (``api.events`` keeps one LISTEN connection per process). It is sent just after COMMIT rather
+than inside the transaction: PostgreSQL serialises the commits of notifying transactions, which cost
+a quarter of the redemption throughput. The price is that an event can be lost if the process dies
+between its commit and the notify: live updates are a convenience, the database holds the truth. On
+SQLite (one process) the event goes straight to this process's hub. Subscribers get the events of one topic
 (``resident:<id>``, ``shop:<id>``) on a bounded queue: a slow subscriber loses old events, never
 blocks a writer.
 """
@@ -19,7 +22,7 @@ from typing import Any
 from domain.auth.access import require
 from domain.auth.actor import Actor, Role
 from domain.errors import DomainError, ErrorCode
-from domain.sql import Sql
+from domain.sql import Sql, reader
 
 CHANNEL = "mykey_events"
 QUEUE_SIZE = 100
@@ -69,10 +72,14 @@ hub = Hub()
 
 async def publish(sql: Sql, event: Event) -> None:
     """Publish ``event`` when (and only if) the current transaction commits."""
-    if sql.postgres:
-        await sql.fetch("SELECT pg_notify($1, $2)", CHANNEL, event.encode())
-    else:
-        sql.after_commit.append(lambda: hub.deliver(event))
+
+    async def send() -> None:
+        if sql.postgres:
+            await reader().fetch("SELECT pg_notify($1, $2)", CHANNEL, event.encode())
+        else:
+            hub.deliver(event)
+
+    sql.after_commit.append(send)
 
 
 def balance_topic(actor: Actor | None) -> str:

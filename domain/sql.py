@@ -37,7 +37,8 @@ class Sql:
     def __init__(self, client: BaseDBAsyncClient) -> None:
         self.client = client
         self.postgres = client.capabilities.dialect == "postgres"
-        self.after_commit: list[Callable[[], None]] = []  # run by transaction() once the commit succeeded
+        # run by transaction() once the commit succeeded (never after a rollback)
+        self.after_commit: list[Callable[[], Awaitable[None]]] = []
 
     def _text(self, query: str) -> str:
         if self.postgres:
@@ -116,7 +117,7 @@ async def transaction(work: Callable[[Sql], Awaitable[T]], connection: str = "de
                 sql = Sql(client)
                 result = await work(sql)
             for callback in sql.after_commit:
-                callback()
+                await callback()
             return result
         except Exception as exc:
             if attempt == MAX_ATTEMPTS or not is_retryable(exc):

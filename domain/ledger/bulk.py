@@ -11,8 +11,8 @@ from datetime import datetime
 
 from domain.ledger.accounts import AccountRef
 from domain.ledger.errors import insufficient_points
-from domain.ledger.journal import Funder, insert_postings
-from domain.ledger.rules import PostingLine, entry_digest
+from domain.ledger.journal import Funder, write_entry
+from domain.ledger.rules import PostingLine
 from domain.sql import Sql, bulk_insert, copy_rows, next_ids
 
 
@@ -118,20 +118,5 @@ async def post_credits(
     lot_of = await _open_lots(sql, amounts, funder, expires_at, now)
     lines = [PostingLine(source.id, None, -total)]
     lines += [PostingLine(a, lot_of[a], n) for a, n in sorted(amounts.items())]
-    digest = entry_digest(
-        kind=kind, actor=actor, idempotency_key=idempotency_key, memo=memo, created_at=now, postings=lines
-    )
-    entry_id = int(
-        await sql.fetchval(
-            "INSERT INTO journal_entries (kind, actor, idempotency_key, memo, created_at, digest)"
-            " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            kind,
-            actor,
-            idempotency_key,
-            memo,
-            now,
-            digest,
-        )
-    )
-    await insert_postings(sql, [(entry_id, line) for line in lines])
+    entry_id, _ = await write_entry(sql, kind, actor, idempotency_key, memo, now, lines)
     return entry_id

@@ -199,6 +199,35 @@ async def insert_postings(sql: Sql, rows: list[tuple[int, PostingLine]]) -> None
     )
 
 
+async def write_entry(
+    sql: Sql,
+    kind: str,
+    actor: str,
+    idempotency_key: str | None,
+    memo: str,
+    now: datetime,
+    lines: list[PostingLine],
+) -> tuple[int, str]:
+    """The entry row with the digest of its content and postings, then the postings: (id, digest)."""
+    digest = entry_digest(
+        kind=kind, actor=actor, idempotency_key=idempotency_key, memo=memo, created_at=now, postings=lines
+    )
+    entry_id = int(
+        await sql.fetchval(
+            "INSERT INTO journal_entries (kind, actor, idempotency_key, memo, created_at, digest)"
+            " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            kind,
+            actor,
+            idempotency_key,
+            memo,
+            now,
+            digest,
+        )
+    )
+    await insert_postings(sql, [(entry_id, line) for line in lines])
+    return entry_id, digest
+
+
 async def post_entry(
     sql: Sql,
     *,
@@ -223,23 +252,5 @@ async def post_entry(
     lines: list[PostingLine] = []
     for leg in legs:
         lines += await _leg_postings(sql, leg, now, lots_as_of or now)
-    digest = entry_digest(
-        kind=kind,
-        actor=actor,
-        idempotency_key=idempotency_key,
-        memo=memo,
-        created_at=now,
-        postings=lines,
-    )
-    entry_id = await sql.fetchval(
-        "INSERT INTO journal_entries (kind, actor, idempotency_key, memo, created_at, digest)"
-        " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        kind,
-        actor,
-        idempotency_key,
-        memo,
-        now,
-        digest,
-    )
-    await insert_postings(sql, [(int(entry_id), line) for line in lines])
-    return PostedEntry(int(entry_id), kind, now, digest, tuple(lines))
+    entry_id, digest = await write_entry(sql, kind, actor, idempotency_key, memo, now, lines)
+    return PostedEntry(entry_id, kind, now, digest, tuple(lines))

@@ -21,7 +21,7 @@ from domain.municipalities.queries import get_municipality_by_code
 from domain.notifications.outbox import enqueue
 from domain.residents import notices
 from domain.residents.queries import ResidentView, find_resident_by_my_key_id, get_resident
-from domain.residents.registration import card_owner
+from domain.residents.registration import bind_card, card_owner
 from domain.residents.rules import Notifications, invalid, validate_email, validate_password
 from domain.sql import Sql, reader, transaction
 from models.sessions import SubjectKind
@@ -102,17 +102,7 @@ async def rebind_card(
         await sql.execute(
             "UPDATE cards SET unbound_at = $2 WHERE resident_id = $1 AND unbound_at IS NULL", resident_id, now
         )
-        await sql.execute(
-            "INSERT INTO cards (resident_id, issuer, serial, fingerprint, not_before, not_after, bound_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            resident_id,
-            card.issuer,
-            card.serial,
-            card.fingerprint,
-            card.not_before,
-            card.not_after,
-            now,
-        )
+        await bind_card(sql, resident_id, card, now)
         await revoke_subject_sessions(sql, SubjectKind.RESIDENT, resident_id, now)
         await sql.execute(
             "UPDATE residents SET status = 'ACTIVE', suspended_at = NULL WHERE id = $1", resident_id

@@ -18,7 +18,7 @@ from domain.auth import ratelimit
 from domain.auth.passwords import hash_password
 from domain.auth.sessions import NewSession, open_session
 from domain.auth.tokens import digest, new_token
-from domain.cards.proof import CardProof, verify_card_proof
+from domain.cards.proof import CardProof, VerifiedCard, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
@@ -214,19 +214,30 @@ def _allowed(row: dict[str, object], my_key_id: str) -> None:
         raise invalid("Generate an ID or check your own candidate first.", "myKeyId")
 
 
-async def _bind(sql: Sql, row: dict[str, object], resident_id: int, now: datetime) -> int:
+async def bind_card(sql: Sql, resident_id: int, card: VerifiedCard, now: datetime) -> int:
+    """Bind a verified card to a resident (its issuer, serial, fingerprint and validity; nothing else)."""
     card_id = await sql.fetchval(
         "INSERT INTO cards (resident_id, issuer, serial, fingerprint, not_before, not_after, bound_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         resident_id,
-        row["issuer"],
-        row["serial"],
-        row["fingerprint"],
-        row["not_before"],
-        row["not_after"],
+        card.issuer,
+        card.serial,
+        card.fingerprint,
+        card.not_before,
+        card.not_after,
         now,
     )
     return int(card_id)
+
+
+def _registered_card(row: dict[str, object]) -> VerifiedCard:
+    return VerifiedCard(
+        issuer=str(row["issuer"]),
+        serial=str(row["serial"]),
+        fingerprint=str(row["fingerprint"]),
+        not_before=as_datetime(row["not_before"]),
+        not_after=as_datetime(row["not_after"]),
+    )
 
 
 async def complete_registration(form: RegistrationInput, now: datetime) -> Registered:
@@ -269,7 +280,7 @@ async def complete_registration(form: RegistrationInput, now: datetime) -> Regis
                 now,
             )
         )
-        card_id = await _bind(sql, row, resident_id, now)
+        card_id = await bind_card(sql, resident_id, _registered_card(row), now)
         await sql.execute("UPDATE registrations SET completed_at = $2 WHERE id = $1", row["id"], now)
         session = await open_session(sql, SubjectKind.RESIDENT, resident_id, now, card_id=card_id)
         if email and n.my_key_id_changed:

@@ -41,7 +41,7 @@ async def _server(db):
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base) as client:
-            for _ in range(100):
+            for _ in range(300):
                 try:
                     if (await client.get("/healthz")).status_code == 200:
                         break
@@ -64,7 +64,7 @@ async def _subscribe(base: str, token: str | None, query: str):
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-        await asyncio.sleep(0.3)  # the subscription is registered before anything happens
+        await asyncio.sleep(1.0)  # let the server register the subscription before anything happens
         yield ws
 
 

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
 from api.database import close_database, open_database
 from api.events import Listener
@@ -26,7 +27,9 @@ from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
+from web.layout import STATIC
 from web.pages import home
+from web.resident import ResidentPages
 from web.vouchers import VoucherPages
 
 log = logging.getLogger("mykey")
@@ -64,6 +67,7 @@ def create_app(
         Argon2Cost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     )
     pages = VoucherPages(voucher_key, clock, settings.public_url)
+    residents = ResidentPages(clock, voucher_key, settings.production)
     graphql = GraphQLApp(
         clock=clock,
         ledger_key=key,
@@ -102,6 +106,10 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/", home),
+            Route("/signin", residents.signin, methods=["GET", "POST"]),
+            Route("/signout", residents.signout, methods=["POST"]),
+            Route("/me", residents.me),
+            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
             Route("/healthz", healthz),
             Route("/metrics", metrics),
             Route("/oauth/token", token_endpoint(tokens, clock, settings.production), methods=["POST"]),

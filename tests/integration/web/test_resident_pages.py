@@ -1,0 +1,63 @@
+"""The resident's server-rendered pages: sign-in, My Page, sign-out; Japanese and English; light."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.integration.identity.people import PASSWORD
+
+MESSAGES = Path(__file__).resolve().parents[3] / "web" / "messages"
+
+
+def test_the_catalogues_have_the_same_keys():
+    ja = json.loads((MESSAGES / "ja.json").read_text(encoding="utf-8"))
+    en = json.loads((MESSAGES / "en.json").read_text(encoding="utf-8"))
+    assert set(ja) == set(en)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "switch"), [("ja", "ログイン", "English"), ("en", "Sign in", "日本語")]
+)
+async def test_the_sign_in_page_in_both_languages(api, db, lang, title, switch):
+    page = await api.get(f"/signin?lang={lang}")
+    assert page.status_code == 200
+    assert f'<html lang="{lang}">' in page.text and f"<h1>{title}</h1>" in page.text and switch in page.text
+    assert 'autocomplete="username"' in page.text and '<label for="pw">' in page.text
+    css = await api.get("/static/app.css")
+    assert css.status_code == 200
+    assert len(page.content) + len(css.content) < 100_000  # the first page, without images
+
+
+async def test_sign_in_then_my_page_then_sign_out(api, people, town):
+    refused = await api.post(
+        "/signin?lang=en", data={"myKeyId": town.resident.my_key_id, "password": "wrong123"}
+    )
+    assert refused.status_code == 401 and "Could not sign in" in refused.text
+    signed_in = await api.post("/signin", data={"myKeyId": town.resident.my_key_id, "password": PASSWORD})
+    assert signed_in.status_code == 303 and signed_in.headers["location"].startswith("/me")
+    cookie = next(c for c in signed_in.headers.get_list("set-cookie") if c.startswith("mykey_session="))
+    assert "HttpOnly" in cookie
+    me = await api.get("/me?lang=ja")
+    assert me.status_code == 200
+    assert "1,000 pt" in me.text  # thousands separators and 「pt」
+    assert "川崎市 川崎市ポイント" in me.text
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日（[月火水木金土日]）", me.text)
+    english = await api.get("/me?lang=en")
+    assert "My Page" in english.text and "Points" in english.text
+    csrf = api.cookies.get("mykey_csrf")
+    out = await api.post("/signout", data={"csrf": csrf})
+    assert out.status_code == 303
+    api.cookies.delete("mykey_session")
+    assert (await api.get("/me")).status_code == 303  # back to sign-in
+
+
+async def test_my_page_without_a_session_goes_to_sign_in(api, db):
+    response = await api.get("/me?lang=en")
+    assert response.status_code == 303 and response.headers["location"] == "/signin?lang=en"
+
+
+async def test_the_home_page(api, db):
+    home = await api.get("/?lang=en")
+    assert "MyKey Points" in home.text and 'href="/signin?lang=en"' in home.text

@@ -1,0 +1,58 @@
+"""Message catalogues (web/messages/<lang>.json): Japanese by default, English one tap away.
+
+Every word a page shows comes from a catalogue; code only names keys. The language is the ``lang``
+query parameter, else the ``lang`` cookie, else Japanese. Numbers get thousands separators and
+「pt」; dates are shown as 2026年11月21日（土） (or Sat 21 Nov 2026), always in Japan time.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+
+from domain.clock import JST
+
+LANGUAGES = ("ja", "en")
+MESSAGES = Path(__file__).with_name("messages")
+
+
+@cache
+def catalogue(lang: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((MESSAGES / f"{lang}.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get("lang") or "ja"
+    return asked if asked in LANGUAGES else "ja"
+
+
+@dataclass(frozen=True)
+class Text:
+    lang: str
+
+    def __call__(self, key: str, **values: object) -> str:
+        return str(catalogue(self.lang)[key]).format(**values)
+
+    def points(self, n: int) -> str:
+        return self("points", n=f"{n:,}")
+
+    def day(self, when: date | datetime) -> str:
+        day = when.astimezone(JST).date() if isinstance(when, datetime) else when
+        names = catalogue(self.lang)
+        return self(
+            "date",
+            y=day.year,
+            m=day.month,
+            d=day.day,
+            w=names["weekdays"][day.weekday()],
+            month=names["months"][day.month - 1],
+        )
+
+    @property
+    def other(self) -> str:
+        return "en" if self.lang == "ja" else "ja"

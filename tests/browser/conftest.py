@@ -1,0 +1,122 @@
+"""Browser tests: Debian's Chromium driven by Playwright at a phone's viewport, against a real server.
+
+The server is a separate uvicorn process on its own SQLite database, loaded with `mykey demo seed`.
+Without /usr/bin/chromium the tests skip with a reason, unless REQUIRE_BROWSER=1 (set by .ci/run).
+"""
+
+import asyncio
+import json
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 360, "height": 640}
+
+
+@dataclass
+class Site:
+    url: str
+    demo: dict[str, Any]
+
+
+def _need_browser() -> None:
+    missing = [str(p) for p in (Path(CHROMIUM), AXE) if not p.exists()]
+    if missing:
+        reason = f"browser tests need {', '.join(missing)} (apt-get install chromium; npm ci)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
+    _need_browser()
+    var = tmp_path_factory.mktemp("browser-var")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MYKEY_VAR_DIR": str(var),
+        "DATABASE_URL": f"sqlite://{var / 'site.sqlite3'}",
+        "MYKEY_ARGON2_MEMORY_KIB": "1024",
+        "MYKEY_ARGON2_TIME_COST": "1",
+        "MYKEY_CHECKPOINT_SECONDS": "0",
+        "MYKEY_OUTBOX_SECONDS": "0",
+        "PORT": str(port),
+    }
+    seed = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "api.cli", "demo", "seed", "--out", str(var / "demo.json"), env=env
+    )
+    assert await seed.wait() == 0
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "api.app:app_from_env",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(300):
+                try:
+                    if (await client.get(url + "/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+        yield Site(url, json.loads((var / "demo.json").read_text()))
+    finally:
+        server.terminate()
+        await server.wait()
+
+
+@pytest.fixture(scope="session")
+async def browser(site: Site) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def phone(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = await context.new_page()
+    yield page
+    await context.close()
+
+
+async def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now (WCAG 2.1 A and AA rules)."""
+    await page.add_script_tag(path=str(AXE))
+    rules = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}}"
+    result = await page.evaluate(f"async () => await axe.run(document, {rules})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]

@@ -1,0 +1,49 @@
+"""A resident on a 360×640 phone: the home page, sign-in, My Page, in Japanese and English."""
+
+import pytest
+
+from tests.browser.conftest import serious_violations
+
+pytestmark = pytest.mark.browser
+
+
+async def test_sign_in_and_read_my_page(site, phone):
+    resident = site.demo["residents"][0]
+    await phone.goto(site.url + "/")
+    assert await serious_violations(phone) == []
+    await phone.click("text=ログイン")
+    assert await phone.inner_text("h1") == "ログイン"
+    assert await serious_violations(phone) == []
+    await phone.fill("#id", resident["myKeyId"])
+    await phone.fill("#pw", resident["password"])
+    await phone.click("button[type=submit]")
+    await phone.wait_for_url("**/me**")
+    assert await phone.inner_text("h1") == "マイページ"
+    assert "1,000 pt" in await phone.inner_text("main")
+    assert "3,000 pt" in await phone.inner_text("main")  # reserved points from the demo's exchange
+    assert await serious_violations(phone) == []
+    width = await phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360  # nothing wider than the phone
+    await phone.click("text=English")
+    assert await phone.inner_text("h1") == "My Page"
+    assert await serious_violations(phone) == []
+
+
+async def test_a_wrong_password_is_said_plainly(site, phone):
+    await phone.goto(site.url + "/signin?lang=en")
+    await phone.fill("#id", site.demo["residents"][1]["myKeyId"])
+    await phone.fill("#pw", "wrong123")
+    await phone.click("button[type=submit]")
+    alert = await phone.inner_text("[role=alert]")
+    assert alert.startswith("Could not sign in")
+    assert await serious_violations(phone) == []
+
+
+async def test_text_zoom_at_200_percent_keeps_the_form_usable(site, phone):
+    await phone.goto(site.url + "/signin")
+    await phone.evaluate("document.documentElement.style.fontSize = '200%'")
+    button = await phone.query_selector("button[type=submit]")
+    box = await button.bounding_box()
+    assert box["height"] >= 44 and box["width"] <= 360
+    width = await phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360

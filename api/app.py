@@ -109,6 +109,8 @@ def create_app(
             Route("/signin", residents.signin, methods=["GET", "POST"]),
             Route("/signout", residents.signout, methods=["POST"]),
             Route("/me", residents.me),
+            Route("/me/move", residents.move, methods=["POST"]),
+            Route("/me/vouchers", residents.issue, methods=["POST"]),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
             Route("/healthz", healthz),
             Route("/metrics", metrics),

@@ -5,6 +5,7 @@ points with the days left, vouchers, history). Server-rendered, readable before 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -12,13 +13,15 @@ from starlette.responses import RedirectResponse, Response
 from domain.auth.sessions import SessionActor, actor_for_session
 from domain.auth.tokens import same
 from domain.clock import Clock, japan_date
-from domain.errors import DomainError
+from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import list_municipalities_by_id
 from domain.points.queries import Balance, Movement, ReservedLot, list_balances, list_history, list_reserved
-from domain.programs.queries import list_programs_by_id
+from domain.points.reserved import move_reserved_points
+from domain.programs.queries import list_programs_by_id, regular_program
 from domain.residents.access import access_resident_by_actor
 from domain.residents.actions import log_out, login_with_password
 from domain.sql import reader
+from domain.vouchers.actions import issue_voucher
 from domain.vouchers.queries import VoucherView, list_resident_vouchers
 from domain.vouchers.tokens import VoucherKey, spoken
 from web.i18n import Text, language
@@ -28,10 +31,24 @@ SESSION, CSRF = "mykey_session", "mykey_csrf"
 LAST_MOMENT = timedelta(microseconds=1)  # points expiring at 00:00 JST are usable through the day before
 
 
+def _card_form(text: Text) -> str:
+    return (
+        f"<h2>{escape(text('signin.card'))}</h2><p>{escape(text('signin.card_help'))}</p>"
+        f'<label for="card">{escape(text("signin.card_file"))}</label>'
+        '<input id="card" type="file" accept=".pem,application/x-pem-file">'
+        f'<p id="card-status" role="status" data-working="{escape(text("signin.card_working"))}"'
+        f' data-bad-card="{escape(text("signin.card_bad"))}"></p>'
+        '<script type="module" src="/static/card.js"></script>'
+        f"<h2>{escape(text('signin.or_password'))}</h2>"
+    )
+
+
 def _signin_form(text: Text, error: str = "") -> str:
     failed = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     return (
         f"<h1>{escape(text('signin.title'))}</h1><p>{escape(text('signin.lead'))}</p>{failed}"
+        + _card_form(text)
+        + ""
         f'<form method="post" action="/signin?lang={text.lang}">'
         f'<label for="id">{escape(text("signin.mykeyid"))}</label>'
         '<input id="id" name="myKeyId" autocomplete="username" autocapitalize="characters" required'
@@ -91,6 +108,54 @@ class ResidentPages:
         response.delete_cookie(CSRF)
         return response
 
+    async def _checked(self, request: Request) -> tuple[SessionActor, dict[str, str]] | None:
+        found = await self._actor(request)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if found is None or not same(form.get("csrf", ""), found.csrf_hash):
+            return None
+        return found, form
+
+    async def move(self, request: Request) -> Response:
+        """One tap: all reserved points to the basic municipality's regular program (a card session)."""
+        text = Text(language(request))
+        checked = await self._checked(request)
+        if checked is None:
+            return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
+        found, _ = checked
+        now, sql = self.clock.now(), reader()
+        resident = await access_resident_by_actor(found.actor)
+        lots = await list_reserved(sql, resident.id, now)
+        program = None
+        if resident.basic_municipality_id is not None:
+            program = await regular_program(sql, resident.basic_municipality_id)
+        try:
+            if program is None or not lots:
+                raise DomainError(ErrorCode.NOT_FOUND, text("me.no_points"))
+            moved = await move_reserved_points(found.actor, program.id, sum(lot.points for lot in lots), now)
+            notice = text(
+                "me.move_done", points=text.points(moved.points + moved.premium), program=program.name
+            )
+        except DomainError as error:
+            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else error.message
+        return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
+
+    async def issue(self, request: Request) -> Response:
+        text = Text(language(request))
+        checked = await self._checked(request)
+        if checked is None:
+            return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
+        found, form = checked
+        program, value = form.get("programId", ""), form.get("faceValue", "")
+        try:
+            if not (program.isdigit() and value.isdigit()):
+                raise DomainError(ErrorCode.INVALID_INPUT, text("me.face_value"))
+            voucher = await issue_voucher(found.actor, int(program), int(value), self.clock.now())
+        except DomainError as error:
+            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else error.message
+            return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
+        token = self.key.token(voucher.serial, voucher.face_value, voucher.program_id, voucher.expires_at)
+        return RedirectResponse(f"/v/{token}", status_code=303)
+
     async def me(self, request: Request) -> Response:
         text = Text(language(request))
         found = await self._actor(request)
@@ -110,7 +175,9 @@ class ResidentPages:
             f"<h1>{escape(text('me.title'))}</h1>"
             f'<p class="muted">{escape(text("me.hello", my_key_id=resident.my_key_id))}</p>'
             + _balances(text, balances, names)
+            + _notice(request)
             + _reserved(text, await list_reserved(sql, resident.id, now), now)
+            + _voucher_form(text, balances, names)
             + self._vouchers(text, vouchers)
             + _history(text, history)
             + SIGN_OUT.format(label=escape(text("nav.signout")))
@@ -127,10 +194,16 @@ class ResidentPages:
         return _section(text, "me.vouchers", items, "me.no_vouchers")
 
 
+CSRF_FIELD = '<input type="hidden" name="csrf" value="">'
+FILL_CSRF = (
+    "<script>for(const f of document.forms)"
+    "f.csrf.value=(document.cookie.match(/mykey_csrf=([^;]+)/)||[])[1]||''</script>"
+)
 SIGN_OUT = (
-    '<form method="post" action="/signout"><input type="hidden" name="csrf" value="">'
-    '<button type="submit">{label}</button></form>'
-    "<script>document.forms[0].csrf.value=(document.cookie.match(/mykey_csrf=([^;]+)/)||[])[1]||''</script>"
+    '<form method="post" action="/signout">'
+    + CSRF_FIELD
+    + '<button type="submit">{label}</button></form>'
+    + FILL_CSRF
 )
 
 
@@ -156,6 +229,28 @@ def _balances(text: Text, balances: list[Balance], names: dict[int, str]) -> str
     return f"<h2>{escape(text('me.balances'))}</h2>{body}"
 
 
+def _notice(request: Request) -> str:
+    said = request.query_params.get("notice", "")
+    return f'<p class="card" role="status">{escape(said)}</p>' if said else ""
+
+
+def _voucher_form(text: Text, balances: list[Balance], names: dict[int, str]) -> str:
+    if not balances:
+        return ""
+    options = "".join(
+        f'<option value="{b.program_id}">{escape(names[b.program_id])}</option>' for b in balances
+    )
+    return (
+        f"<h2>{escape(text('me.issue'))}</h2>"
+        f'<form method="post" action="/me/vouchers?lang={text.lang}">{CSRF_FIELD}'
+        f'<label for="program">{escape(text("me.program"))}</label>'
+        f'<select id="program" name="programId">{options}</select>'
+        f'<label for="face">{escape(text("me.face_value"))}</label>'
+        '<input id="face" name="faceValue" type="number" inputmode="numeric" min="1" required>'
+        f'<button type="submit">{escape(text("me.issue"))}</button></form>'
+    )
+
+
 def _reserved(text: Text, lots: list[ReservedLot], now: datetime) -> str:
     if not lots:
         return ""
@@ -166,9 +261,13 @@ def _reserved(text: Text, lots: list[ReservedLot], now: datetime) -> str:
         for lot in lots
     ]
     total = text.points(sum(lot.points for lot in lots))
+    move = (
+        f'<form method="post" action="/me/move?lang={text.lang}">{CSRF_FIELD}'
+        f'<button type="submit">{escape(text("me.move", points=total))}</button></form>'
+    )
     return (
         f'<h2>{escape(text("me.reserved"))}</h2><p class="balance">{total}</p>'
-        f'<p class="muted">{escape(text("me.reserved_help"))}</p><ul class="plain">{"".join(items)}</ul>'
+        f'<p class="muted">{escape(text("me.reserved_help"))}</p><ul class="plain">{"".join(items)}</ul>{move}'
     )
 
 

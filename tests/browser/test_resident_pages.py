@@ -47,3 +47,27 @@ async def test_text_zoom_at_200_percent_keeps_the_form_usable(site, phone):
     assert box["height"] >= 44 and box["width"] <= 360
     width = await phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
+
+
+async def test_card_sign_in_move_reserved_points_and_make_a_voucher(site, phone):
+    """The journey on a phone: card → My Page → one tap to move reserved points → a voucher on screen."""
+    resident = site.demo["residents"][0]
+    taps = 0
+    await phone.goto(site.url + "/signin")
+    await phone.set_input_files("#card", resident["card"])  # the demo's virtual card
+    taps += 1
+    await phone.wait_for_url("**/me**")
+    assert "3,000 pt" in await phone.inner_text("main")
+    await phone.click("form[action^='/me/move'] button")
+    taps += 1
+    notice = await phone.inner_text("[role=status]")
+    assert "3,000 pt" in notice and "移しました" in notice
+    assert await serious_violations(phone) == []
+    await phone.fill("#face", "500")
+    await phone.click("form[action^='/me/vouchers'] button")
+    taps += 2
+    await phone.wait_for_url("**/v/**")
+    assert "500 pt" in await phone.inner_text("body")
+    assert await phone.query_selector("svg path") is not None  # the QR code
+    assert await serious_violations(phone) == []
+    assert taps <= 4

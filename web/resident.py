@@ -267,7 +267,8 @@ def _reserved(text: Text, lots: list[ReservedLot], now: datetime) -> str:
     )
     return (
         f'<h2>{escape(text("me.reserved"))}</h2><p class="balance">{total}</p>'
-        f'<p class="muted">{escape(text("me.reserved_help"))}</p><ul class="plain">{"".join(items)}</ul>{move}'
+        f'<p class="muted">{escape(text("me.reserved_help"))}</p>'
+        f'<ul class="plain">{"".join(items)}</ul>{move}'
     )
 
 

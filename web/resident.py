@@ -174,8 +174,8 @@ class ResidentPages:
         body = (
             f"<h1>{escape(text('me.title'))}</h1>"
             f'<p class="muted">{escape(text("me.hello", my_key_id=resident.my_key_id))}</p>'
-            + _balances(text, balances, names)
             + _notice(request)
+            + _balances(text, balances, names)
             + _reserved(text, await list_reserved(sql, resident.id, now), now)
             + _voucher_form(text, balances, names)
             + self._vouchers(text, vouchers)

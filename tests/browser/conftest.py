@@ -21,6 +21,7 @@ from playwright.async_api import Browser, Page, async_playwright
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 640}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @dataclass
@@ -104,7 +105,7 @@ async def browser(site: Site) -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def phone(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = await browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
     page = await context.new_page()
     yield page
     await context.close()
@@ -120,3 +121,10 @@ async def serious_violations(page: Page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in {"serious", "critical"}
     ]
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """With MYKEY_SCREENSHOTS=1, keep the page as docs/screenshots/<name>.png (for the README)."""
+    if os.environ.get("MYKEY_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -13,6 +13,7 @@ async def test_sign_in_and_read_my_page(site, phone):
     assert await serious_violations(phone) == []
     await phone.click("text=ログイン")
     assert await phone.inner_text("h1") == "ログイン"
+    await screenshot(phone, "signin")
     assert await serious_violations(phone) == []
     await phone.fill("#id", resident["myKeyId"])
     await phone.fill("#pw", resident["password"])
@@ -62,6 +63,7 @@ async def test_card_sign_in_move_reserved_points_and_make_a_voucher(site, phone)
     taps += 1
     notice = await phone.inner_text("[role=status]")
     assert "3,000 pt" in notice and "移しました" in notice
+    await screenshot(phone, "my-page")
     assert await serious_violations(phone) == []
     await phone.fill("#face", "500")
     await phone.click("form[action^='/me/vouchers'] button")
@@ -69,5 +71,6 @@ async def test_card_sign_in_move_reserved_points_and_make_a_voucher(site, phone)
     await phone.wait_for_url("**/v/**")
     assert "500 pt" in await phone.inner_text("body")
     assert await phone.query_selector("svg path") is not None  # the QR code
+    await screenshot(phone, "voucher")
     assert await serious_violations(phone) == []
     assert taps <= 4

@@ -27,6 +27,7 @@ from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
+from web.counter import barcode_svg, counter
 from web.layout import STATIC
 from web.pages import home
 from web.resident import ResidentPages
@@ -108,6 +109,8 @@ def create_app(
             Route("/", home),
             Route("/signin", residents.signin, methods=["GET", "POST"]),
             Route("/signout", residents.signout, methods=["POST"]),
+            Route("/counter", counter),
+            Route("/counter/barcode.svg", barcode_svg),
             Route("/me", residents.me),
             Route("/me/move", residents.move, methods=["POST"]),
             Route("/me/vouchers", residents.issue, methods=["POST"]),

@@ -38,6 +38,10 @@ class Text:
     def __call__(self, key: str, **values: object) -> str:
         return str(catalogue(self.lang)[key]).format(**values)
 
+    def raw(self, key: str) -> str:
+        """The message with its {placeholders} left in (for scripts that fill them in)."""
+        return str(catalogue(self.lang)[key])
+
     def points(self, n: int) -> str:
         return self("points", n=f"{n:,}")
 

@@ -61,3 +61,13 @@ async def test_my_page_without_a_session_goes_to_sign_in(api, db):
 async def test_the_home_page(api, db):
     home = await api.get("/?lang=en")
     assert "MyKey Points" in home.text and 'href="/signin?lang=en"' in home.text
+
+
+async def test_the_counter_page_and_its_barcode(api, db):
+    page = await api.get("/counter?lang=en")
+    assert page.status_code == 200 and "Connection test" in page.text
+    assert 'data-counter-ping-ok="Connected ({time})"' in page.text  # filled in by the script
+    svg = await api.get("/counter/barcode.svg?value=789")
+    assert svg.headers["content-type"] == "image/svg+xml" and b"<svg" in svg.content
+    for bad in ("", "x" * 41, "日本"):
+        assert (await api.get("/counter/barcode.svg", params={"value": bad})).status_code == 400

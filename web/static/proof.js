@@ -1,0 +1,22 @@
+// A card proof from the demo's virtual card (a PEM file: PKCS#8 key + certificate). The key never
+// leaves the browser: it signs the server's one-time challenge (RSASSA-PKCS1-v1_5, SHA-256).
+// A real deployment plugs the national card reader app in here instead.
+const pemBlock = (text, label) => {
+  const match = text.match(new RegExp(`-----BEGIN ${label}-----([\\s\\S]+?)-----END ${label}-----`));
+  return match ? match[1].replace(/\s+/g, "") : null;
+};
+const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+const base64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
+
+export async function cardProof(file, graphql) {
+  const pem = await file.text();
+  const key = pemBlock(pem, "PRIVATE KEY");
+  const certificate = pemBlock(pem, "CERTIFICATE");
+  if (!key || !certificate) throw new Error("card");
+  const privateKey = await crypto.subtle.importKey(
+    "pkcs8", bytes(key), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
+  const { cardChallenge } = await graphql("mutation { cardChallenge { nonce } }", {});
+  const nonce = cardChallenge.nonce;
+  const signed = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", privateKey, new TextEncoder().encode(nonce));
+  return { certificate, nonce, signature: base64(signed) };
+}

@@ -30,6 +30,7 @@ from domain.vouchers.tokens import VoucherKey
 from web.counter import barcode_svg, counter
 from web.layout import STATIC
 from web.pages import home
+from web.register import register
 from web.resident import ResidentPages
 from web.vouchers import VoucherPages
 
@@ -109,6 +110,7 @@ def create_app(
             Route("/", home),
             Route("/signin", residents.signin, methods=["GET", "POST"]),
             Route("/signout", residents.signout, methods=["POST"]),
+            Route("/register", register),
             Route("/counter", counter),
             Route("/counter/barcode.svg", barcode_svg),
             Route("/me", residents.me),

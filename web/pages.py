@@ -14,5 +14,6 @@ async def home(request: Request) -> HTMLResponse:
     body = (
         f"<h1>{escape(text('site.name'))}</h1><p>{escape(text('site.tagline'))}</p>"
         f'<p><a href="/signin?lang={text.lang}">{escape(text("nav.signin"))}</a></p>'
+        f'<p><a href="/register?lang={text.lang}">{escape(text("register.title"))}</a></p>'
     )
     return page(text, text("site.name"), body)

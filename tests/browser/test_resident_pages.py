@@ -102,3 +102,24 @@ async def test_the_library_counter_shows_only_its_number(site, phone):
     assert await serious_violations(phone) == []
     await phone.locator("#result").scroll_into_view_if_needed()
     await screenshot(phone, "counter")
+
+
+async def test_registration_as_screen_16_says(site, phone):
+    await phone.goto(site.url + "/register")
+    await phone.set_input_files("#card", site.demo["unregisteredCards"][0])
+    await phone.wait_for_selector("#step-id:not([disabled])")
+    for _ in range(3):
+        await phone.click("#generate")
+    await phone.wait_for_function("document.getElementById('state').textContent.includes('0')")
+    candidate = await phone.input_value("#candidate")
+    assert (
+        len(candidate) == 8 and await phone.get_attribute("#candidate", "readonly") is not None
+    )  # the 3rd is final
+    await phone.fill("#password", "abc123XYZ")
+    await phone.fill("#password2", "abc123XYZ")
+    await phone.select_option("#basic", "141305")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, "register")
+    await phone.click("#step-form button[type=submit]")
+    await phone.wait_for_url("**/me**")
+    assert candidate in await phone.inner_text("main")

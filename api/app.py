@@ -32,6 +32,7 @@ from web.layout import STATIC
 from web.pages import home
 from web.register import register
 from web.resident import ResidentPages
+from web.shop import ShopPages
 from web.vouchers import VoucherPages
 
 log = logging.getLogger("mykey")
@@ -70,6 +71,7 @@ def create_app(
     )
     pages = VoucherPages(voucher_key, clock, settings.public_url)
     residents = ResidentPages(clock, voucher_key, settings.production)
+    shops = ShopPages(clock, settings.production)
     graphql = GraphQLApp(
         clock=clock,
         ledger_key=key,
@@ -111,6 +113,9 @@ def create_app(
             Route("/signin", residents.signin, methods=["GET", "POST"]),
             Route("/signout", residents.signout, methods=["POST"]),
             Route("/register", register),
+            Route("/shop", shops.scan),
+            Route("/shop/signin", shops.signin, methods=["GET", "POST"]),
+            Route("/shop/decode", shops.decode, methods=["POST"]),
             Route("/counter", counter),
             Route("/counter/barcode.svg", barcode_svg),
             Route("/me", residents.me),

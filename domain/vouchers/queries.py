@@ -70,3 +70,25 @@ async def voucher_at_shop(sql: Sql, serial: str, shop_id: int) -> VoucherAtShop 
     if row is None:
         return None
     return VoucherAtShop(_view(row), bool(row["accepted"]), str(row["shop_name"]))
+
+
+@dataclass(frozen=True)
+class ShopRedemption:
+    serial: str
+    face_value: int
+    at: datetime
+
+
+async def list_shop_redemptions(sql: Sql, actor: Actor | None, since: datetime) -> list[ShopRedemption]:
+    """The caller's shop's redemptions since ``since`` (shop staff only), newest first."""
+    actor = require(actor, Role.SHOP_STAFF)
+    rows = await sql.fetch(
+        "SELECT v.serial, v.face_value, r.created_at FROM voucher_redemptions r"
+        " JOIN vouchers v ON v.id = r.voucher_id WHERE r.shop_id = $1 AND r.created_at >= $2"
+        " ORDER BY r.id DESC",
+        actor.shop_id,
+        since,
+    )
+    return [
+        ShopRedemption(str(r["serial"]), int(r["face_value"]), as_datetime(r["created_at"])) for r in rows
+    ]

@@ -28,6 +28,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 class Site:
     url: str
     demo: dict[str, Any]
+    var: Path
 
 
 def _need_browser() -> None:
@@ -85,7 +86,7 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
                         break
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
-        yield Site(url, json.loads((var / "demo.json").read_text()))
+        yield Site(url, json.loads((var / "demo.json").read_text()), var)
     finally:
         server.terminate()
         await server.wait()

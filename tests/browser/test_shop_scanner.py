@@ -1,0 +1,91 @@
+"""The shop's phone scans a voucher through Chromium's fake camera (a video made from the QR code)."""
+
+import io
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.async_api import async_playwright
+
+from domain.cards.virtual import VirtualCard
+from domain.vouchers.qr import qr_png
+from tests.browser.conftest import CHROMIUM, PHONE, screenshot, serious_violations
+
+pytestmark = pytest.mark.browser
+ISSUE = "mutation($p: ID!) { issueVoucher(programId: $p, faceValue: 200) { voucher { url token } } }"
+
+
+async def _voucher(site) -> tuple[str, str]:
+    """Resident 2 signs in with the card (signed here, as a card reader would) and makes a voucher."""
+    card = VirtualCard.load(Path(site.demo["residents"][1]["card"]))
+    program = next(p["id"] for p in site.demo["municipalities"][0]["programs"] if p["kind"] == "REGULAR")
+    async with httpx.AsyncClient(base_url=site.url) as client:
+
+        async def gql(query, token=None, **variables):
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            answer = await client.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=headers
+            )
+            return answer.json()["data"]
+
+        nonce = (await gql("mutation { cardChallenge { nonce } }"))["cardChallenge"]["nonce"]
+        login = await gql(
+            "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token } }", p=card.prove(nonce)
+        )
+        voucher = (await gql(ISSUE, login["loginWithCard"]["token"], p=program))["issueVoucher"]["voucher"]
+    return voucher["url"], voucher["token"]
+
+
+def _video(text: str, path) -> None:
+    """A Y4M video (what Chromium's fake camera plays) showing the QR code of ``text``."""
+    frame = Image.new("L", (640, 480), 255)
+    code = Image.open(io.BytesIO(qr_png(text))).convert("L").resize((400, 400), Image.NEAREST)
+    frame.paste(code, (120, 40))
+    chroma = bytes([128]) * (320 * 240)
+    with open(path, "wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(10):
+            out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+
+
+async def test_a_shop_scans_a_voucher_with_its_camera(site, tmp_path):
+
+    url, token = await _voucher(site)
+    video = tmp_path / "voucher.y4m"
+    _video(url, video)
+    password = json.loads((site.var / "demo" / "state.json").read_text())["passwords"]["shop1-141305"]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
+        context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        await context.grant_permissions(["camera"], origin=site.url)
+        phone = await context.new_page()
+        await phone.goto(site.url + "/shop/signin")
+        await phone.fill("#login", "shop1-141305")
+        await phone.fill("#pw", password)
+        await phone.click("button[type=submit]")
+        await phone.wait_for_url("**/shop?**")
+        await phone.wait_for_function(
+            "document.getElementById('result').textContent.includes('✓')", timeout=20_000
+        )
+        assert "200 pt" in await phone.inner_text("#result")
+        assert await serious_violations(phone) == []
+        await screenshot(phone, "shop-scan")
+        await phone.reload()
+        assert "200 pt" in await phone.inner_text("main")  # today's list
+        await phone.fill("#typed", token)  # the same voucher typed by hand: refused
+        await phone.click("#manual button")
+        await phone.wait_for_function("document.getElementById('result').textContent.includes('✕')")
+        await browser.close()

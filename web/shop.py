@@ -1,0 +1,118 @@
+"""The shop's phone: sign in, scan vouchers with the camera (or type one), see today's takings.
+
+The page's script grabs camera frames and posts them to ``/shop/decode``, which reads QR codes with
+zxing-cpp on the server — the same on Chrome for Android and Safari on iPhone (no BarcodeDetector
+needed). A read voucher is redeemed through the ``redeemVoucher`` mutation with the session cookie
+and its CSRF token. The camera needs HTTPS outside localhost (see README).
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, time
+from html import escape
+
+import zxingcpp
+from PIL import Image, UnidentifiedImageError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from domain.auth.actor import Role
+from domain.auth.sessions import SessionActor, actor_for_session
+from domain.auth.tokens import same
+from domain.clock import JST, Clock, japan_date
+from domain.errors import DomainError
+from domain.sql import reader
+from domain.staff.actions import log_in_staff
+from domain.vouchers.queries import list_shop_redemptions
+from domain.vouchers.tokens import spoken
+from web.i18n import Text, language
+from web.layout import page
+
+SESSION, CSRF = "mykey_session", "mykey_csrf"
+MAX_FRAME = 2 * 1024 * 1024
+
+
+def _form(text: Text, error: str = "") -> str:
+    failed = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    return (
+        f"<h1>{escape(text('shop.signin'))}</h1>{failed}"
+        f'<form method="post" action="/shop/signin?lang={text.lang}">'
+        f'<label for="login">{escape(text("shop.login"))}</label>'
+        '<input id="login" name="login" autocomplete="username" required>'
+        f'<label for="pw">{escape(text("signin.password"))}</label>'
+        '<input id="pw" name="password" type="password" autocomplete="current-password" required>'
+        f'<button type="submit">{escape(text("signin.submit"))}</button></form>'
+    )
+
+
+@dataclass(frozen=True)
+class ShopPages:
+    clock: Clock
+    secure_cookies: bool
+
+    async def _staff(self, request: Request) -> SessionActor | None:
+        token = request.cookies.get(SESSION)
+        found = None if not token else await actor_for_session(reader(), token, self.clock.now())
+        return found if found is not None and found.actor.role is Role.SHOP_STAFF else None
+
+    async def signin(self, request: Request) -> Response:
+        text = Text(language(request))
+        if request.method == "GET":
+            return page(text, text("shop.signin"), _form(text))
+        form = await request.form()
+        address = request.client.host if request.client else "unknown"
+        try:
+            staff, session = await log_in_staff(
+                str(form.get("login", "")), str(form.get("password", "")), self.clock.now(), address
+            )
+        except DomainError as error:
+            return page(text, text("shop.signin"), _form(text, error.message), status=401)
+        if staff.role.value != Role.SHOP_STAFF.value:
+            return page(text, text("shop.signin"), _form(text, text("shop.only_staff")), status=403)
+        response = RedirectResponse(f"/shop?lang={text.lang}", status_code=303)
+        seconds = int((session.expires_at - self.clock.now()).total_seconds())
+        secure = self.secure_cookies
+        response.set_cookie(
+            SESSION, session.token, max_age=seconds, httponly=True, samesite="strict", secure=secure
+        )
+        response.set_cookie(CSRF, session.csrf, max_age=seconds, samesite="strict", secure=secure)
+        return response
+
+    async def scan(self, request: Request) -> Response:
+        text = Text(language(request))
+        found = await self._staff(request)
+        if found is None:
+            return RedirectResponse(f"/shop/signin?lang={text.lang}", status_code=303)
+        start = datetime.combine(japan_date(self.clock.now()), time(0), tzinfo=JST)
+        today = await list_shop_redemptions(reader(), found.actor, start)
+        items = "".join(
+            f"<li>{r.at.astimezone(JST):%H:%M} {escape(spoken(r.serial))} {text.points(r.face_value)}</li>"
+            for r in today
+        )
+        total = text("shop.total", points=text.points(sum(r.face_value for r in today)), count=len(today))
+        body = (
+            f"<h1>{escape(text('shop.title'))}</h1><p>{escape(text('shop.camera'))}</p>"
+            '<video id="camera" playsinline muted style="width:100%;border-radius:8px"></video>'
+            f'<p id="result" role="status" class="balance" data-ok="{escape(text.raw("shop.ok"))}"></p>'
+            f'<form id="manual"><label for="typed">{escape(text("shop.manual"))}</label>'
+            '<input id="typed" autocapitalize="characters" autocomplete="off">'
+            f'<button type="submit">{escape(text("shop.redeem"))}</button></form>'
+            f'<h2>{escape(text("shop.today"))}</h2><p>{escape(total)}</p><ul class="plain">{items}</ul>'
+            '<script type="module" src="/static/scan.js"></script>'
+        )
+        return page(text, text("shop.title"), body)
+
+    async def decode(self, request: Request) -> Response:
+        """A camera frame (JPEG/PNG) → the QR code's text, or null."""
+        found = await self._staff(request)
+        if found is None or not same(request.headers.get("x-csrf-token", ""), found.csrf_hash):
+            return JSONResponse({"error": "UNAUTHENTICATED"}, status_code=401)
+        frame = await request.body()
+        if len(frame) > MAX_FRAME:
+            return JSONResponse({"error": "INVALID_INPUT"}, status_code=413)
+        try:
+            image = Image.open(io.BytesIO(frame)).convert("L")
+        except (UnidentifiedImageError, OSError):
+            return JSONResponse({"error": "INVALID_INPUT"}, status_code=400)
+        codes = [c.text for c in zxingcpp.read_barcodes(image) if c.format == zxingcpp.BarcodeFormat.QRCode]
+        return JSONResponse({"text": codes[0] if codes else None})

@@ -3,8 +3,8 @@
 * ``Authorization: Bearer <token>`` — API clients (apps, terminals, staff tools, partners). No
   cookie is looked at, so no CSRF check is needed.
 * Cookie ``mykey_session`` (HttpOnly, SameSite=Strict) — the web front. Every request carried by the
-  cookie must also send the session's CSRF token in ``X-CSRF-Token``; without it the request is
-  treated as anonymous (so it can change nothing).
+  cookie must also send the session's CSRF token in ``X-CSRF-Token`` (a WebSocket, which a browser
+  cannot give headers, sends it as ``?csrf=``); without it the request is treated as anonymous.
 """
 
 from dataclasses import dataclass
@@ -48,6 +48,8 @@ async def identify(connection: HTTPConnection, tokens: AccessTokens, now: dateti
         return Caller(None, address)
     session = await actor_for_session(reader(), cookie, now)
     csrf = connection.headers.get(CSRF_HEADER, "")
+    if connection.scope["type"] == "websocket":  # a browser cannot add headers to a WebSocket
+        csrf = csrf or connection.query_params.get("csrf", "")
     if session is None or not csrf or not same(csrf, session.csrf_hash):
         return Caller(None, address)
     return Caller(session.actor, address)

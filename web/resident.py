@@ -181,6 +181,7 @@ class ResidentPages:
             + self._vouchers(text, vouchers)
             + _history(text, history)
             + SIGN_OUT.format(label=escape(text("nav.signout")))
+            + '<script type="module" src="/static/live.js"></script>'
         )
         return page(text, text("me.title"), body)
 

@@ -89,3 +89,30 @@ async def test_a_shop_scans_a_voucher_with_its_camera(site, tmp_path):
         await phone.click("#manual button")
         await phone.wait_for_function("document.getElementById('result').textContent.includes('✕')")
         await browser.close()
+
+
+async def test_my_page_follows_a_redemption_live(site, phone):
+    resident = site.demo["residents"][2]
+    await phone.goto(site.url + "/signin")
+    await phone.set_input_files("#card", resident["card"])
+    await phone.wait_for_url("**/me**")
+    await phone.fill("#face", "300")
+    await phone.click("form[action^='/me/vouchers'] button")
+    await phone.wait_for_url("**/v/**")
+    token = phone.url.rsplit("/", 1)[1]
+    await phone.goto(site.url + "/me")
+    await phone.wait_for_function("document.body.dataset.live === 'on'")
+    assert "使えます" in await phone.inner_text("main")
+    shop = next(
+        s for s in site.demo["shops"] if s["municipalityCode"] == "131164"
+    )  # resident 3 lives in 豊島区
+    async with httpx.AsyncClient(base_url=site.url) as client:
+        await client.post(
+            "/graphql",
+            json={
+                "query": "mutation($t: String!) { redeemVoucher(token: $t) { userErrors { code } } }",
+                "variables": {"t": token},
+            },
+            headers={"Authorization": f"Bearer {shop['staffToken']}"},
+        )
+    await phone.wait_for_function("document.querySelector('main').textContent.includes('利用済み')")

@@ -28,7 +28,7 @@ from domain.ledger.signing import LedgerKey
 from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
 from web.counter import barcode_svg, counter
-from web.layout import STATIC
+from web.layout import DESIGN_TOKENS, STATIC
 from web.pages import home
 from web.register import register
 from web.resident import ResidentPages
@@ -122,6 +122,7 @@ def create_app(
             Route("/me/move", residents.move, methods=["POST"]),
             Route("/me/vouchers", residents.issue, methods=["POST"]),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+            Mount("/vendor/design-tokens", app=StaticFiles(directory=DESIGN_TOKENS, check_dir=False)),
             Route("/healthz", healthz),
             Route("/metrics", metrics),
             Route("/oauth/token", token_endpoint(tokens, clock, settings.production), methods=["POST"]),

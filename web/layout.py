@@ -8,11 +8,16 @@ from starlette.responses import HTMLResponse
 from web.i18n import Text
 
 STATIC = Path(__file__).with_name("static")
+# installed from the npm registry by `make install` (package.json), never committed
+DESIGN_TOKENS = (
+    Path(__file__).resolve().parent.parent / "node_modules" / "@digital-go-jp" / "design-tokens" / "dist"
+)
 
 FRAME = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} | {site}</title><link rel="stylesheet" href="/static/app.css"></head>
+<title>{title} | {site}</title><link rel="stylesheet" href="/vendor/design-tokens/tokens.css">
+<link rel="stylesheet" href="/static/app.css"></head>
 <body><header><a href="/">{site}</a><a href="?lang={other}" lang="{other}">{switch}</a></header>
 <main>{body}</main></body></html>"""
 

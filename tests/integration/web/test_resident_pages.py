@@ -71,3 +71,13 @@ async def test_the_counter_page_and_its_barcode(api, db):
     assert svg.headers["content-type"] == "image/svg+xml" and b"<svg" in svg.content
     for bad in ("", "x" * 41, "日本"):
         assert (await api.get("/counter/barcode.svg", params={"value": bad})).status_code == 400
+
+
+async def test_pages_use_the_design_tokens_from_npm(api, db):
+    page = await api.get("/signin")
+    assert '<link rel="stylesheet" href="/vendor/design-tokens/tokens.css">' in page.text
+    tokens = await api.get("/vendor/design-tokens/tokens.css")
+    assert tokens.status_code == 200 and "--color-primitive-blue-900" in tokens.text
+    css = (await api.get("/static/app.css")).text
+    assert "var(--color-primitive-blue-900" in css
+    assert len(page.content) + len(css) + len(tokens.content) < 100_000

@@ -2,6 +2,7 @@
 points with the days left, vouchers, history). Server-rendered, readable before any script loads.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -14,12 +15,16 @@ from domain.auth.sessions import SessionActor, actor_for_session
 from domain.auth.tokens import same
 from domain.clock import Clock, japan_date
 from domain.errors import DomainError, ErrorCode
-from domain.municipalities.queries import list_municipalities_by_id
+from domain.links.actions import LinkView, ServiceView, link_service, list_links, list_services
+from domain.municipalities.queries import MunicipalityView, list_municipalities, list_municipalities_by_id
+from domain.points.exchanges import redeem_coupon
 from domain.points.queries import Balance, Movement, ReservedLot, list_balances, list_history, list_reserved
 from domain.points.reserved import move_reserved_points
 from domain.programs.queries import list_programs_by_id, regular_program
 from domain.residents.access import access_resident_by_actor
-from domain.residents.actions import log_out, login_with_password
+from domain.residents.actions import SettingsInput, log_out, login_with_password, update_settings
+from domain.residents.queries import ResidentView
+from domain.residents.rules import Notifications
 from domain.sql import reader
 from domain.vouchers.actions import issue_voucher
 from domain.vouchers.queries import VoucherView, list_resident_vouchers
@@ -139,6 +144,48 @@ class ResidentPages:
             notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else error.message
         return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
 
+    async def _act(
+        self, request: Request, act: Callable[[SessionActor, dict[str, str], Text], Awaitable[str]]
+    ) -> Response:
+        """Run a My Page form's action (CSRF checked) and come back to My Page with what happened."""
+        text = Text(language(request))
+        checked = await self._checked(request)
+        if checked is None:
+            return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
+        try:
+            notice = await act(checked[0], checked[1], text)
+        except DomainError as error:
+            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else error.message
+        return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
+
+    async def coupon(self, request: Request) -> Response:
+        async def act(found: SessionActor, form: dict[str, str], text: Text) -> str:
+            address = request.client.host if request.client else "unknown"
+            done = await redeem_coupon(found.actor, form.get("code", ""), self.clock.now(), address)
+            return text("me.coupon_done", points=text.points(done["points"]), partner=done["partner"])
+
+        return await self._act(request, act)
+
+    async def link(self, request: Request) -> Response:
+        async def act(found: SessionActor, form: dict[str, str], text: Text) -> str:
+            await link_service(
+                found.actor, form.get("serviceCode", ""), form.get("customerId", ""), None, self.clock.now()
+            )
+            return text("me.saved")
+
+        return await self._act(request, act)
+
+    async def settings(self, request: Request) -> Response:
+        async def act(found: SessionActor, form: dict[str, str], text: Text) -> str:
+            notifications = Notifications(*(form.get(name) == "on" for name, _ in NOTIFICATION_FIELDS))
+            email = form.get("email") or None
+            await update_settings(
+                found.actor, SettingsInput(email, email, notifications, form.get("basic") or None)
+            )
+            return text("me.saved")
+
+        return await self._act(request, act)
+
     async def issue(self, request: Request) -> Response:
         text = Text(language(request))
         checked = await self._checked(request)
@@ -180,6 +227,9 @@ class ResidentPages:
             + _voucher_form(text, balances, names)
             + self._vouchers(text, vouchers)
             + _history(text, history)
+            + _coupon_form(text)
+            + _links(text, await list_links(sql, resident.id, now), await list_services(sql))
+            + _settings(text, resident, await list_municipalities(sql, first=2000))
             + SIGN_OUT.format(label=escape(text("nav.signout")))
             + '<script type="module" src="/static/live.js"></script>'
         )
@@ -285,3 +335,60 @@ def _history(text: Text, movements: list[Movement]) -> str:
             f"<li>{text.day(m.created_at)} {sign}{text.points(abs(m.points))} {escape(m.counterpart)}</li>"
         )
     return _section(text, "me.history", items, "me.no_history")
+
+
+NOTIFICATION_FIELDS = [
+    ("pointsGranted", "register.n_granted"),
+    ("pointsExpired", "register.n_expired"),
+    ("passwordChanged", "register.n_password"),
+    ("myKeyIdChanged", "register.n_id"),
+]
+
+
+def _coupon_form(text: Text) -> str:
+    return (
+        f"<h2>{escape(text('me.coupon'))}</h2>"
+        f'<form method="post" action="/me/coupon?lang={text.lang}">{CSRF_FIELD}'
+        f'<label for="coupon">{escape(text("me.coupon_code"))}</label>'
+        '<input id="coupon" name="code" autocapitalize="characters" autocomplete="off" required>'
+        f'<button type="submit">{escape(text("me.coupon"))}</button></form>'
+    )
+
+
+def _links(text: Text, links: list[LinkView], services: list[ServiceView]) -> str:
+    items = [f"<li>{escape(link.service_name)}: {escape(link.customer_id)}</li>" for link in links]
+    options = "".join(f'<option value="{escape(s.code)}">{escape(s.name)}</option>' for s in services)
+    form = (
+        f'<form method="post" action="/me/links?lang={text.lang}">{CSRF_FIELD}'
+        f'<label for="service">{escape(text("me.link_service"))}</label>'
+        '<select id="service" name="serviceCode">'
+        f'{options}</select><label for="customer">{escape(text("me.link_customer"))}</label>'
+        '<input id="customer" name="customerId" autocomplete="off" required>'
+        f'<button type="submit">{escape(text("me.link_add"))}</button></form>'
+    )
+    return _section(text, "me.links", items, "me.no_links") + form
+
+
+def _settings(text: Text, resident: ResidentView, towns: list[MunicipalityView]) -> str:
+    chosen = resident.notifications
+    flags = [chosen.points_granted, chosen.points_expired, chosen.password_changed, chosen.my_key_id_changed]
+    boxes = "".join(
+        f'<label><input type="checkbox" class="check" name="{name}"{" checked" if on else ""}>'
+        f" {escape(text(key))}</label>"
+        for (name, key), on in zip(NOTIFICATION_FIELDS, flags, strict=True)
+    )
+    options = "".join(
+        f'<option value="{m.code}"{" selected" if m.id == resident.basic_municipality_id else ""}>'
+        f"{escape(m.prefecture)} {escape(m.name)}</option>"
+        for m in towns
+    )
+    return (
+        f"<h2>{escape(text('me.settings'))}</h2>"
+        f'<form method="post" action="/me/settings?lang={text.lang}">{CSRF_FIELD}'
+        f'<label for="email">{escape(text("register.email"))}</label>'
+        f'<input id="email" name="email" type="email" value="{escape(resident.email or "")}">'
+        f"<p>{escape(text('register.notify'))}</p>{boxes}"
+        f'<label for="basic">{escape(text("register.basic"))}</label>'
+        f'<select id="basic" name="basic">{options}</select>'
+        f'<button type="submit">{escape(text("me.settings_save"))}</button></form>'
+    )

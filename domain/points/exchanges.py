@@ -19,6 +19,7 @@ from domain.auth.access import require
 from domain.auth.actor import Actor, Role
 from domain.auth.tokens import digest
 from domain.errors import DomainError, ErrorCode
+from domain.events import Event, publish
 from domain.ledger.idempotency import check_key, idempotent
 from domain.ledger.journal import Funder, Leg, post_entry
 from domain.ledger.rules import expiry_instant
@@ -86,6 +87,7 @@ async def _credit_reserved(
         expiry_instant(now, RESERVED_DAYS),
     )
     entry = await post_entry(sql, kind=kind, actor=actor, now=now, legs=[leg], memo=memo, idempotency_key=key)
+    await publish(sql, Event(f"resident:{resident_id}", kind, {"points": points}))
     wanting = await opted_in(sql, [resident_id], "notify_points_granted")
     if resident_id in wanting:
         await enqueue(

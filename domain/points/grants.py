@@ -15,6 +15,7 @@ from domain.auth.access import require
 from domain.auth.actor import Actor, Role
 from domain.clock import japan_date
 from domain.errors import DomainError, ErrorCode
+from domain.events import Event, publish
 from domain.ledger.accounts import open_accounts
 from domain.ledger.bulk import Credit, post_credits
 from domain.ledger.idempotency import check_key, idempotent
@@ -32,6 +33,7 @@ from models.terminals import TerminalKind
 
 MAX_POINTS_PER_ROW = 1_000_000
 MAX_ROWS = 200_000
+LIVE_EVENTS_UP_TO = 1_000  # grants to more residents than this send no live events
 
 
 @dataclass(frozen=True)
@@ -180,4 +182,7 @@ async def _apply(
         [points_granted(to, rid, entry_id, points_of[rid], where, reason) for rid, to in wanting.items()],
         now,
     )
+    if len(points_of) <= LIVE_EVENTS_UP_TO:  # a department's mass list is not pushed to phones one by one
+        for resident_id, points in points_of.items():
+            await publish(sql, Event(f"resident:{resident_id}", "GRANT", {"points": points}))
     return {"entry": entry_id, "granted": len(credits), "points": sum(c.amount for c in credits)}

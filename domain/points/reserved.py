@@ -15,6 +15,7 @@ from domain.auth.access import require_card_session
 from domain.auth.actor import Actor
 from domain.clock import Clock, japan_date
 from domain.errors import DomainError, ErrorCode
+from domain.events import Event, publish
 from domain.ledger.journal import Funder, Leg, post_entry
 from domain.ledger.rules import expiry_instant
 from domain.municipalities.queries import list_municipalities_by_id
@@ -57,6 +58,7 @@ async def _into_program(
         memo = f"{municipality.name} {program.name} へ移行"
     leg = Leg(reserved, dest, points, expires_at=expires_at)
     await post_entry(sql, kind=kind, actor=actor, now=now, legs=[leg], memo=memo, lots_as_of=lots_as_of)
+    await publish(sql, Event(f"resident:{resident_id}", kind, {"points": points}))
     extra = 0
     campaign = await active_campaign(sql, program.id, now) if program.kind is ProgramKind.REGULAR else None
     if campaign is not None and (extra := premium(points, campaign.rate_percent)) > 0:

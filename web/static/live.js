@@ -14,5 +14,6 @@ socket.addEventListener("message", async (event) => {
     const page = await (await fetch(location.href)).text();
     const fresh = new DOMParser().parseFromString(page, "text/html").querySelector("main");
     document.querySelector("main").replaceWith(fresh);
+    for (const form of document.forms) if (form.csrf) form.csrf.value = csrf;  // scripts in fresh HTML do not run
   }
 });

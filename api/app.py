@@ -124,6 +124,7 @@ def create_app(
             Route("/me/coupon", residents.coupon, methods=["POST"]),
             Route("/me/links", residents.link, methods=["POST"]),
             Route("/me/settings", residents.settings, methods=["POST"]),
+            Route("/me/password", residents.password, methods=["POST"]),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
             Mount("/vendor/design-tokens", app=StaticFiles(directory=DESIGN_TOKENS, check_dir=False)),
             Route("/healthz", healthz),

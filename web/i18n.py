@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 
 from domain.clock import JST
+from domain.errors import DomainError
 
 LANGUAGES = ("ja", "en")
 MESSAGES = Path(__file__).with_name("messages")
@@ -37,6 +38,18 @@ class Text:
 
     def __call__(self, key: str, **values: object) -> str:
         return str(catalogue(self.lang)[key]).format(**values)
+
+    def error(self, error: DomainError) -> str:
+        """A refusal in the page's language (its code's message; the domain's own words are English)."""
+        return self(f"error.{error.code.value}")
+
+    def errors(self) -> dict[str, str]:
+        """Every refusal's message, by code (pages' scripts show these instead of the API's English)."""
+        return {
+            k.removeprefix("error."): str(v)
+            for k, v in catalogue(self.lang).items()
+            if k.startswith("error.")
+        }
 
     def raw(self, key: str) -> str:
         """The message with its {placeholders} left in (for scripts that fill them in)."""

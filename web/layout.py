@@ -1,5 +1,6 @@
 """The page frame every server-rendered page shares: language, viewport, the one style sheet."""
 
+import json
 from html import escape
 from pathlib import Path
 
@@ -19,7 +20,7 @@ FRAME = """<!doctype html>
 <title>{title} | {site}</title><link rel="stylesheet" href="/vendor/design-tokens/tokens.css">
 <link rel="stylesheet" href="/static/app.css"></head>
 <body><header><a href="/">{site}</a><a href="?lang={other}" lang="{other}">{switch}</a></header>
-<main>{body}</main></body></html>"""
+<main>{body}</main><script type="application/json" id="errors">{errors}</script></body></html>"""
 
 
 def page(text: Text, title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -31,6 +32,9 @@ def page(text: Text, title: str, body: str, status: int = 200) -> HTMLResponse:
         other=text.other,
         switch=escape(text("lang.switch")),
         body=body,
+        errors=json.dumps(text.errors(), ensure_ascii=False).replace(
+            "</", "<\\/"
+        ),  # trusted text in a script
     )
     response = HTMLResponse(html, status_code=status)
     response.set_cookie("lang", text.lang, max_age=365 * 86400, samesite="lax")

@@ -22,7 +22,13 @@ from domain.points.queries import Balance, Movement, ReservedLot, list_balances,
 from domain.points.reserved import move_reserved_points
 from domain.programs.queries import list_programs_by_id, regular_program
 from domain.residents.access import access_resident_by_actor
-from domain.residents.actions import SettingsInput, log_out, login_with_password, update_settings
+from domain.residents.actions import (
+    SettingsInput,
+    change_password,
+    log_out,
+    login_with_password,
+    update_settings,
+)
 from domain.residents.queries import ResidentView
 from domain.residents.rules import Notifications
 from domain.sql import reader
@@ -82,7 +88,7 @@ class ResidentPages:
                 str(form.get("myKeyId", "")), str(form.get("password", "")), self.clock.now(), address
             )
         except DomainError as error:
-            reason = text("signin.failed", reason=error.message)
+            reason = text("signin.failed", reason=text.error(error))
             return page(text, text("signin.title"), _signin_form(text, reason), status=401)
         response = RedirectResponse(f"/me?lang={text.lang}", status_code=303)
         seconds = int((done.session.expires_at - self.clock.now()).total_seconds())
@@ -141,7 +147,7 @@ class ResidentPages:
                 "me.move_done", points=text.points(moved.points + moved.premium), program=program.name
             )
         except DomainError as error:
-            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else error.message
+            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else text.error(error)
         return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
 
     async def _act(
@@ -155,7 +161,7 @@ class ResidentPages:
         try:
             notice = await act(checked[0], checked[1], text)
         except DomainError as error:
-            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else error.message
+            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else text.error(error)
         return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
 
     async def coupon(self, request: Request) -> Response:
@@ -186,6 +192,19 @@ class ResidentPages:
 
         return await self._act(request, act)
 
+    async def password(self, request: Request) -> Response:
+        async def act(found: SessionActor, form: dict[str, str], text: Text) -> str:
+            await change_password(
+                found.actor,
+                form.get("current", ""),
+                form.get("new", ""),
+                form.get("new2", ""),
+                self.clock.now(),
+            )
+            return text("me.saved")
+
+        return await self._act(request, act)
+
     async def issue(self, request: Request) -> Response:
         text = Text(language(request))
         checked = await self._checked(request)
@@ -198,7 +217,7 @@ class ResidentPages:
                 raise DomainError(ErrorCode.INVALID_INPUT, text("me.face_value"))
             voucher = await issue_voucher(found.actor, int(program), int(value), self.clock.now())
         except DomainError as error:
-            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else error.message
+            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else text.error(error)
             return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
         token = self.key.token(voucher.serial, voucher.face_value, voucher.program_id, voucher.expires_at)
         return RedirectResponse(f"/v/{token}", status_code=303)
@@ -230,6 +249,7 @@ class ResidentPages:
             + _coupon_form(text)
             + _links(text, await list_links(sql, resident.id, now), await list_services(sql))
             + _settings(text, resident, await list_municipalities(sql, first=2000))
+            + _password_form(text)
             + SIGN_OUT.format(label=escape(text("nav.signout")))
             + '<script type="module" src="/static/live.js"></script>'
         )
@@ -391,4 +411,22 @@ def _settings(text: Text, resident: ResidentView, towns: list[MunicipalityView])
         f'<label for="basic">{escape(text("register.basic"))}</label>'
         f'<select id="basic" name="basic">{options}</select>'
         f'<button type="submit">{escape(text("me.settings_save"))}</button></form>'
+    )
+
+
+def _password_form(text: Text) -> str:
+    fields = [
+        ("current", "me.password_current", "current-password"),
+        ("new", "me.password_new", "new-password"),
+        ("new2", "me.password_new2", "new-password"),
+    ]
+    inputs = "".join(
+        f'<label for="pw-{name}">{escape(text(key))}</label>'
+        f'<input id="pw-{name}" name="{name}" type="password" autocomplete="{auto}" required>'
+        for name, key, auto in fields
+    )
+    return (
+        f"<h2>{escape(text('me.password'))}</h2>"
+        f'<form method="post" action="/me/password?lang={text.lang}">{CSRF_FIELD}{inputs}'
+        f'<button type="submit">{escape(text("me.password"))}</button></form>'
     )

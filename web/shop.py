@@ -66,7 +66,7 @@ class ShopPages:
                 str(form.get("login", "")), str(form.get("password", "")), self.clock.now(), address
             )
         except DomainError as error:
-            return page(text, text("shop.signin"), _form(text, error.message), status=401)
+            return page(text, text("shop.signin"), _form(text, text.error(error)), status=401)
         if staff.role.value != Role.SHOP_STAFF.value:
             return page(text, text("shop.signin"), _form(text, text("shop.only_staff")), status=403)
         response = RedirectResponse(f"/shop?lang={text.lang}", status_code=303)

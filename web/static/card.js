@@ -1,5 +1,5 @@
 // Sign in with a card (see proof.js): the proof goes to loginWithCard, which sets the session cookie.
-import { cardProof } from "/static/proof.js";
+import { cardProof, refusal } from "/static/proof.js";
 
 async function graphql(query, variables) {
   const response = await fetch("/graphql", {
@@ -18,9 +18,9 @@ async function signInWithCard(file, status) {
     throw new Error(status.dataset.badCard);
   }
   const { loginWithCard } = await graphql(
-    "mutation($p: CardProofInput!) { loginWithCard(proof: $p, useCookie: true) { userErrors { message } } }",
+    "mutation($p: CardProofInput!) { loginWithCard(proof: $p, useCookie: true) { userErrors { code message } } }",
     { p: proof });
-  if (loginWithCard.userErrors.length) throw new Error(loginWithCard.userErrors[0].message);
+  if (loginWithCard.userErrors.length) throw new Error(refusal(loginWithCard.userErrors[0]));
   location.assign("/me" + location.search);
 }
 

@@ -20,3 +20,9 @@ export async function cardProof(file, graphql) {
   const signed = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", privateKey, new TextEncoder().encode(nonce));
   return { certificate, nonce, signature: base64(signed) };
 }
+
+// A refusal in the page's language: the page carries every error code's message (layout.py).
+export function refusal(error) {
+  const messages = JSON.parse(document.getElementById("errors")?.textContent || "{}");
+  return messages[error.code] || error.message;
+}

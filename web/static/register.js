@@ -1,5 +1,5 @@
 // Screen 16 step by step, through the public GraphQL operations.
-import { cardProof } from "/static/proof.js";
+import { cardProof, refusal } from "/static/proof.js";
 
 const root = document.getElementById("register");
 const state = document.getElementById("state");
@@ -14,7 +14,7 @@ async function graphql(query, variables) {
 }
 const refused = (payload) => {
   if (!payload.userErrors.length) return false;
-  state.textContent = payload.userErrors[0].message;
+  state.textContent = refusal(payload.userErrors[0]);
   return true;
 };
 const ready = () => { $("step-form").querySelector("fieldset").disabled = !$("candidate").value; };
@@ -22,7 +22,7 @@ const ready = () => { $("step-form").querySelector("fieldset").disabled = !$("ca
 $("card").addEventListener("change", async (event) => {
   const proof = await cardProof(event.target.files[0], graphql);
   const { beginRegistration } = await graphql(
-    "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors { message } } }", { p: proof });
+    "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors { code message } } }", { p: proof });
   if (refused(beginRegistration)) return;
   token = beginRegistration.registrationToken;
   $("step-id").disabled = false;
@@ -31,7 +31,7 @@ $("card").addEventListener("change", async (event) => {
 
 $("generate").addEventListener("click", async () => {
   const { generateMyKeyId } = await graphql(
-    "mutation($t: String!) { generateMyKeyId(registrationToken: $t) { candidate remaining final userErrors { message } } }", { t: token });
+    "mutation($t: String!) { generateMyKeyId(registrationToken: $t) { candidate remaining final userErrors { code message } } }", { t: token });
   if (refused(generateMyKeyId)) return;
   $("candidate").value = generateMyKeyId.candidate;
   $("candidate").readOnly = generateMyKeyId.final;
@@ -41,7 +41,7 @@ $("generate").addEventListener("click", async () => {
 
 $("check").addEventListener("click", async () => {
   const { checkMyKeyId } = await graphql(
-    "mutation($t: String!, $c: String!) { checkMyKeyId(registrationToken: $t, candidate: $c) { available remaining candidate userErrors { message } } }",
+    "mutation($t: String!, $c: String!) { checkMyKeyId(registrationToken: $t, candidate: $c) { available remaining candidate userErrors { code message } } }",
     { t: token, c: $("candidate").value.toUpperCase() });
   if (refused(checkMyKeyId)) return;
   if (checkMyKeyId.candidate) $("candidate").value = checkMyKeyId.candidate;
@@ -61,7 +61,7 @@ $("step-form").addEventListener("submit", async (event) => {
     basicMunicipalityCode: $("basic").value,
   };
   const { completeRegistration } = await graphql(
-    "mutation($i: CompleteRegistrationInput!) { completeRegistration(input: $i, useCookie: true) { userErrors { message } } }", { i: input });
+    "mutation($i: CompleteRegistrationInput!) { completeRegistration(input: $i, useCookie: true) { userErrors { code message } } }", { i: input });
   if (refused(completeRegistration)) return;
   location.assign("/me" + location.search);
 });

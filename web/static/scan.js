@@ -1,3 +1,4 @@
+import { refusal } from "/static/proof.js";
 // The shop's scanner: camera frames → /shop/decode (server-side QR reading) → redeemVoucher.
 const csrf = () => (document.cookie.match(/mykey_csrf=([^;]+)/) || [])[1] || "";
 const result = document.getElementById("result");
@@ -11,13 +12,13 @@ async function redeem(token) {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
     body: JSON.stringify({
-      query: "mutation($t: String!) { redeemVoucher(token: $t) { voucher { faceValue } userErrors { message } } }",
+      query: "mutation($t: String!) { redeemVoucher(token: $t) { voucher { faceValue } userErrors { code message } } }",
       variables: { t: token },
     }),
   });
   const { redeemVoucher } = (await response.json()).data;
   if (redeemVoucher.userErrors.length) {
-    result.textContent = "✕ " + redeemVoucher.userErrors[0].message;
+    result.textContent = "✕ " + refusal(redeemVoucher.userErrors[0]);
     result.className = "balance error";
     navigator.vibrate?.([80, 60, 80]);
   } else {

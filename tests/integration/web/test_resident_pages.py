@@ -81,3 +81,25 @@ async def test_pages_use_the_design_tokens_from_npm(api, db):
     css = (await api.get("/static/app.css")).text
     assert "var(--color-primitive-blue-900" in css
     assert len(page.content) + len(css) + len(tokens.content) < 100_000
+
+
+async def test_my_page_forms_change_settings_and_password(api, people, town):
+    await api.post("/signin", data={"myKeyId": town.resident.my_key_id, "password": PASSWORD})
+    csrf = api.cookies.get("mykey_csrf")
+    saved = await api.post(
+        "/me/settings?lang=en",
+        data={"csrf": csrf, "email": "ichiro@example.jp", "pointsExpired": "on", "basic": "141305"},
+    )
+    assert "Saved" in (await api.get(saved.headers["location"])).text
+    page = (await api.get("/me?lang=en")).text
+    assert 'value="ichiro@example.jp"' in page and 'name="pointsExpired" checked' in page
+    forged = await api.post(
+        "/me/password", data={"csrf": "guess", "current": PASSWORD, "new": "new12345", "new2": "new12345"}
+    )
+    assert forged.headers["location"].startswith("/signin")
+    changed = await api.post(
+        "/me/password", data={"csrf": csrf, "current": PASSWORD, "new": "new12345", "new2": "new12345"}
+    )
+    assert changed.headers["location"].startswith("/me")
+    relogin = await api.post("/signin", data={"myKeyId": town.resident.my_key_id, "password": "new12345"})
+    assert relogin.status_code == 303

@@ -125,6 +125,8 @@ async def test_the_voucher_page_and_images(people, town, api):
     assert "使えます" in page.text and "<form" not in page.text  # no redeem button for the public
     upper = await api.get(f"/V/{voucher['token']}")
     assert upper.status_code == 200
+    english = await api.get(f"/v/{voucher['token']}?lang=en")
+    assert "Usable until" in english.text and "Usable" in english.text
     svg = await api.get(f"/v/{voucher['token']}.svg")
     assert svg.headers["content-type"] == "image/svg+xml" and len(svg.content) < 12_000
     png = await api.get(f"/v/{voucher['token']}.png")

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from domain.auth.sessions import SessionActor, actor_for_session
+from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import Clock, japan_date
 from domain.errors import DomainError, ErrorCode
@@ -35,10 +35,10 @@ from domain.sql import reader
 from domain.vouchers.actions import issue_voucher
 from domain.vouchers.queries import VoucherView, list_resident_vouchers
 from domain.vouchers.tokens import VoucherKey, spoken
+from web.cookies import CSRF_FIELD, FILL_CSRF, clear_session, set_session, signed_in
 from web.i18n import Text, language
 from web.layout import page
 
-SESSION, CSRF = "mykey_session", "mykey_csrf"
 LAST_MOMENT = timedelta(microseconds=1)  # points expiring at 00:00 JST are usable through the day before
 
 
@@ -91,23 +91,11 @@ class ResidentPages:
             reason = text("signin.failed", reason=text.error(error))
             return page(text, text("signin.title"), _signin_form(text, reason), status=401)
         response = RedirectResponse(f"/me?lang={text.lang}", status_code=303)
-        seconds = int((done.session.expires_at - self.clock.now()).total_seconds())
-        response.set_cookie(
-            SESSION,
-            done.session.token,
-            max_age=seconds,
-            httponly=True,
-            samesite="strict",
-            secure=self.secure_cookies,
-        )
-        response.set_cookie(
-            CSRF, done.session.csrf, max_age=seconds, samesite="strict", secure=self.secure_cookies
-        )
+        set_session(response, done.session, self.clock.now(), self.secure_cookies)
         return response
 
     async def _actor(self, request: Request) -> SessionActor | None:
-        token = request.cookies.get(SESSION)
-        return None if not token else await actor_for_session(reader(), token, self.clock.now())
+        return await signed_in(request, self.clock.now())
 
     async def signout(self, request: Request) -> Response:
         found = await self._actor(request)
@@ -115,8 +103,7 @@ class ResidentPages:
         if found is not None and same(str(form.get("csrf", "")), found.csrf_hash):
             await log_out(found.actor, self.clock.now())
         response = RedirectResponse("/signin", status_code=303)
-        response.delete_cookie(SESSION)
-        response.delete_cookie(CSRF)
+        clear_session(response)
         return response
 
     async def _checked(self, request: Request) -> tuple[SessionActor, dict[str, str]] | None:
@@ -265,11 +252,6 @@ class ResidentPages:
         return _section(text, "me.vouchers", items, "me.no_vouchers")
 
 
-CSRF_FIELD = '<input type="hidden" name="csrf" value="">'
-FILL_CSRF = (
-    "<script>for(const f of document.forms)"
-    "f.csrf.value=(document.cookie.match(/mykey_csrf=([^;]+)/)||[])[1]||''</script>"
-)
 SIGN_OUT = (
     '<form method="post" action="/signout">'
     + CSRF_FIELD

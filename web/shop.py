@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from domain.auth.actor import Role
-from domain.auth.sessions import SessionActor, actor_for_session
+from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import JST, Clock, japan_date
 from domain.errors import DomainError
@@ -25,10 +25,10 @@ from domain.sql import reader
 from domain.staff.actions import log_in_staff
 from domain.vouchers.queries import list_shop_redemptions
 from domain.vouchers.tokens import spoken
+from web.cookies import set_session, signed_in
 from web.i18n import Text, language
 from web.layout import page
 
-SESSION, CSRF = "mykey_session", "mykey_csrf"
 MAX_FRAME = 2 * 1024 * 1024
 
 
@@ -51,9 +51,7 @@ class ShopPages:
     secure_cookies: bool
 
     async def _staff(self, request: Request) -> SessionActor | None:
-        token = request.cookies.get(SESSION)
-        found = None if not token else await actor_for_session(reader(), token, self.clock.now())
-        return found if found is not None and found.actor.role is Role.SHOP_STAFF else None
+        return await signed_in(request, self.clock.now(), Role.SHOP_STAFF)
 
     async def signin(self, request: Request) -> Response:
         text = Text(language(request))
@@ -70,12 +68,7 @@ class ShopPages:
         if staff.role.value != Role.SHOP_STAFF.value:
             return page(text, text("shop.signin"), _form(text, text("shop.only_staff")), status=403)
         response = RedirectResponse(f"/shop?lang={text.lang}", status_code=303)
-        seconds = int((session.expires_at - self.clock.now()).total_seconds())
-        secure = self.secure_cookies
-        response.set_cookie(
-            SESSION, session.token, max_age=seconds, httponly=True, samesite="strict", secure=secure
-        )
-        response.set_cookie(CSRF, session.csrf, max_age=seconds, samesite="strict", secure=secure)
+        set_session(response, session, self.clock.now(), self.secure_cookies)
         return response
 
     async def scan(self, request: Request) -> Response:

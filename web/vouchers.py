@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from domain.auth.actor import Actor, Role
-from domain.auth.sessions import actor_for_session
 from domain.auth.tokens import same
 from domain.clock import Clock
 from domain.errors import DomainError
@@ -22,10 +21,10 @@ from domain.vouchers.actions import redeem_voucher
 from domain.vouchers.qr import qr_png, qr_svg, qr_text
 from domain.vouchers.queries import VoucherView, get_voucher_by_serial
 from domain.vouchers.tokens import VoucherKey, spoken, token_from_text
+from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, language
 from web.layout import page
 
-SESSION_COOKIE = "mykey_session"
 LAST_MOMENT = timedelta(microseconds=1)
 FULL_WIDTH_QR = "<style>main svg{width:100%;height:auto;max-width:90vh}</style>"
 RECEIPT = (
@@ -52,13 +51,8 @@ class VoucherPages:
         return token, voucher
 
     async def _staff(self, request: Request) -> tuple[Actor, str] | None:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if not cookie:
-            return None
-        found = await actor_for_session(reader(), cookie, self.clock.now())
-        if found is None or found.actor.role is not Role.SHOP_STAFF:
-            return None
-        return found.actor, found.csrf_hash
+        found = await signed_in(request, self.clock.now(), Role.SHOP_STAFF)
+        return None if found is None else (found.actor, found.csrf_hash)
 
     def _describe(self, text: Text, token: str, voucher: VoucherView) -> str:
         return (
@@ -80,11 +74,8 @@ class VoucherPages:
         body = f"<h1>{escape(text('voucher.title'))}</h1>" + self._describe(text, token, voucher)
         if await self._staff(request) is not None and voucher.status == "ISSUED":
             body += (
-                f'<form method="post" action="/v/{token}/redeem?lang={text.lang}">'
-                '<input type="hidden" name="csrf">'
-                f'<button type="submit">{escape(text("voucher.redeem"))}</button></form>'
-                "<script>document.forms[0].csrf.value="
-                "(document.cookie.match(/mykey_csrf=([^;]+)/)||[])[1]||''</script>"
+                f'<form method="post" action="/v/{token}/redeem?lang={text.lang}">{CSRF_FIELD}'
+                f'<button type="submit">{escape(text("voucher.redeem"))}</button></form>{FILL_CSRF}'
             )
         return page(text, text("voucher.title"), body)
 

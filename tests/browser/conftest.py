@@ -5,22 +5,28 @@ Without /usr/bin/chromium the tests skip with a reason, unless REQUIRE_BROWSER=1
 """
 
 import asyncio
+import io
 import json
 import os
 import socket
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright
+
+from domain.vouchers.qr import qr_png
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 640}
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -98,7 +104,7 @@ async def browser(site: Site) -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=BROWSER_ARGS,
         )
         yield launched
         await launched.close()
@@ -129,3 +135,44 @@ async def screenshot(page: Page, name: str) -> None:
     if os.environ.get("MYKEY_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def camera_video(text: str, path: Path) -> None:
+    """A Y4M video (what Chromium's fake camera plays) showing the QR code of ``text``."""
+    frame = Image.new("L", (640, 480), 255)
+    code = Image.open(io.BytesIO(qr_png(text))).convert("L").resize((400, 400), Image.NEAREST)
+    frame.paste(code, (120, 40))
+    chroma = bytes([128]) * (320 * 240)
+    with open(path, "wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(10):
+            out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+
+
+@asynccontextmanager
+async def shop_with_camera(site: Site, qr_text: str, folder: Path) -> AsyncIterator[Page]:
+    """The demo shop's phone, signed in on /shop, its (fake) camera filming the QR code of ``qr_text``."""
+    video = folder / "voucher.y4m"
+    camera_video(qr_text, video)
+    password = json.loads((site.var / "demo" / "state.json").read_text())["passwords"]["shop1-141305"]
+    fake_camera = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=[*BROWSER_ARGS, *fake_camera]
+        )
+        context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        await context.grant_permissions(["camera"], origin=site.url)
+        phone = await context.new_page()
+        await phone.goto(site.url + "/shop/signin")
+        await phone.fill("#login", "shop1-141305")
+        await phone.fill("#pw", password)
+        await phone.click("button[type=submit]")
+        await phone.wait_for_url("**/shop?**")
+        try:
+            yield phone
+        finally:
+            await browser.close()

@@ -1,17 +1,12 @@
 """The shop's phone scans a voucher through Chromium's fake camera (a video made from the QR code)."""
 
-import io
-import json
 from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image
-from playwright.async_api import async_playwright
 
 from domain.cards.virtual import VirtualCard
-from domain.vouchers.qr import qr_png
-from tests.browser.conftest import CHROMIUM, PHONE, screenshot, serious_violations
+from tests.browser.conftest import screenshot, serious_violations, shop_with_camera
 
 pytestmark = pytest.mark.browser
 ISSUE = "mutation($p: ID!) { issueVoucher(programId: $p, faceValue: 200) { voucher { url token } } }"
@@ -38,45 +33,10 @@ async def _voucher(site) -> tuple[str, str]:
     return voucher["url"], voucher["token"]
 
 
-def _video(text: str, path) -> None:
-    """A Y4M video (what Chromium's fake camera plays) showing the QR code of ``text``."""
-    frame = Image.new("L", (640, 480), 255)
-    code = Image.open(io.BytesIO(qr_png(text))).convert("L").resize((400, 400), Image.NEAREST)
-    frame.paste(code, (120, 40))
-    chroma = bytes([128]) * (320 * 240)
-    with open(path, "wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(10):
-            out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
-
-
 async def test_a_shop_scans_a_voucher_with_its_camera(site, tmp_path):
 
     url, token = await _voucher(site)
-    video = tmp_path / "voucher.y4m"
-    _video(url, video)
-    password = json.loads((site.var / "demo" / "state.json").read_text())["passwords"]["shop1-141305"]
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
-        )
-        context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-        await context.grant_permissions(["camera"], origin=site.url)
-        phone = await context.new_page()
-        await phone.goto(site.url + "/shop/signin")
-        await phone.fill("#login", "shop1-141305")
-        await phone.fill("#pw", password)
-        await phone.click("button[type=submit]")
-        await phone.wait_for_url("**/shop?**")
+    async with shop_with_camera(site, url, tmp_path) as phone:
         await phone.wait_for_function(
             "document.getElementById('result').textContent.includes('✓')", timeout=20_000
         )
@@ -88,7 +48,6 @@ async def test_a_shop_scans_a_voucher_with_its_camera(site, tmp_path):
         await phone.fill("#typed", token)  # the same voucher typed by hand: refused
         await phone.click("#manual button")
         await phone.wait_for_function("document.getElementById('result').textContent.includes('✕')")
-        await browser.close()
 
 
 async def test_my_page_follows_a_redemption_live(site, phone):

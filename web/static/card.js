@@ -1,19 +1,11 @@
 // Sign in with a card (see proof.js): the proof goes to loginWithCard, which sets the session cookie.
-import { cardProof, refusal } from "/static/proof.js";
+import { cardProof, graphql, refusal } from "/static/proof.js";
 
-async function graphql(query, variables) {
-  const response = await fetch("/graphql", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()).data;
-}
 
 async function signInWithCard(file, status) {
   let proof;
   try {
-    proof = await cardProof(file, graphql);
+    proof = await cardProof(file);
   } catch {
     throw new Error(status.dataset.badCard);
   }

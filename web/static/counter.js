@@ -1,17 +1,11 @@
 // The counter terminal: activate once, test the connection, then card in → this service's number.
-import { cardProof, refusal } from "/static/proof.js";
+import { cardProof, graphql, refusal } from "/static/proof.js";
 
 const root = document.getElementById("counter");
 const state = document.getElementById("state");
 const message = (key, values = {}) =>
   root.dataset[key].replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
 
-async function graphql(query, variables, token) {
-  const headers = { "Content-Type": "application/json" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
-  return (await response.json()).data;
-}
 
 const token = () => localStorage.getItem("mykey-terminal");
 
@@ -33,7 +27,7 @@ document.getElementById("ping").addEventListener("click", async () => {
 });
 
 document.getElementById("card").addEventListener("change", async (event) => {
-  const proof = await cardProof(event.target.files[0], graphql);
+  const proof = await cardProof(event.target.files[0]);
   const { counterLookup } = await graphql(
     "mutation($p: CardProofInput!) { counterLookup(proof: $p) { customerId validUntil needsReconfirmation userErrors { code message } } }",
     { p: proof }, token());

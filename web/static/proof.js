@@ -8,7 +8,16 @@ const pemBlock = (text, label) => {
 const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 const base64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
 
-export async function cardProof(file, graphql) {
+// One call to /graphql. With a bearer token (a terminal), or else the session cookie plus its CSRF token.
+export async function graphql(query, variables = {}, token = null) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  else headers["X-CSRF-Token"] = (document.cookie.match(/mykey_csrf=([^;]+)/) || [])[1] || "";
+  const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  return (await response.json()).data;
+}
+
+export async function cardProof(file) {
   const pem = await file.text();
   const key = pemBlock(pem, "PRIVATE KEY");
   const certificate = pemBlock(pem, "CERTIFICATE");

@@ -1,5 +1,5 @@
 // Screen 16 step by step, through the public GraphQL operations.
-import { cardProof, refusal } from "/static/proof.js";
+import { cardProof, graphql, refusal } from "/static/proof.js";
 
 const root = document.getElementById("register");
 const state = document.getElementById("state");
@@ -7,11 +7,6 @@ const $ = (id) => document.getElementById(id);
 const say = (key, values = {}) => { state.textContent = root.dataset[key].replace(/\{(\w+)\}/g, (_, n) => values[n] ?? ""); };
 let token = null;
 
-async function graphql(query, variables) {
-  const response = await fetch("/graphql", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ query, variables }) });
-  return (await response.json()).data;
-}
 const refused = (payload) => {
   if (!payload.userErrors.length) return false;
   state.textContent = refusal(payload.userErrors[0]);
@@ -20,7 +15,7 @@ const refused = (payload) => {
 const ready = () => { $("step-form").querySelector("fieldset").disabled = !$("candidate").value; };
 
 $("card").addEventListener("change", async (event) => {
-  const proof = await cardProof(event.target.files[0], graphql);
+  const proof = await cardProof(event.target.files[0]);
   const { beginRegistration } = await graphql(
     "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors { code message } } }", { p: proof });
   if (refused(beginRegistration)) return;

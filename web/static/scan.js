@@ -1,4 +1,4 @@
-import { refusal } from "/static/proof.js";
+import { graphql, refusal } from "/static/proof.js";
 // The shop's scanner: camera frames → /shop/decode (server-side QR reading) → redeemVoucher.
 const csrf = () => (document.cookie.match(/mykey_csrf=([^;]+)/) || [])[1] || "";
 const result = document.getElementById("result");
@@ -8,15 +8,9 @@ let busy = false;
 let last = "";
 
 async function redeem(token) {
-  const response = await fetch("/graphql", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
-    body: JSON.stringify({
-      query: "mutation($t: String!) { redeemVoucher(token: $t) { voucher { faceValue } userErrors { code message } } }",
-      variables: { t: token },
-    }),
-  });
-  const { redeemVoucher } = (await response.json()).data;
+  const { redeemVoucher } = await graphql(
+    "mutation($t: String!) { redeemVoucher(token: $t) { voucher { faceValue } userErrors { code message } } }",
+    { t: token });
   if (redeemVoucher.userErrors.length) {
     result.textContent = "✕ " + refusal(redeemVoucher.userErrors[0]);
     result.className = "balance error";

@@ -22,7 +22,7 @@ from api.trust import TrustSource
 from domain.auth.access_tokens import AccessTokens
 from domain.auth.passwords import Argon2Cost
 from domain.auth.passwords import configure as configure_passwords
-from domain.clock import Clock, SystemClock
+from domain.clock import Clock
 from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.notifications.sender import send_pending
@@ -62,7 +62,7 @@ def create_app(
 ) -> Starlette:
     """Build the app. Tests pass ``manage_database=False`` and open the database themselves."""
     settings = settings or Settings.from_env()
-    clock = clock or SystemClock()
+    clock = clock or settings.clock()
     key = LedgerKey.load_or_create(settings.ledger_key_path)
     tokens = AccessTokens.load_or_create(settings.oauth_key_path)
     voucher_key = VoucherKey.load_or_create(settings.voucher_key_path)

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import os
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,7 +21,7 @@ from domain.cards.authority import CardAuthority
 from domain.cards.revocation import import_crl
 from domain.cards.trust import CardTrust
 from domain.cards.virtual import VirtualCard
-from domain.clock import Clock, ManualClock, SystemClock
+from domain.clock import Clock, ManualClock
 from domain.errors import DomainError
 from domain.jobs.daily import run_daily
 from domain.ledger.checkpoints import seal_all
@@ -39,6 +40,15 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]])
         await close_database()
 
 
+def proxy_options(settings: Settings) -> tuple[bool, str | None]:
+    """(proxy_headers, forwarded_allow_ips) for uvicorn. X-Forwarded-For is believed only from the
+    proxies named in MYKEY_TRUSTED_PROXIES (none by default): anyone else could pick the address that
+    rate limits count."""
+    if not settings.trusted_proxies:
+        return False, None
+    return True, ",".join(settings.trusted_proxies)
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if settings.sqlite and args.workers > 1:
         print("mykey serve: SQLite allows one writer; use --workers 1 or PostgreSQL.", file=sys.stderr)
@@ -46,7 +56,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(migrate_database(settings))
     host = args.host or settings.host
     port = args.port or settings.port
+    # the app (built by app_from_env, in each worker) reads its public URL from these
+    os.environ["HOST"], os.environ["PORT"] = host, str(port)
     print(f"MyKey Points: http://{host}:{port}/", flush=True)
+    proxy_headers, forwarded_allow_ips = proxy_options(settings)
     uvicorn.run(
         "api.app:app_from_env",
         factory=True,
@@ -54,7 +67,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=port,
         workers=args.workers,
         log_level="info",
-        proxy_headers=True,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     return 0
 
@@ -79,15 +93,15 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, work))
 
 
-def _clock(args: argparse.Namespace) -> Clock:
+def _clock(settings: Settings, args: argparse.Namespace) -> Clock:
     if getattr(args, "at", None):
         return ManualClock(datetime.fromisoformat(args.at))
-    return SystemClock()
+    return settings.clock()
 
 
 def _seal(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
-        sealed = await seal_all(LedgerKey.load_or_create(settings.ledger_key_path), _clock(args))
+        sealed = await seal_all(LedgerKey.load_or_create(settings.ledger_key_path), _clock(settings, args))
         print(f"sealed {sum(c.entry_count for c in sealed)} entries in {len(sealed)} checkpoints")
         return 0
 
@@ -117,7 +131,7 @@ def _daily(settings: Settings, args: argparse.Namespace) -> int:
     crl = settings.crl_source.read_bytes() if settings.crl_source.exists() else None
 
     async def work() -> int:
-        clock = _clock(args)
+        clock = _clock(settings, args)
         report = await run_daily(clock, lambda: _refresh_crl(settings, crl, clock.now()))
         if report is None:
             print("the daily job is running on another server; nothing done here")
@@ -141,7 +155,7 @@ def _daily(settings: Settings, args: argparse.Namespace) -> int:
 
 def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
-        sent = await send_pending(mail_transport(settings), settings.mail_from, _clock(args).now())
+        sent = await send_pending(mail_transport(settings), settings.mail_from, _clock(settings, args).now())
         print(f"e-mail sent: {sent}")
         return 0
 
@@ -149,7 +163,7 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ca(settings: Settings, args: argparse.Namespace) -> int:
-    now = _clock(args).now()
+    now = _clock(settings, args).now()
     directory = Path(args.dir)
     if args.sub == "init":
         CardAuthority.init(directory, now)
@@ -174,7 +188,7 @@ def _crl_import(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> int:
         try:
-            done = await import_crl(data, trust, _clock(args).now())
+            done = await import_crl(data, trust, _clock(settings, args).now())
         except DomainError as exc:
             print(f"mykey crl import: {exc.message}", file=sys.stderr)
             return 1
@@ -192,7 +206,7 @@ def _demo_seed(settings: Settings, args: argparse.Namespace) -> int:
         configure_passwords(
             Argon2Cost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
         )
-        credentials = await seed_demo(settings, _clock(args), Path(args.out))
+        credentials = await seed_demo(settings, _clock(settings, args), Path(args.out))
         print(
             f"demo data loaded; credentials for {len(credentials['residents'])} residents and more in"
             f" {args.out}"
@@ -206,7 +220,7 @@ def _demo_seed(settings: Settings, args: argparse.Namespace) -> int:
 def _operator(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
         password = secrets.token_urlsafe(18)
-        await ensure_operator(args.login, password, SystemClock().now())
+        await ensure_operator(args.login, password, settings.clock().now())
         print(f"operator {args.login}: password {password}")
         return 0
 

@@ -17,7 +17,7 @@ from api.settings import Settings
 from domain.auth.actor import Actor, Role
 from domain.auth.sessions import open_session
 from domain.cards.authority import CardAuthority
-from domain.cards.proof import CardProof, issue_challenge
+from domain.cards.proof import CardProof, Purpose, issue_challenge
 from domain.cards.revocation import CrlRejected, import_crl
 from domain.cards.trust import CardTrust
 from domain.cards.virtual import VirtualCard
@@ -248,7 +248,7 @@ async def _resident(seed: Seeder, trust: CardTrust, card_path: Path, index: int)
     key = f"resident-{index}"
     known: dict[str, str] = seed.state.setdefault("residents", {})
     if key not in known:
-        proof = card.prove((await issue_challenge(seed.now)).nonce)
+        proof = card.prove((await issue_challenge(seed.now, Purpose.REGISTRATION)).nonce)
         token = await registration.begin_registration(_proof(proof), trust, seed.now)
         candidate = (await registration.generate_my_key_id(token, seed.now)).candidate
         form = registration.RegistrationInput(

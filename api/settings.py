@@ -3,8 +3,10 @@
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from domain.clock import Clock, RunningClock, SystemClock
 from domain.notifications.sender import FileTransport, SmtpTransport, Transport
 
 
@@ -30,6 +32,8 @@ class Settings:
     outbox_interval: float
     voucher_key_path: Path
     public_url: str
+    clock_start: datetime | None = None
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -39,6 +43,12 @@ class Settings:
     def sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    def clock(self) -> Clock:
+        """The system clock; a running clock from ``MYKEY_CLOCK_START`` outside production (tests)."""
+        if self.clock_start is None:
+            return SystemClock()
+        return RunningClock(self.clock_start)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
@@ -46,7 +56,12 @@ class Settings:
         environment = env.get("MYKEY_ENV", "development")
         if environment not in {"development", "production", "test"}:
             raise ValueError("MYKEY_ENV is development, production or test")
+        clock_start = _clock_start(env.get("MYKEY_CLOCK_START"), environment)
         return cls(
+            clock_start=clock_start,
+            trusted_proxies=tuple(
+                p.strip() for p in env.get("MYKEY_TRUSTED_PROXIES", "").split(",") if p.strip()
+            ),
             database_url=env.get("DATABASE_URL") or f"sqlite://{var_dir / 'mykey.sqlite3'}",
             environment=environment,
             host=env.get("HOST", "127.0.0.1"),
@@ -69,6 +84,17 @@ class Settings:
             public_url=env.get("MYKEY_PUBLIC_URL")
             or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}",
         )
+
+
+def _clock_start(value: str | None, environment: str) -> datetime | None:
+    if not value:
+        return None
+    if environment == "production":
+        raise ValueError("MYKEY_CLOCK_START is for tests and demos: production runs on the system clock")
+    start = datetime.fromisoformat(value)
+    if start.tzinfo is None:
+        raise ValueError("MYKEY_CLOCK_START needs a UTC offset, e.g. 2026-11-21T12:00:00+09:00")
+    return start
 
 
 def mail_transport(settings: Settings) -> Transport:

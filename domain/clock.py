@@ -4,6 +4,7 @@ Domain code never calls ``datetime.now()`` and SQL never calls ``now()``: every 
 :class:`Clock` and passes the instant to SQL as a parameter.
 """
 
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
@@ -19,6 +20,23 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class RunningClock:
+    """A clock that starts at a given instant and then runs at the real pace.
+
+    Server processes started by the test suite (uvicorn for live updates, the browser's server) get
+    the suite's instant through ``MYKEY_CLOCK_START``, so every process of one test reads the same
+    time, whatever the machine's date."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("RunningClock needs a timezone-aware start")
+        self._start = start.astimezone(UTC)
+        self._began = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._began)
 
 
 class ManualClock:

@@ -12,6 +12,7 @@ number of times.
 
 import asyncio
 import json
+import logging
 import random
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,6 +25,7 @@ from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 T = TypeVar("T")
+log = logging.getLogger("mykey.sql")
 
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 MAX_ATTEMPTS = 8
@@ -50,8 +52,15 @@ class Sql:
                 _SQLITE_TEXTS[query] = text
         return text
 
+    def _params(self, params: tuple[Any, ...]) -> list[Any]:
+        """SQLite stores a datetime as its text, offset included: every instant reaches SQL in UTC,
+        so that text comparisons order instants correctly (a JST instant would sort 9 hours off)."""
+        if self.postgres:
+            return list(params)
+        return [p.astimezone(UTC) if isinstance(p, datetime) and p.tzinfo else p for p in params]
+
     async def fetch(self, query: str, *params: Any) -> list[dict[str, Any]]:
-        return await self.client.execute_query_dict(self._text(query), list(params))
+        return await self.client.execute_query_dict(self._text(query), self._params(params))
 
     async def fetchrow(self, query: str, *params: Any) -> dict[str, Any] | None:
         rows = await self.fetch(query, *params)
@@ -63,7 +72,7 @@ class Sql:
 
     async def execute(self, query: str, *params: Any) -> int:
         """Run a statement and return the number of rows it changed."""
-        count, _ = await self.client.execute_query(self._text(query), list(params))
+        count, _ = await self.client.execute_query(self._text(query), self._params(params))
         return count
 
     @property
@@ -110,20 +119,29 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 async def transaction(work: Callable[[Sql], Awaitable[T]], connection: str = "default") -> T:
-    """Run ``work`` in one transaction, again from the start if the database asks for a retry."""
+    """Run ``work`` in one transaction, again from the start if the database asks for a retry.
+
+    The callbacks registered in ``sql.after_commit`` run once the commit succeeded, outside the retry
+    loop: the write has happened, so a failing callback (a NOTIFY, a live event) is logged, never
+    reported as a failure of the write, and never runs the work again."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             async with in_transaction(connection) as client:
                 sql = Sql(client)
                 result = await work(sql)
-            for callback in sql.after_commit:
-                await callback()
-            return result
+            break
         except Exception as exc:
             if attempt == MAX_ATTEMPTS or not is_retryable(exc):
                 raise
             await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
-    raise AssertionError("unreachable")
+    else:  # pragma: no cover - the loop either breaks or raises
+        raise AssertionError("unreachable")
+    for callback in sql.after_commit:
+        try:
+            await callback()
+        except Exception:
+            log.exception("a post-commit callback failed; the transaction itself committed")
+    return result
 
 
 def placeholders(rows: int, columns: int, start: int = 1) -> str:

@@ -69,3 +69,20 @@ class AlterFieldState(ops.AlterField):  # type: ignore[misc]
 
     async def database_backward(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+class AddColumn(ops.AddField):  # type: ignore[misc]
+    """An AddField whose reverse is a plain ``ALTER TABLE … DROP COLUMN`` on both databases.
+
+    Tortoise removes a field on SQLite by rebuilding the table, which drops the indexes and triggers
+    installed by :class:`Constraints`; SQLite (3.35 and newer) drops a plain column in place.
+    """
+
+    async def database_backward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: BaseSchemaEditor | None = None
+    ) -> None:
+        if state_editor is None:
+            return
+        model = old_state.apps.get_model(f"{app_label}.{self.model_name}")
+        column = model._meta.fields_map[self.name].source_field or self.name
+        await state_editor.client.execute_script(f"ALTER TABLE {model._meta.db_table} DROP COLUMN {column}")

@@ -35,6 +35,8 @@ class Card(Model):
 class CardChallenge(Model):
     id = fields.BigIntField(primary_key=True)
     nonce = fields.CharField(max_length=64, unique=True)
+    # what its proof may be used for: SIGN_IN, REGISTRATION, REBIND, or TERMINAL:<id> (who asked)
+    purpose = fields.CharField(max_length=40, default="SIGN_IN")
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)

@@ -3,23 +3,24 @@
 import strawberry
 
 from domain.auth import ratelimit
-from domain.cards.proof import issue_challenge
-from schema.cards import CardChallengePayload
+from domain.cards.proof import Purpose, issue_challenge_for
+from schema.cards import CardChallengePayload, CardChallengePurpose  # noqa: F401 (registers the enum)
 from schema.context import Info
 from schema.errors import attempt
 
 
-async def _challenge(info: Info) -> CardChallengePayload:
+async def _challenge(info: Info, purpose: Purpose) -> CardChallengePayload:
     now = info.context.clock.now()
     await ratelimit.hit(ratelimit.CHALLENGE_PER_ADDRESS, info.context.client_address, now)
-    challenge = await issue_challenge(now)
+    challenge = await issue_challenge_for(info.context.actor, purpose, now)
     return CardChallengePayload(nonce=challenge.nonce, expires_at=challenge.expires_at)
 
 
 @strawberry.type
 class CardMutation:
     @strawberry.mutation(
-        description="A single-use nonce for the card to sign (expires in 5 minutes). Anyone."
+        description="A single-use nonce for the card to sign (expires in 5 minutes), good for one purpose"
+        " only: sign-in (the default), registration or re-binding; a terminal's is for that terminal. Anyone."
     )
-    async def card_challenge(self, info: Info) -> CardChallengePayload:
-        return await attempt(CardChallengePayload, _challenge(info))
+    async def card_challenge(self, info: Info, purpose: Purpose = Purpose.SIGN_IN) -> CardChallengePayload:
+        return await attempt(CardChallengePayload, _challenge(info, purpose))

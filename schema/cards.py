@@ -4,7 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from domain.cards.proof import CardProof
+from domain.cards.proof import CardProof, Purpose
 from schema.errors import Payload
 
 
@@ -24,3 +24,10 @@ class CardProofInput:
 class CardChallengePayload(Payload):
     nonce: str | None = None
     expires_at: datetime | None = None
+
+
+CardChallengePurpose = strawberry.enum(
+    Purpose,
+    name="CardChallengePurpose",
+    description="What the signed challenge will be used for; a terminal's challenge is for that terminal.",
+)

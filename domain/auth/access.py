@@ -4,8 +4,12 @@ No actor → UNAUTHENTICATED; the wrong actor → FORBIDDEN. Moving or spending 
 resident session that began with the card (a password session may read and change light settings).
 """
 
+from datetime import datetime
+
 from domain.auth.actor import Actor, Role
+from domain.cards.revocation import ensure_session_card_current
 from domain.errors import DomainError, ErrorCode
+from domain.sql import reader
 from models.terminals import TerminalKind
 
 
@@ -29,6 +33,15 @@ def require_card_session(actor: Actor | None) -> Actor:
     actor = require(actor, Role.RESIDENT)
     if not actor.card_verified:
         raise DomainError(ErrorCode.FORBIDDEN, "Moving or spending points needs your card: sign in with it.")
+    return actor
+
+
+async def require_current_card_session(actor: Actor | None, now: datetime) -> Actor:
+    """A card session whose card is still good at ``now``: not revoked since sign-in, and its CA's
+    revocation list current (product.md §11: a stale list refuses every point-moving operation)."""
+    actor = require_card_session(actor)
+    assert actor.card_id is not None  # card_verified
+    await ensure_session_card_current(reader(), actor.card_id, now)
     return actor
 
 

@@ -1,8 +1,9 @@
 """Card proof: a fresh challenge, signed by the card's key, under a certificate we trust.
 
 A proof (``CardProofInput``) is accepted only if, in this order:
-1. its nonce was issued by :func:`issue_challenge`, is unexpired and unused — it is used up here,
-   in its own transaction, whatever happens next (a replay always fails);
+1. its nonce was issued by :func:`issue_challenge` for this purpose (sign-in, registration, re-binding,
+   or the one terminal that asked), is unexpired and unused — it is used up here, in its own
+   transaction, whatever happens next (a replay always fails);
 2. the certificate parses, chains to a trusted CA and is inside its validity period at ``now``;
 3. no imported CRL revokes it (and, when points move, the CRL is current);
 4. the signature over the nonce's UTF-8 bytes verifies (RSASSA-PKCS1-v1_5, SHA-256).
@@ -14,12 +15,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from domain.auth.actor import Actor, Role
 from domain.cards.revocation import STALE_GRACE, ensure_not_revoked, serial_hex
 from domain.cards.trust import CardTrust, UntrustedCertificate
 from domain.errors import DomainError, ErrorCode
@@ -27,6 +30,19 @@ from domain.sql import Sql, reader, transaction
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 MAX_CERTIFICATE_BYTES = 8_192
+
+
+class Purpose(StrEnum):
+    """What a resident's own challenge is for; a terminal's challenge is for that terminal only."""
+
+    SIGN_IN = "SIGN_IN"
+    REGISTRATION = "REGISTRATION"
+    REBIND = "REBIND"
+
+
+def terminal_purpose(terminal_id: int) -> str:
+    """The purpose of a challenge a terminal asked for: proofs for that terminal's own operations."""
+    return f"TERMINAL:{terminal_id}"
 
 
 @dataclass(frozen=True)
@@ -57,13 +73,14 @@ def _invalid(message: str) -> DomainError:
     return DomainError(ErrorCode.CARD_INVALID, message, "proof")
 
 
-async def issue_challenge(now: datetime) -> Challenge:
+async def issue_challenge(now: datetime, purpose: str = Purpose.SIGN_IN) -> Challenge:
     nonce = secrets.token_urlsafe(32)
     expires_at = now + CHALLENGE_LIFETIME
     await transaction(
         lambda sql: sql.execute(
-            "INSERT INTO card_challenges (nonce, created_at, expires_at) VALUES ($1, $2, $3)",
+            "INSERT INTO card_challenges (nonce, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4)",
             nonce,
+            str(purpose),
             now,
             expires_at,
         )
@@ -71,17 +88,33 @@ async def issue_challenge(now: datetime) -> Challenge:
     return Challenge(nonce, expires_at)
 
 
-async def _use_nonce(nonce: str, now: datetime) -> None:
-    used = await transaction(
-        lambda sql: sql.execute(
+async def issue_challenge_for(actor: Actor | None, purpose: Purpose, now: datetime) -> Challenge:
+    """A terminal's challenge is bound to that terminal (whatever it asks); anyone else names the
+    purpose (sign-in by default)."""
+    if actor is not None and actor.role is Role.TERMINAL:
+        return await issue_challenge(now, terminal_purpose(actor.id))
+    return await issue_challenge(now, purpose)
+
+
+async def _use_nonce(nonce: str, purpose: str, now: datetime) -> None:
+    async def work(sql: Sql) -> str | None:
+        """Use the nonce up whatever its purpose (a proof is tried once); the purpose it was made for."""
+        row = await sql.fetchrow(
             "UPDATE card_challenges SET used_at = $2 WHERE nonce = $1 AND used_at IS NULL AND expires_at"
-            " > $2",
+            " > $2 RETURNING purpose",
             nonce,
             now,
         )
-    )
-    if used != 1:
+        return None if row is None else str(row["purpose"])
+
+    made_for = await transaction(work)
+    if made_for is None:
         raise _invalid("This challenge is unknown, already used or expired. Ask for a new one.")
+    if made_for != purpose:
+        raise _invalid(
+            "This card proof was made for something else (another terminal, or a sign-in instead of a"
+            " payment). Ask for a new challenge here and present the card again."
+        )
 
 
 def _decode(value: str, what: str) -> bytes:
@@ -128,11 +161,12 @@ async def verify_card_proof(
     proof: CardProof,
     trust: CardTrust,
     now: datetime,
+    purpose: str,
     moves_points: bool = False,
     grace: timedelta = STALE_GRACE,
 ) -> VerifiedCard:
     """Check a card proof (see the module docstring); raise CARD_INVALID or CARD_REVOKED."""
-    await _use_nonce(proof.nonce, now)
+    await _use_nonce(proof.nonce, str(purpose), now)
     certificate = _certificate(proof)
     _check_validity(certificate, trust, now)
     await ensure_not_revoked(reader(), certificate, now, moves_points, grace)

@@ -111,13 +111,28 @@ async def import_crl(data: bytes, trust: CardTrust, now: datetime) -> CrlImport:
 async def ensure_not_revoked(
     sql: Sql, certificate: x509.Certificate, now: datetime, moves_points: bool, grace: timedelta = STALE_GRACE
 ) -> None:
-    """CARD_REVOKED if an imported CRL lists it; CARD_INVALID if the status is unknown and points would"
-    " move."""
+    """CARD_REVOKED if an imported CRL lists it; CARD_INVALID if the status is unknown and points would
+    move."""
     issuer = certificate.issuer.rfc4514_string()
+    await _check_status(sql, issuer, serial_hex(certificate.serial_number), now, moves_points, grace)
+
+
+async def ensure_session_card_current(
+    sql: Sql, card_id: int, now: datetime, grace: timedelta = STALE_GRACE
+) -> None:
+    """The card a session began with, checked again when the session moves points: not revoked since,
+    and its CA's revocation list current (the same rule as a card proof that moves points)."""
+    card = await sql.fetchrow("SELECT issuer, serial FROM cards WHERE id = $1", card_id)
+    if card is None:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, "This session's card is no longer known: sign in again.")
+    await _check_status(sql, str(card["issuer"]), str(card["serial"]), now, True, grace)
+
+
+async def _check_status(
+    sql: Sql, issuer: str, serial: str, now: datetime, moves_points: bool, grace: timedelta
+) -> None:
     revoked = await sql.fetchval(
-        "SELECT 1 FROM revoked_certificates WHERE issuer = $1 AND serial = $2",
-        issuer,
-        serial_hex(certificate.serial_number),
+        "SELECT 1 FROM revoked_certificates WHERE issuer = $1 AND serial = $2", issuer, serial
     )
     if revoked:
         raise DomainError(ErrorCode.CARD_REVOKED, "This card's certificate has been revoked.", "proof")

@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 
 from domain.auth.access import require, require_terminal
 from domain.auth.actor import Actor, Role
-from domain.cards.proof import CardProof, verify_card_proof
+from domain.cards.proof import CardProof, terminal_purpose, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.clock import japan_date
 from domain.errors import DomainError, ErrorCode
@@ -144,7 +144,7 @@ async def unlink_service(actor: Actor | None, service_code: str) -> None:
 
 async def counter_lookup(actor: Actor | None, proof: CardProof, trust: CardTrust, now: datetime) -> LinkView:
     actor = require_terminal(actor, TerminalKind.LOOKUP)
-    card = await verify_card_proof(proof, trust, now)
+    card = await verify_card_proof(proof, trust, now, terminal_purpose(actor.id))
 
     async def work(sql: Sql) -> LinkView:
         row = await sql.fetchrow(

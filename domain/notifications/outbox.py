@@ -42,13 +42,19 @@ def points_granted(to: str, resident_id: int, entry_id: int, points: int, where:
     )
 
 
-def points_expired(to: str, resident_id: int, entry_id: int, points: int) -> Mail:
+def points_expired(to: str, resident_id: int, entry_id: int, per_program: list[tuple[str, int]]) -> Mail:
+    """One notice for everything a resident lost in one expiry run: each program, then the total.
+    ``entry_id`` is the first of the run's EXPIRE entries for this resident (the dedupe key)."""
+    points = sum(n for _, n in per_program)
+    lines_ja = "\n".join(f"・{name}: {_points(n)}" for name, n in per_program)
+    lines_en = "\n".join(f"- {name}: {n:,} points" for name, n in per_program)
     return Mail(
         f"expired:{entry_id}",
         "POINTS_EXPIRED",
         to,
         f"{_points(points)} が失効しました / {points:,} points expired",
-        f"有効期限を過ぎた {_points(points)} が失効しました。\n\n{points:,} points passed their expiry date.",
+        f"有効期限を過ぎた次のポイントが失効しました。\n{lines_ja}\n合計 {_points(points)}\n\n"
+        f"These points passed their expiry date:\n{lines_en}\nTotal {points:,} points",
         resident_id,
         entry_id,
     )

@@ -33,14 +33,31 @@ def expiry_notifier(now: datetime) -> ExpiryHook:
     """The expiry hook: tells residents what expired, in the expiry batch's own transaction."""
 
     async def notify(sql: Sql, expired: list[Expired]) -> None:
-        by_resident = {r: e for e in expired if (r := _resident_of(e.account_code)) is not None}
+        by_resident: dict[int, list[Expired]] = defaultdict(list)
+        for e in expired:
+            if (r := _resident_of(e.account_code)) is not None:
+                by_resident[r].append(e)
         wanting = await opted_in(sql, list(by_resident), "notify_points_expired")
-        mails = [
-            points_expired(to, r, by_resident[r].entry_id, by_resident[r].points) for r, to in wanting.items()
-        ]
+        names = await _program_names(sql, [e for r in wanting for e in by_resident[r]])
+        mails = []
+        for r, to in wanting.items():
+            lost = sorted(by_resident[r], key=lambda e: e.entry_id)
+            per_program = [(names[e.account_code], e.points) for e in lost]
+            mails.append(points_expired(to, r, lost[0].entry_id, per_program))
         await enqueue(sql, mails, now)
 
     return notify
+
+
+async def _program_names(sql: Sql, expired: list[Expired]) -> dict[str, str]:
+    """The program name of each expired resident account (``resident:R:program:P``)."""
+    program_of = {e.account_code: int(e.account_code.split(":")[3]) for e in expired}
+    rows = await sql.fetch(
+        f"SELECT id, name FROM programs WHERE {sql.any_of('id', 1)}",
+        sql.ids(sorted(set(program_of.values()))),
+    )
+    name = {int(r["id"]): str(r["name"]) for r in rows}
+    return {code: name[p] for code, p in program_of.items()}
 
 
 async def _warnings(sql: Sql, now: datetime) -> list[Mail]:

@@ -11,7 +11,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domain.auth.access import require_card_session
+from domain.auth.access import require_current_card_session
 from domain.auth.actor import Actor
 from domain.clock import Clock, japan_date
 from domain.errors import DomainError, ErrorCode
@@ -83,7 +83,7 @@ def _check_target(program: ProgramView, now: datetime) -> None:
 
 
 async def move_reserved_points(actor: Actor | None, program_id: int, points: int, now: datetime) -> Moved:
-    actor = require_card_session(actor)
+    actor = await require_current_card_session(actor, now)
     if isinstance(points, bool) or not 1 <= points <= 10_000_000:
         raise DomainError(ErrorCode.INVALID_INPUT, "Move 1 point or more.", "points")
 

@@ -14,7 +14,7 @@ from domain.auth.access import require
 from domain.auth.actor import Actor, Role
 from domain.auth.passwords import hash_password, verify_password
 from domain.auth.sessions import NewSession, open_session, revoke_session, revoke_subject_sessions
-from domain.cards.proof import CardProof, verify_card_proof
+from domain.cards.proof import CardProof, Purpose, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
@@ -69,7 +69,7 @@ async def login_with_password(my_key_id: str, password: str, now: datetime, addr
 
 
 async def login_with_card(proof: CardProof, trust: CardTrust, now: datetime) -> SignedIn:
-    card = await verify_card_proof(proof, trust, now)
+    card = await verify_card_proof(proof, trust, now, Purpose.SIGN_IN)
 
     async def work(sql: Sql) -> SignedIn:
         owner = await card_owner(sql, card.fingerprint)
@@ -90,7 +90,7 @@ async def rebind_card(
     my_key_id: str, password: str, proof: CardProof, trust: CardTrust, now: datetime, address: str
 ) -> ResidentView:
     resident_id = await _check_password(my_key_id, password, now, address)
-    card = await verify_card_proof(proof, trust, now)
+    card = await verify_card_proof(proof, trust, now, Purpose.REBIND)
 
     async def work(sql: Sql) -> ResidentView:
         owner = await card_owner(sql, card.fingerprint)

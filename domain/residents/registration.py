@@ -18,7 +18,7 @@ from domain.auth import ratelimit
 from domain.auth.passwords import hash_password
 from domain.auth.sessions import NewSession, open_session
 from domain.auth.tokens import digest, new_token
-from domain.cards.proof import CardProof, VerifiedCard, verify_card_proof
+from domain.cards.proof import CardProof, Purpose, VerifiedCard, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
@@ -82,7 +82,7 @@ async def card_owner(sql: Sql, fingerprint: str) -> dict[str, object] | None:
 
 
 async def begin_registration(proof: CardProof, trust: CardTrust, now: datetime) -> str:
-    card = await verify_card_proof(proof, trust, now)
+    card = await verify_card_proof(proof, trust, now, Purpose.REGISTRATION)
     token, token_hash = new_token("mkr")
 
     async def work(sql: Sql) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from domain.auth.access import require_terminal
 from domain.auth.actor import Actor
-from domain.cards.proof import CardProof, verify_card_proof
+from domain.cards.proof import CardProof, terminal_purpose, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
@@ -135,7 +135,7 @@ async def _spend(
     check_key(key)
     if isinstance(amount, bool) or not 1 <= amount <= MAX_AMOUNT:
         raise DomainError(ErrorCode.INVALID_INPUT, f"The amount is 1 to {MAX_AMOUNT:,} points.", "amount")
-    card = await verify_card_proof(proof, trust, now, moves_points=True)
+    card = await verify_card_proof(proof, trust, now, terminal_purpose(actor.id), moves_points=True)
     resident_id = await _resident_for_card(reader(), card.fingerprint)
     request = {"kind": kind, "amount": amount, "card": card.fingerprint}
 

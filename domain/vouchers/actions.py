@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
-from domain.auth.access import require, require_card_session
+from domain.auth.access import require, require_current_card_session
 from domain.auth.actor import Actor, Role
 from domain.clock import Clock
 from domain.errors import DomainError, ErrorCode
@@ -101,7 +101,7 @@ async def _insert(
 async def issue_voucher(actor: Actor | None, program_id: int, face_value: int, now: datetime) -> VoucherView:
     if actor is not None and actor.role is Role.TERMINAL:
         return await _print_voucher(actor, program_id, face_value, now)
-    actor = require_card_session(actor)
+    actor = await require_current_card_session(actor, now)
     if isinstance(face_value, bool) or not 1 <= face_value <= MAX_FACE_VALUE:
         raise _invalid(f"A voucher is worth 1 to {MAX_FACE_VALUE:,} points.", "faceValue")
 

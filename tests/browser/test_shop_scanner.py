@@ -25,7 +25,9 @@ async def _voucher(site) -> tuple[str, str]:
             )
             return answer.json()["data"]
 
-        nonce = (await gql("mutation { cardChallenge { nonce } }"))["cardChallenge"]["nonce"]
+        nonce = (await gql("mutation { cardChallenge(purpose: SIGN_IN) { nonce } }"))["cardChallenge"][
+            "nonce"
+        ]
         login = await gql(
             "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token } }", p=card.prove(nonce)
         )

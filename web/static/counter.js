@@ -27,7 +27,7 @@ document.getElementById("ping").addEventListener("click", async () => {
 });
 
 document.getElementById("card").addEventListener("change", async (event) => {
-  const proof = await cardProof(event.target.files[0]);
+  const proof = await cardProof(event.target.files[0], { token: token() });
   const { counterLookup } = await graphql(
     "mutation($p: CardProofInput!) { counterLookup(proof: $p) { customerId validUntil needsReconfirmation userErrors { code message } } }",
     { p: proof }, token());

@@ -17,14 +17,16 @@ export async function graphql(query, variables = {}, token = null) {
   return (await response.json()).data;
 }
 
-export async function cardProof(file) {
+// purpose: SIGN_IN, REGISTRATION or REBIND; a terminal passes its token and the challenge is its own.
+export async function cardProof(file, { purpose = "SIGN_IN", token = null } = {}) {
   const pem = await file.text();
   const key = pemBlock(pem, "PRIVATE KEY");
   const certificate = pemBlock(pem, "CERTIFICATE");
   if (!key || !certificate) throw new Error("card");
   const privateKey = await crypto.subtle.importKey(
     "pkcs8", bytes(key), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
-  const { cardChallenge } = await graphql("mutation { cardChallenge { nonce } }", {});
+  const { cardChallenge } = await graphql(
+    "mutation($purpose: CardChallengePurpose!) { cardChallenge(purpose: $purpose) { nonce } }", { purpose }, token);
   const nonce = cardChallenge.nonce;
   const signed = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", privateKey, new TextEncoder().encode(nonce));
   return { certificate, nonce, signature: base64(signed) };

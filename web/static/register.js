@@ -15,7 +15,7 @@ const refused = (payload) => {
 const ready = () => { $("step-form").querySelector("fieldset").disabled = !$("candidate").value; };
 
 $("card").addEventListener("change", async (event) => {
-  const proof = await cardProof(event.target.files[0]);
+  const proof = await cardProof(event.target.files[0], { purpose: "REGISTRATION" });
   const { beginRegistration } = await graphql(
     "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors { code message } } }", { p: proof });
   if (refused(beginRegistration)) return;

@@ -25,7 +25,7 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def _server(db):
+async def _server(db, clock):
     port = _free_port()
     env = {
         **os.environ,
@@ -35,6 +35,7 @@ async def _server(db):
         "MYKEY_CHECKPOINT_SECONDS": "0",
         "MYKEY_OUTBOX_SECONDS": "0",
         "MYKEY_DB_POOL_SIZE": "5",
+        "MYKEY_CLOCK_START": clock.now().isoformat(),
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app_from_env", "--port", str(port)]
     process = await asyncio.create_subprocess_exec(*command, "--log-level", "warning", env=env)
@@ -107,17 +108,20 @@ async def _scenario(listen_on: str, act: httpx.AsyncClient, town) -> None:
         assert (await _next(resident))["payload"]["data"]["balanceChanged"]["kind"] == "VOUCHER_REDEEMED"
 
 
-async def test_the_shop_and_the_resident_see_a_redemption_live(db, town):
-    async with _server(db) as (first, first_client):
+async def test_the_shop_and_the_resident_see_a_redemption_live(db, town, clock):
+    async with _server(db, clock) as (first, first_client):
         if not db.postgres:
             await _scenario(first, first_client, town)
             return
-        async with _server(db) as (_, second_client):  # another process: the event crosses LISTEN/NOTIFY
+        async with _server(db, clock) as (
+            _,
+            second_client,
+        ):  # another process: the event crosses LISTEN/NOTIFY
             await _scenario(first, second_client, town)
 
 
-async def test_subscriptions_are_for_their_owners(db, town):
-    async with _server(db) as (base, _):
+async def test_subscriptions_are_for_their_owners(db, town, clock):
+    async with _server(db, clock) as (base, _):
         async with _subscribe(base, None, "subscription { balanceChanged { kind } }") as nobody:
             assert _error_code(await _next(nobody)) == "UNAUTHENTICATED"
         async with _subscribe(

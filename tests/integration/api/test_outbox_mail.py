@@ -41,7 +41,7 @@ async def _register_with_email(people):
     await people.municipality()
     begun = await people.gql(
         "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken } }",
-        p=await people.proof(people.card()),
+        p=await people.proof(people.card(), "REGISTRATION"),
     )
     token = begun["beginRegistration"]["registrationToken"]
     candidate = (

@@ -1,9 +1,9 @@
 """Real concurrency on PostgreSQL: 200 debits released together against one balance.
 
-The harness opens its tasks first and releases them with one asyncio.Event, over a pool of 80
-connections. A deliberately naive read-then-write twin runs through the same harness and must lose
-updates: if it did not, the harness would not be reaching concurrency and the real test would
-prove nothing.
+The harness opens its tasks first and releases them with one asyncio.Event, over a pool of 24
+connections (PG_POOL in tests/conftest.py). A deliberately naive read-then-write twin runs through
+the same harness and must lose updates: if it did not, the harness would not be reaching
+concurrency and the real test would prove nothing.
 """
 
 import asyncio

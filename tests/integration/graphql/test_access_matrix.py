@@ -355,7 +355,7 @@ async def _call(world: World, op: Op, role: str) -> str | None:
     people = world.people
     world.bad_proof = {"certificate": "AA==", "nonce": "unknown", "signature": "AA=="}
     if op.name in {"counterLookup", "spendPoints", "convertPoints"}:
-        world.fresh_proof = await people.proof(world.resident.card)
+        world.fresh_proof = await people.proof(world.resident.card, terminal=world.tokens[role])
     variables = op.variables(world, role) if op.variables else {}
     token = world.tokens[role]
     headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -28,7 +28,10 @@ from models.staff import StaffRole
 
 PASSWORD = "abc123XYZ"
 STAFF_PASSWORD = "a long staff password"
-CHALLENGE = "mutation { cardChallenge { nonce expiresAt userErrors { code message } } }"
+CHALLENGE = (
+    "mutation($purpose: CardChallengePurpose!) { cardChallenge(purpose: $purpose)"
+    " { nonce expiresAt userErrors { code message } } }"
+)
 
 
 @dataclass
@@ -62,8 +65,11 @@ class People:
             self.authority.issue_card(self.clock.now(), years=years, not_before=not_before)
         )
 
-    async def proof(self, card: VirtualCard) -> dict[str, str]:
-        nonce = (await self.gql(CHALLENGE))["cardChallenge"]["nonce"]
+    async def proof(
+        self, card: VirtualCard, purpose: str = "SIGN_IN", terminal: str | None = None
+    ) -> dict[str, str]:
+        """The card's answer to a challenge for ``purpose``, or for ``terminal`` (its token) when given."""
+        nonce = (await self.gql(CHALLENGE, terminal, purpose=purpose))["cardChallenge"]["nonce"]
         return card.prove(nonce)
 
     async def operator(self) -> str:
@@ -112,7 +118,7 @@ class People:
         begun = await self.gql(
             "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors"
             " { code } } }",
-            p=await self.proof(card),
+            p=await self.proof(card, "REGISTRATION"),
         )
         token = begun["beginRegistration"]["registrationToken"]
         assert token, begun

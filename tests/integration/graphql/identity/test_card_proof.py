@@ -6,6 +6,7 @@ from datetime import timedelta
 from domain.cards.authority import CardAuthority
 from domain.cards.virtual import VirtualCard
 from domain.sql import reader
+from models.staff import StaffRole
 
 LOGIN = (
     "mutation($p: CardProofInput!) { loginWithCard(proof: $p) { token cardSession resident { myKeyId }"
@@ -64,7 +65,7 @@ async def test_a_card_from_an_untrusted_authority_fails(people, tmp_path):
         await people.gql(
             "mutation($p: CardProofInput!) { beginRegistration(proof: $p) { registrationToken userErrors"
             " { code } } }",
-            p=await people.proof(card),
+            p=await people.proof(card, "REGISTRATION"),
         )
     )["beginRegistration"]
     assert answer == {"registrationToken": None, "userErrors": [{"code": "CARD_INVALID"}]}
@@ -112,3 +113,28 @@ async def test_nothing_personal_is_stored_about_a_card(people):
         "bound_at",
         "unbound_at",
     }
+
+
+async def test_a_proof_counts_only_for_what_its_challenge_was_asked_for(people):
+    """A proof made for a PAY terminal's challenge cannot sign anybody in, and the other way round."""
+    await people.municipality()
+    shop = await people.shop()
+    admin = await people.staff(StaffRole.MUNICIPALITY_ADMIN)
+    pay = await people.terminal("PAY", admin, shopId=str(shop))
+    resident = await people.register()
+    sessions = await reader().fetchval("SELECT COUNT(*) FROM sessions")
+    at_the_till = await _login(people, await people.proof(resident.card, terminal=pay))
+    assert at_the_till["token"] is None
+    assert at_the_till["userErrors"][0]["code"] == "CARD_INVALID"
+    assert "made for something else" in at_the_till["userErrors"][0]["message"]
+    for_registration = await _login(people, await people.proof(resident.card, "REGISTRATION"))
+    assert for_registration["userErrors"][0]["code"] == "CARD_INVALID"
+    spend = await people.gql(
+        'mutation($p: CardProofInput!) { spendPoints(proof: $p, amount: 1, idempotencyKey: "pay-purpose-1")'
+        " { userErrors { code message } } }",
+        pay,
+        p=await people.proof(resident.card),  # a sign-in challenge, presented at a till
+    )
+    assert spend["spendPoints"]["userErrors"][0]["code"] == "CARD_INVALID"
+    assert await reader().fetchval("SELECT COUNT(*) FROM sessions") == sessions
+    assert (await _login(people, await people.proof(resident.card)))["cardSession"] is True

@@ -20,7 +20,7 @@ CHECK = (
 
 
 async def _begin(people, card=None) -> str:
-    data = await people.gql(BEGIN, p=await people.proof(card or people.card()))
+    data = await people.gql(BEGIN, p=await people.proof(card or people.card(), "REGISTRATION"))
     return data["beginRegistration"]["registrationToken"]
 
 
@@ -151,7 +151,7 @@ async def test_email_and_notifications_are_kept(people):
 async def test_one_card_one_mykey_id(people):
     await people.municipality()
     resident = await people.register()
-    again = await people.gql(BEGIN, p=await people.proof(resident.card))
+    again = await people.gql(BEGIN, p=await people.proof(resident.card, "REGISTRATION"))
     assert again["beginRegistration"]["userErrors"] == [{"code": "INVALID_INPUT", "field": "proof"}]
     card = people.card()
     first, second = await _begin(people, card), await _begin(people, card)

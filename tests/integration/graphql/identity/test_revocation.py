@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from domain.cards.authority import CardAuthority
-from domain.cards.proof import CardProof, issue_challenge, verify_card_proof
+from domain.cards.proof import CardProof, Purpose, issue_challenge, verify_card_proof
 from domain.cards.revocation import CrlRejected, import_crl
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
@@ -52,7 +52,9 @@ async def test_a_revoked_card_is_refused_everywhere(people):
     for name, query in PROOF_OPS.items():
         token = lookup if name == "counterLookup" else None
         text = query % resident.my_key_id if "%s" in query else query
-        answer = (await people.gql(text, token, p=await people.proof(resident.card)))[name]
+        purpose = {"beginRegistration": "REGISTRATION", "rebindCard": "REBIND"}.get(name, "SIGN_IN")
+        proof = await people.proof(resident.card, purpose, terminal=token)
+        answer = (await people.gql(text, token, p=proof))[name]
         assert answer["userErrors"] == [{"code": "CARD_REVOKED"}], name
     response = await people.api.post(
         "/graphql",
@@ -66,7 +68,7 @@ async def test_an_unregistered_revoked_card_cannot_register(people):
     card = people.card()
     people.authority.revoke(card.certificate, people.clock.now())
     await import_crl(people.authority.crl(people.clock.now()), _trust(people), people.clock.now())
-    answer = (await people.gql(PROOF_OPS["beginRegistration"], p=await people.proof(card)))[
+    answer = (await people.gql(PROOF_OPS["beginRegistration"], p=await people.proof(card, "REGISTRATION")))[
         "beginRegistration"
     ]
     assert answer == {"registrationToken": None, "userErrors": [{"code": "CARD_REVOKED"}]}
@@ -96,14 +98,20 @@ async def test_a_stale_crl_stops_point_moves_but_not_reads(people):
     card = people.card()
     now = people.clock.now()
     with pytest.raises(DomainError) as unknown:  # no CRL at all yet
-        await verify_card_proof(await _proof(people, card), _trust(people), now, moves_points=True)
+        await verify_card_proof(
+            await _proof(people, card), _trust(people), now, Purpose.SIGN_IN, moves_points=True
+        )
     assert unknown.value.code is ErrorCode.CARD_INVALID and "unknown" in unknown.value.message
     await import_crl(people.authority.crl(now), _trust(people), now)  # next update in 24 hours
-    await verify_card_proof(await _proof(people, card), _trust(people), now, moves_points=True)
+    await verify_card_proof(
+        await _proof(people, card), _trust(people), now, Purpose.SIGN_IN, moves_points=True
+    )
     people.later(hours=26, seconds=1)  # past nextUpdate + 2 hours of grace
     later = people.clock.now()
     with pytest.raises(DomainError) as stale:
-        await verify_card_proof(await _proof(people, card), _trust(people), later, moves_points=True)
+        await verify_card_proof(
+            await _proof(people, card), _trust(people), later, Purpose.SIGN_IN, moves_points=True
+        )
     assert stale.value.code is ErrorCode.CARD_INVALID
-    verified = await verify_card_proof(await _proof(people, card), _trust(people), later)
+    verified = await verify_card_proof(await _proof(people, card), _trust(people), later, Purpose.SIGN_IN)
     assert verified.serial == format(card.certificate.serial_number, "x")

@@ -32,7 +32,9 @@ async def test_the_counter_gets_only_its_own_service_number(people):
     resident = await people.register()
     await people.gql(LINK, resident.token, s="A1", c="789")
     await people.gql(LINK, resident.token, s="B2", c="M-555")
-    answer = (await people.gql(LOOKUP, terminal, p=await people.proof(resident.card)))["counterLookup"]
+    answer = (await people.gql(LOOKUP, terminal, p=await people.proof(resident.card, terminal=terminal)))[
+        "counterLookup"
+    ]
     assert answer == {
         "serviceCode": "A1",
         "customerId": "789",
@@ -48,7 +50,9 @@ async def test_a_card_without_a_link_gets_not_found_and_nothing_is_counted(peopl
     terminal = await _setup(people)
     resident = await people.register()
     await people.gql(LINK, resident.token, s="B2", c="M-555")
-    answer = (await people.gql(LOOKUP, terminal, p=await people.proof(resident.card)))["counterLookup"]
+    answer = (await people.gql(LOOKUP, terminal, p=await people.proof(resident.card, terminal=terminal)))[
+        "counterLookup"
+    ]
     assert answer["userErrors"] == [{"code": "NOT_FOUND"}]
     assert await reader().fetchval("SELECT COUNT(*) FROM service_lookup_counts") == 0
 
@@ -58,7 +62,7 @@ async def test_visits_are_kept_only_as_daily_counts(people):
     first, second = await people.register(), await people.register()
     for resident, number in ((first, "1"), (second, "2")):
         await people.gql(LINK, resident.token, s="A1", c=number)
-        await people.gql(LOOKUP, terminal, p=await people.proof(resident.card))
+        await people.gql(LOOKUP, terminal, p=await people.proof(resident.card, terminal=terminal))
     rows = await reader().fetch("SELECT * FROM service_lookup_counts")
     assert len(rows) == 1 and rows[0]["lookups"] == 2
     assert set(rows[0]) == {"id", "service_id", "day", "lookups"}  # no resident, no card, no time
@@ -96,9 +100,9 @@ async def test_reconfirmation_is_due_yearly_after_a_move_or_past_the_membership(
     )
 
     async def flag():
-        return (await people.gql(LOOKUP, terminal, p=await people.proof(resident.card)))["counterLookup"][
-            "needsReconfirmation"
-        ]
+        return (await people.gql(LOOKUP, terminal, p=await people.proof(resident.card, terminal=terminal)))[
+            "counterLookup"
+        ]["needsReconfirmation"]
 
     assert await flag() is False
     people.later(days=31)

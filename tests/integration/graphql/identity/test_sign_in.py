@@ -138,7 +138,9 @@ async def test_a_new_card_keeps_the_mykey_id(people):
     await people.gql(SUSPEND, id=resident.my_key_id, pw=resident.password)
     renewed = people.card()
     rebound = (
-        await people.gql(REBIND, id=resident.my_key_id, pw=resident.password, p=await people.proof(renewed))
+        await people.gql(
+            REBIND, id=resident.my_key_id, pw=resident.password, p=await people.proof(renewed, "REBIND")
+        )
     )["rebindCard"]
     assert rebound == {"resident": {"myKeyId": resident.my_key_id, "status": "ACTIVE"}, "userErrors": []}
     old = (await people.gql(CARD_LOGIN, p=await people.proof(resident.card)))["loginWithCard"]
@@ -146,16 +148,22 @@ async def test_a_new_card_keeps_the_mykey_id(people):
     new = (await people.gql(CARD_LOGIN, p=await people.proof(renewed)))["loginWithCard"]
     assert await _me(people, new["token"]) == resident.my_key_id
     again = (
-        await people.gql(REBIND, id=resident.my_key_id, pw=resident.password, p=await people.proof(renewed))
+        await people.gql(
+            REBIND, id=resident.my_key_id, pw=resident.password, p=await people.proof(renewed, "REBIND")
+        )
     )["rebindCard"]
     assert again["userErrors"][0]["code"] == "INVALID_INPUT"
     other = await people.register()
-    stolen = (await people.gql(REBIND, id=other.my_key_id, pw=other.password, p=await people.proof(renewed)))[
-        "rebindCard"
-    ]
+    stolen = (
+        await people.gql(
+            REBIND, id=other.my_key_id, pw=other.password, p=await people.proof(renewed, "REBIND")
+        )
+    )["rebindCard"]
     assert stolen["userErrors"][0]["code"] == "INVALID_INPUT"
     wrong_password = (
-        await people.gql(REBIND, id=resident.my_key_id, pw="wrong123", p=await people.proof(people.card()))
+        await people.gql(
+            REBIND, id=resident.my_key_id, pw="wrong123", p=await people.proof(people.card(), "REBIND")
+        )
     )["rebindCard"]
     assert wrong_password["userErrors"][0]["code"] == "UNAUTHENTICATED"
 

@@ -94,3 +94,20 @@ async def test_the_history_names_every_movement_and_pages(people, clock):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_one_notice_names_every_program_that_lost_points_and_the_total(people, clock):
+    resident = await _resident_with_two_lots(people, clock)
+    await people.municipality("131164")  # a second city's program: 台東区
+    museum = await people.program("131164", name="ミュージアムポイント", validity_days=7)
+    staff = await people.staff(StaffRole.MUNICIPALITY_STAFF, "131164")
+    await people.grant(staff, museum.id, [(resident.my_key_id, 25)], key="museum-lot")  # D+3: ends D+10
+    clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=JST))  # both the first lot and the museum's end
+    assert (await run_daily(clock)).expiry.points == 125
+    told = await reader().fetch("SELECT subject, body FROM outbox WHERE kind = 'POINTS_EXPIRED'")
+    assert len(told) == 1
+    assert "125 pt" in told[0]["subject"]
+    body = told[0]["body"]
+    assert (
+        "川崎市ポイント: 100 pt" in body and "ミュージアムポイント: 25 pt" in body and "合計 125 pt" in body
+    )

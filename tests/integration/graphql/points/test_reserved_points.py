@@ -34,6 +34,7 @@ async def _exchanged(people, points=1000, basic="141305"):
         "idempotencyKey": "exchange-1",
     }
     await people.gql(EXCHANGE, partner, i=order)
+    await people.fresh_crl()  # moving points with a card session needs a current revocation list
     return resident, regular
 
 
@@ -48,6 +49,7 @@ async def test_a_card_session_moves_reserved_points_into_a_program(people):
     refused = (await people.gql(MOVE, password, p=str(regular.id), n=300))["moveReservedPoints"]
     assert refused["userErrors"] == [{"code": "FORBIDDEN", "field": None}]
     people.later(days=3)
+    await people.fresh_crl()
     moved = (await people.gql(MOVE, await people.login(resident), p=str(regular.id), n=300))[
         "moveReservedPoints"
     ]
@@ -100,6 +102,7 @@ async def test_gifts_to_a_support_event_show_who_gave(people):
     )
     assert gifts["supportEventGifts"] == [{"myKeyId": resident.my_key_id, "points": 250}]
     people.later(days=6)
+    await people.fresh_crl()
     closed = (await people.gql(MOVE, await people.login(resident), p=str(event.id), n=1))[
         "moveReservedPoints"
     ]
@@ -130,6 +133,7 @@ async def test_unmoved_points_move_to_the_basic_municipality_on_day_14(people, c
     assert (await run_daily(clock)).auto_move.points == 0
     assert (await people.gql(ME, await people.login(resident)))["me"]["reserved"]["points"] == 1000
     clock.set(datetime(2026, 12, 5, 0, 0, tzinfo=JST))  # 00:00 JST on day D+14
+    await people.fresh_crl()
     moved = await people.gql(MOVE, await people.login(resident), p=str(regular.id), n=1)
     assert moved["moveReservedPoints"]["userErrors"] == [{"code": "INSUFFICIENT_POINTS", "field": None}]
     report = await run_daily(clock)

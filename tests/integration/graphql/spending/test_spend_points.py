@@ -15,8 +15,9 @@ CONVERT = SPEND.replace("spendPoints", "convertPoints").replace("{ spend {", "{ 
 
 
 async def _spend(people, town, amount, key="pay-0001-abc", card=None, terminal=None):
-    proof = await people.proof(card or town.resident.card)
-    return (await people.gql(SPEND, terminal or town.pay, p=proof, n=amount, k=key))["spendPoints"]
+    terminal = terminal or town.pay
+    proof = await people.proof(card or town.resident.card, terminal=terminal)
+    return (await people.gql(SPEND, terminal, p=proof, n=amount, k=key))["spendPoints"]
 
 
 async def _lots(account_code):
@@ -111,7 +112,7 @@ async def test_a_revoked_or_unverifiable_card_cannot_pay(people, town, clock):
 async def test_conversion_into_a_shopping_street_point_withholds_one_eleventh(people, town, amount, fee):
     street = await people.shop_accepting([town.program], name="商店街", category="SHOPPING_STREET")
     terminal = await people.terminal("PAY", town.admin, shopId=str(street))
-    proof = await people.proof(town.resident.card)
+    proof = await people.proof(town.resident.card, terminal=terminal)
     done = (await people.gql(CONVERT, terminal, p=proof, n=amount, k="convert-0001"))["convertPoints"]
     assert done["conversion"] == {
         "amount": amount,
@@ -123,6 +124,6 @@ async def test_conversion_into_a_shopping_street_point_withholds_one_eleventh(pe
     assert (await reader().fetchval("SELECT balance FROM accounts WHERE code = 'system:fees'") or 0) == fee
     assert await shop_balance(reader(), street) == amount - fee
     plain = await people.gql(
-        CONVERT, town.pay, p=await people.proof(town.resident.card), n=11, k="convert-0002"
+        CONVERT, town.pay, p=await people.proof(town.resident.card, terminal=town.pay), n=11, k="convert-0002"
     )
     assert plain["convertPoints"]["userErrors"] == [{"code": "NOT_ACCEPTED_HERE", "field": "amount"}]

@@ -199,3 +199,20 @@ async def test_a_naive_check_then_write_twin_would_redeem_many_times(people, tow
     await asyncio.sleep(0.1)
     gate.set()
     assert sum(await asyncio.gather(*tasks)) > 1
+
+
+async def test_a_card_session_moves_no_points_while_the_revocation_list_is_stale(people, town):
+    """product.md §11: a stale CRL refuses every point-moving operation, a card session's too."""
+    people.later(hours=26, seconds=1)  # the CRL is now more than 2 hours past its nextUpdate
+    await people.login(town.resident)  # signing in reads nothing that moves: it still works
+    stale = await _issue(people, town, 100)
+    assert stale["userErrors"] == [{"code": "CARD_INVALID", "field": "proof"}]
+    moved = await people.gql(
+        "mutation($p: ID!) { moveReservedPoints(programId: $p, points: 1) { userErrors { code } } }",
+        town.resident.token,
+        p=str(town.program),
+    )
+    assert moved["moveReservedPoints"]["userErrors"] == [{"code": "CARD_INVALID"}]
+    assert await reader().fetchval("SELECT COUNT(*) FROM vouchers") == 0
+    await people.fresh_crl()
+    assert (await _issue(people, town, 100))["userErrors"] == []

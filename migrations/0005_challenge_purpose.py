@@ -1,0 +1,20 @@
+"""A card challenge records what its proof may be used for (a proof made for one purpose is refused
+for any other: a PAY terminal's challenge cannot sign anybody in)."""
+
+from tortoise import fields, migrations
+
+from migrations._constraints import AddColumn
+
+
+class Migration(migrations.Migration):
+    dependencies = [("models", "0004_vouchers")]
+
+    initial = False
+
+    operations = [
+        AddColumn(
+            model_name="CardChallenge",
+            name="purpose",
+            field=fields.CharField(default="SIGN_IN", max_length=40),
+        ),
+    ]

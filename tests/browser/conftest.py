@@ -37,6 +37,14 @@ class Site:
     var: Path
 
 
+def browser_env() -> dict[str, str]:
+    """Chromium's environment: the suite's, less libfaketime (CI runs these tests under faketime to
+    prove they pass on any date; Chromium's own threads hang under it). The pages' times come from
+    the server, whose clock is the faked one; cookies carry Max-Age, never a date."""
+    skip = {"LD_PRELOAD", "FAKETIME"}
+    return {k: v for k, v in os.environ.items() if k not in skip and not k.startswith("FAKETIME_")}
+
+
 def _need_browser() -> None:
     missing = [str(p) for p in (Path(CHROMIUM), AXE) if not p.exists()]
     if missing:
@@ -105,6 +113,7 @@ async def browser(site: Site) -> AsyncIterator[Browser]:
             executable_path=CHROMIUM,
             headless=True,
             args=BROWSER_ARGS,
+            env=browser_env(),
         )
         yield launched
         await launched.close()
@@ -162,7 +171,7 @@ async def shop_with_camera(site: Site, qr_text: str, folder: Path) -> AsyncItera
     ]
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=[*BROWSER_ARGS, *fake_camera]
+            executable_path=CHROMIUM, headless=True, args=[*BROWSER_ARGS, *fake_camera], env=browser_env()
         )
         context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
         await context.grant_permissions(["camera"], origin=site.url)

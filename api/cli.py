@@ -144,11 +144,15 @@ def _daily(settings: Settings, args: argparse.Namespace) -> int:
         expired = report.expiry
         print(f"expired {expired.points} points in {expired.lots} lots of {len(expired.accounts)} accounts")
         print(f"warnings and reminders due: {report.warnings}")
+        if moved.failed:
+            print(f"auto-move FAILED for {len(moved.failed)} residents (see the log); retried tomorrow")
+        for failure in report.failed:
+            print(f"step FAILED: {failure}")
         sealed = await seal_all(LedgerKey.load_or_create(settings.ledger_key_path), clock)
         print(f"sealed {sum(c.entry_count for c in sealed)} entries in {len(sealed)} checkpoints")
         sent = await send_pending(mail_transport(settings), settings.mail_from, clock.now())
         print(f"e-mail sent: {sent}")
-        return 0
+        return 1 if report.failed or moved.failed else 0
 
     return asyncio.run(_with_database(settings, work))
 

@@ -34,6 +34,7 @@ class Resident(Model):
     status = fields.CharEnumField(ResidentStatus, max_length=12, default=ResidentStatus.ACTIVE)
     created_at = fields.DatetimeField()
     suspended_at = fields.DatetimeField(null=True)
+    suspended_by = fields.CharField(max_length=300, null=True)  # "resident", or the operator and the reason
 
     class Meta:
         table = "residents"

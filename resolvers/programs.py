@@ -22,6 +22,7 @@ from schema.programs import (
     AddProgramInput,
     AddProgramPayload,
     CatalogueMunicipality,
+    EndPremiumCampaignPayload,
     Municipality,
     MunicipalityConnection,
     MunicipalityEdge,
@@ -123,6 +124,20 @@ class ProgramMutation:
             return AddPremiumCampaignPayload(campaign=PremiumCampaign.from_view(campaign))
 
         return await attempt(AddPremiumCampaignPayload, work())
+
+    @strawberry.mutation(
+        description="End a running premium campaign now, or delete one that has not started. Its admin."
+    )
+    async def end_premium_campaign(self, info: Info, campaign_id: strawberry.ID) -> EndPremiumCampaignPayload:
+        async def work() -> EndPremiumCampaignPayload:
+            ended = await actions.end_premium_campaign(
+                info.context.actor, int_id(campaign_id) or -1, info.context.clock.now()
+            )
+            return EndPremiumCampaignPayload(
+                campaign=PremiumCampaign.from_view(ended.campaign), deleted=ended.deleted
+            )
+
+        return await attempt(EndPremiumCampaignPayload, work())
 
     @strawberry.mutation(description="Add a department (原課). Its municipality's admin.")
     async def add_department(self, info: Info, municipality_code: str, name: str) -> AddDepartmentPayload:

@@ -23,6 +23,7 @@ from schema.residents import (
     RebindCardPayload,
     Resident,
     SessionPayload,
+    SuspendMyKeyIdOnRequestPayload,
     SuspendMyKeyIdPayload,
     UpdateSettingsInput,
     UpdateSettingsPayload,
@@ -158,6 +159,21 @@ class ResidentMutation:
             return SuspendMyKeyIdPayload(resident=Resident.from_view(resident))
 
         return await attempt(SuspendMyKeyIdPayload, work())
+
+    @strawberry.mutation(
+        description="Suspend a MyKey ID at its resident's request (e.g. a lost card reported by telephone),"
+        " with the reason. The operator."
+    )
+    async def suspend_my_key_id_on_request(
+        self, info: Info, my_key_id: str, reason: str
+    ) -> SuspendMyKeyIdOnRequestPayload:
+        async def work() -> SuspendMyKeyIdOnRequestPayload:
+            resident = await actions.suspend_on_request(
+                info.context.actor, my_key_id, reason, info.context.clock.now()
+            )
+            return SuspendMyKeyIdOnRequestPayload(resident=Resident.from_view(resident))
+
+        return await attempt(SuspendMyKeyIdOnRequestPayload, work())
 
     @strawberry.mutation(description="Change the My Page password. Residents.")
     async def change_password(

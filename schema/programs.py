@@ -17,13 +17,19 @@ ProgramUse = strawberry.enum(DomainProgramUse, name="ProgramUse")
 
 @strawberry.type(description="A premium campaign: points entering the program earn this much more (floored).")
 class PremiumCampaign:
+    id: strawberry.ID
     rate_percent: int
     starts_at: datetime
     ends_at: datetime
 
     @classmethod
     def from_view(cls, view: CampaignView) -> "PremiumCampaign":
-        return cls(rate_percent=view.rate_percent, starts_at=view.starts_at, ends_at=view.ends_at)
+        return cls(
+            id=strawberry.ID(str(view.id)),
+            rate_percent=view.rate_percent,
+            starts_at=view.starts_at,
+            ends_at=view.ends_at,
+        )
 
 
 @strawberry.type(description="A municipality's point program: its regular program or a support event.")
@@ -138,6 +144,14 @@ class AddProgramPayload(Payload):
 @strawberry.type
 class AddPremiumCampaignPayload(Payload):
     campaign: PremiumCampaign | None = None
+
+
+@strawberry.type
+class EndPremiumCampaignPayload(Payload):
+    campaign: PremiumCampaign | None = None
+    deleted: bool | None = strawberry.field(
+        default=None, description="True when the campaign had not started and was removed."
+    )
 
 
 @strawberry.type

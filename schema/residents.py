@@ -204,6 +204,11 @@ class SuspendMyKeyIdPayload(ResidentPayload):
 
 
 @strawberry.type
+class SuspendMyKeyIdOnRequestPayload(ResidentPayload):
+    pass
+
+
+@strawberry.type
 class ChangePasswordPayload(ResidentPayload):
     pass
 

@@ -19,6 +19,9 @@ class Limit:
 
 
 LOGIN_PER_ID = Limit("login-id", 10, 15 * 60)  # failed password sign-ins per MyKey ID / login
+# failed suspensions per MyKey ID *and* address: a stranger's failures lock out the stranger, never the
+# owner reporting a lost card (the per-address limit still bounds each guesser)
+SUSPEND_PER_ID_ADDRESS = Limit("suspend-id-ip", 10, 15 * 60)
 LOGIN_PER_ADDRESS = Limit("login-ip", 60, 15 * 60)  # sign-in attempts per client address
 CHECK_PER_REGISTRATION = Limit("check-reg", 10, 24 * 3600)  # duplicate checks per registration
 CHECK_PER_ADDRESS = Limit("check-ip", 30, 3600)  # duplicate checks per client address

@@ -2,15 +2,19 @@
 
 Steps, in order: refresh the CRL, tidy short-lived rows, move due reserved points, close expired
 vouchers (their value goes back), expire lots (and write the notices), write the day's warnings and
-reminders. The caller seals the journal and sends
-the outbox afterwards. A database lease (:mod:`domain.jobs.lease`) lets one server run it; another
-that starts meanwhile reports that it is running elsewhere and does nothing.
+reminders. The caller seals the journal and sends the outbox afterwards. A step that fails is logged
+and reported (``DailyReport.failed``) and the next step runs all the same; within the reserved-point
+move, one resident's failure is isolated the same way. A database lease (:mod:`domain.jobs.lease`)
+lets one server run it; another that starts meanwhile reports that it is running elsewhere and does
+nothing.
 """
 
+import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from domain.auth.ratelimit import forget_old_windows
 from domain.auth.sessions import forget_expired_sessions
@@ -24,6 +28,8 @@ from domain.sql import Sql, transaction
 from domain.vouchers.actions import VoucherExpiry, expire_vouchers
 
 JOB = "daily"
+T = TypeVar("T")
+log = logging.getLogger("mykey.jobs")
 
 
 @dataclass
@@ -33,6 +39,7 @@ class DailyReport:
     expiry: ExpiryReport = field(default_factory=ExpiryReport)
     warnings: int = 0
     vouchers: VoucherExpiry = field(default_factory=VoucherExpiry)
+    failed: list[str] = field(default_factory=list)  # steps that raised: "step: error"
 
 
 def holder_name() -> str:
@@ -55,13 +62,24 @@ async def run_daily(
         return None
     try:
         report = DailyReport()
+
+        async def step(name: str, work: Callable[[], Awaitable[T]], default: T) -> T:
+            try:
+                return await work()
+            except Exception as exc:
+                log.exception("daily job: step %s failed; the next steps run all the same", name)
+                report.failed.append(f"{name}: {type(exc).__name__}: {exc}")
+                return default
+
         if refresh_crl is not None:
-            report.crl = await refresh_crl()
-        await transaction(lambda sql: _tidy(sql, clock))
-        report.auto_move = await auto_move_due(clock)
-        report.vouchers = await expire_vouchers(clock)
-        report.expiry = await expire_lots(clock, on_expired=expiry_notifier(clock.now()))
-        report.warnings = await send_warnings(clock.now())
+            report.crl = await step("crl", refresh_crl, "CRL: refresh failed")
+        await step("tidy", lambda: transaction(lambda sql: _tidy(sql, clock)), None)
+        report.auto_move = await step("auto-move", lambda: auto_move_due(clock), AutoMoveReport())
+        report.vouchers = await step("vouchers", lambda: expire_vouchers(clock), VoucherExpiry())
+        report.expiry = await step(
+            "expiry", lambda: expire_lots(clock, on_expired=expiry_notifier(clock.now())), ExpiryReport()
+        )
+        report.warnings = await step("warnings", lambda: send_warnings(clock.now()), 0)
         return report
     finally:
         await release(JOB, holder, clock.now())

@@ -16,6 +16,7 @@ from domain.auth.actor import Actor, Role
 from domain.cards.proof import CardProof, terminal_purpose, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.clock import japan_date
+from domain.dates import sane_day
 from domain.errors import DomainError, ErrorCode
 from domain.sql import Sql, as_datetime, transaction
 from models.terminals import TerminalKind
@@ -93,6 +94,8 @@ async def link_service(
         raise DomainError(
             ErrorCode.INVALID_INPUT, "A customer number is 1–40 letters, digits or hyphens.", "customerId"
         )
+    if valid_until is not None:
+        sane_day(valid_until, now, "validUntil")
     if valid_until is not None and valid_until < japan_date(now):
         raise DomainError(ErrorCode.INVALID_INPUT, "This membership has already expired.", "validUntil")
 

@@ -18,6 +18,7 @@ from domain.auth import ratelimit
 from domain.auth.access import require
 from domain.auth.actor import Actor, Role
 from domain.auth.tokens import digest
+from domain.dates import sane_instant
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
 from domain.ledger.idempotency import check_key, idempotent
@@ -177,7 +178,7 @@ async def issue_coupons(
         raise _invalid(f"Issue 1 to {MAX_COUPONS:,} coupons at a time.", "count")
     if not 1 <= points <= 100_000:
         raise _invalid("A coupon is worth 1 to 100,000 points.", "points")
-    ends = expires_at or now + timedelta(days=180)
+    ends = sane_instant(expires_at, now, "expiresAt") if expires_at else now + timedelta(days=180)
     if not now < ends <= now + timedelta(days=366):
         raise _invalid("A coupon expires within a year.", "expiresAt")
     codes = [_new_code() for _ in range(count)]

@@ -8,6 +8,7 @@
   the rest due, and a re-run moves only what is still reserved (the lots are used up by the move).
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,6 +28,7 @@ from models.ledger import FunderKind
 from models.programs import ProgramKind
 
 AUTO_MOVE_ACTOR = "system:auto-move"
+log = logging.getLogger("mykey.jobs")
 EPSILON = timedelta(microseconds=1)
 
 
@@ -104,6 +106,7 @@ class AutoMoveReport:
     residents: int = 0
     points: int = 0
     stuck: list[int] = field(default_factory=list)  # residents whose basic municipality has no program
+    failed: list[int] = field(default_factory=list)  # residents whose move failed (logged; retried tomorrow)
 
 
 async def _due_accounts(sql: Sql, now: datetime, after: int, limit: int) -> list[dict[str, object]]:
@@ -148,7 +151,12 @@ async def auto_move_due(clock: Clock, batch: int = 500) -> AutoMoveReport:
     after = 0
     while rows := await _due_accounts(reader(), now, after, batch):
         for row in rows:
-            points, moved = await _auto_move_one(row, now)
+            try:
+                points, moved = await _auto_move_one(row, now)
+            except Exception:  # one resident's failure must not stop everyone else's move
+                log.exception("auto-move failed for account %s; the rest go on", row["id"])
+                report.failed.append(int(str(row["code"]).split(":")[1]))
+                continue
             if not moved:
                 report.stuck.append(int(str(row["code"]).split(":")[1]))
             elif points:

@@ -4,18 +4,19 @@ A municipality admin works on their own municipality (the operator on any). A mu
 regular program; support events have a window (Japan days), an organiser and a purpose.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 
 from domain.auth.access import require, require_municipality
 from domain.auth.actor import Actor, Role
+from domain.dates import sane_day, sane_instant
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.programs.queries import CampaignView, ProgramView, get_program
 from domain.programs.rules import ProgramUse
-from domain.sql import Sql, transaction
+from domain.sql import Sql, as_datetime, transaction
 from models.programs import ProgramKind
 
 
@@ -37,7 +38,7 @@ def _invalid(message: str, field: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, field)
 
 
-def _check(form: ProgramInput) -> None:
+def _check(form: ProgramInput, now: datetime) -> None:
     if not 1 <= len(form.name.strip()) <= 100:
         raise _invalid("Give the program a name of 1–100 characters.", "name")
     if not 1 <= form.validity_days <= 3650:
@@ -46,6 +47,10 @@ def _check(form: ProgramInput) -> None:
         raise _invalid("A point is worth 1 to 100 yen.", "yenPerPoint")
     if not form.uses:
         raise _invalid("Choose at least one use.", "uses")
+    if form.starts_on is not None:
+        sane_day(form.starts_on, now, "startsOn")
+    if form.ends_on is not None:
+        sane_day(form.ends_on, now, "endsOn")
     if form.kind is ProgramKind.SUPPORT_EVENT:
         if form.starts_on is None or form.ends_on is None or form.starts_on > form.ends_on:
             raise _invalid("A support event has a first and a last day, in that order.", "endsOn")
@@ -55,7 +60,7 @@ def _check(form: ProgramInput) -> None:
 
 async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) -> ProgramView:
     require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
-    _check(form)
+    _check(form, now)
 
     async def work(sql: Sql) -> ProgramView:
         municipality = await get_municipality_by_code(sql, form.municipality_code)
@@ -98,6 +103,8 @@ async def add_premium_campaign(
     require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
     if not 1 <= rate_percent <= 100:
         raise _invalid("A premium is 1 to 100 %.", "ratePercent")
+    starts_at = sane_instant(starts_at, now, "startsAt")
+    ends_at = sane_instant(ends_at, now, "endsAt")
     if starts_at >= ends_at:
         raise _invalid("A campaign ends after it starts.", "endsAt")
 
@@ -122,6 +129,41 @@ async def add_premium_campaign(
             now,
         )
         return CampaignView(int(campaign_id), program_id, rate_percent, starts_at, ends_at)
+
+    return await transaction(work)
+
+
+@dataclass(frozen=True)
+class CampaignEnded:
+    campaign: CampaignView
+    deleted: bool  # it had not started: it is gone, as if never added
+
+
+async def end_premium_campaign(actor: Actor | None, campaign_id: int, now: datetime) -> CampaignEnded:
+    """End a running campaign now, or delete one that has not started. Its municipality's admin."""
+    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+
+    async def work(sql: Sql) -> CampaignEnded:
+        row = await sql.fetchrow(
+            "SELECT c.id, c.program_id, c.rate_percent, c.starts_at, c.ends_at, p.municipality_id"
+            " FROM premium_campaigns c JOIN programs p ON p.id = c.program_id"
+            f" WHERE c.id = $1{sql.for_update}",
+            campaign_id,
+        )
+        if row is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such premium campaign.", "campaignId")
+        require_municipality(actor, int(row["municipality_id"]), Role.MUNICIPALITY_ADMIN)
+        starts_at, ends_at = as_datetime(row["starts_at"]), as_datetime(row["ends_at"])
+        view = CampaignView(
+            int(row["id"]), int(row["program_id"]), int(row["rate_percent"]), starts_at, ends_at
+        )
+        if starts_at > now:
+            await sql.execute("DELETE FROM premium_campaigns WHERE id = $1", campaign_id)
+            return CampaignEnded(view, deleted=True)
+        if ends_at <= now:
+            raise _invalid("This campaign has already ended.", "campaignId")
+        await sql.execute("UPDATE premium_campaigns SET ends_at = $2 WHERE id = $1", campaign_id, now)
+        return CampaignEnded(replace(view, ends_at=now), deleted=False)
 
     return await transaction(work)
 

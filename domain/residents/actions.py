@@ -6,6 +6,7 @@ answers the same for an unknown ID and a wrong password. A lost card is handled 
 (password + the new card) binds a renewed or replacement certificate and keeps the MyKey ID.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,18 +34,29 @@ class SignedIn:
     session: NewSession
 
 
+log = logging.getLogger("mykey.audit")
 WRONG = "The MyKey ID or the password is wrong."
 
 
-async def _check_password(my_key_id: str, password: str, now: datetime, address: str) -> int:
-    """The resident's id if the password is right (suspended residents included); rate-limited."""
+async def _check_password(
+    my_key_id: str, password: str, now: datetime, address: str, for_suspension: bool = False
+) -> int:
+    """The resident's id if the password is right (suspended residents included); rate-limited.
+
+    Failures lock the MyKey ID for sign-in; for a lost-card suspension they lock only the address
+    that made them, so nobody who knows a MyKey ID can stop its owner suspending it."""
     await ratelimit.hit(ratelimit.LOGIN_PER_ADDRESS, address, now)
     key = my_key_id.upper()
-    await ratelimit.ensure_below(reader(), ratelimit.LOGIN_PER_ID, key, now)
+    limit, bucket = (
+        (ratelimit.SUSPEND_PER_ID_ADDRESS, f"{key}:{address}")
+        if for_suspension
+        else (ratelimit.LOGIN_PER_ID, key)
+    )
+    await ratelimit.ensure_below(reader(), limit, bucket, now)
     row = await find_resident_by_my_key_id(reader(), key)
     stored = None if row is None else str(row["password_hash"])
     if not await verify_password(stored, password) or row is None:
-        await ratelimit.record_failure(ratelimit.LOGIN_PER_ID, key, now)
+        await ratelimit.record_failure(limit, bucket, now)
         raise DomainError(ErrorCode.UNAUTHENTICATED, WRONG, "password")
     return int(str(row["id"]))
 
@@ -105,7 +117,8 @@ async def rebind_card(
         await bind_card(sql, resident_id, card, now)
         await revoke_subject_sessions(sql, SubjectKind.RESIDENT, resident_id, now)
         await sql.execute(
-            "UPDATE residents SET status = 'ACTIVE', suspended_at = NULL WHERE id = $1", resident_id
+            "UPDATE residents SET status = 'ACTIVE', suspended_at = NULL, suspended_by = NULL WHERE id = $1",
+            resident_id,
         )
         resident = await get_resident(sql, resident_id)
         if resident.email and resident.notifications.my_key_id_changed:
@@ -116,22 +129,39 @@ async def rebind_card(
 
 
 async def suspend_my_key_id(my_key_id: str, password: str, now: datetime, address: str) -> ResidentView:
-    resident_id = await _check_password(my_key_id, password, now, address)
+    resident_id = await _check_password(my_key_id, password, now, address, for_suspension=True)
+    return await transaction(lambda sql: _suspend(sql, resident_id, "resident", now))
 
-    async def work(sql: Sql) -> ResidentView:
-        await sql.execute(
-            "UPDATE residents SET status = 'SUSPENDED', suspended_at = $2 WHERE id = $1 AND status ="
-            " 'ACTIVE'",
-            resident_id,
-            now,
-        )
-        await revoke_subject_sessions(sql, SubjectKind.RESIDENT, resident_id, now)
-        resident = await get_resident(sql, resident_id)
-        if resident.email and resident.notifications.my_key_id_changed:
-            await enqueue(sql, [notices.suspended(resident.email, resident_id, now.isoformat())], now)
-        return resident
 
-    return await transaction(work)
+async def suspend_on_request(actor: Actor | None, my_key_id: str, reason: str, now: datetime) -> ResidentView:
+    """The operator suspends a MyKey ID at its resident's request (seed 002: 利用停止の申請の受付),
+    e.g. a lost card reported by telephone; who did it and why is kept with the resident."""
+    actor = require(actor, Role.OPERATOR)
+    reason = reason.strip()
+    if not 1 <= len(reason) <= 200:
+        raise invalid("Say why, in 1 to 200 characters (e.g. 'lost card, reported by telephone').", "reason")
+    row = await find_resident_by_my_key_id(reader(), my_key_id.upper())
+    if row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No resident has this MyKey ID.", "myKeyId")
+    resident_id = int(str(row["id"]))
+    resident = await transaction(lambda sql: _suspend(sql, resident_id, f"{actor.label}: {reason}", now))
+    log.info("operator %s suspended MyKey ID %s: %s", actor.label, resident.my_key_id, reason)
+    return resident
+
+
+async def _suspend(sql: Sql, resident_id: int, by: str, now: datetime) -> ResidentView:
+    suspended = await sql.execute(
+        "UPDATE residents SET status = 'SUSPENDED', suspended_at = $2, suspended_by = $3 WHERE id = $1"
+        " AND status = 'ACTIVE'",
+        resident_id,
+        now,
+        by,
+    )
+    await revoke_subject_sessions(sql, SubjectKind.RESIDENT, resident_id, now)
+    resident = await get_resident(sql, resident_id)
+    if suspended and resident.email and resident.notifications.my_key_id_changed:
+        await enqueue(sql, [notices.suspended(resident.email, resident_id, now.isoformat())], now)
+    return resident
 
 
 async def log_out(actor: Actor | None, now: datetime) -> None:

@@ -92,6 +92,11 @@ OPS = [
         lambda w, r: {"id": w.spare.my_key_id, "pw": PASSWORD},
     ),
     Op(
+        "suspendMyKeyIdOnRequest",
+        _m("suspendMyKeyIdOnRequest", 'myKeyId: "ZZZZ9999", reason: "lost card"'),
+        OPERATOR,
+    ),
+    Op(
         "changePassword",
         _m(
             "changePassword",

@@ -1,10 +1,13 @@
 """Password sign-in, rate limits, cookie sessions with CSRF, sign-out, lost cards and renewals."""
 
+import httpx
 import pytest
 
+from api.app import create_app
 from domain.auth.access import require_card_session
 from domain.auth.actor import Actor, Role
 from domain.errors import DomainError, ErrorCode
+from domain.sql import reader
 
 PASSWORD_LOGIN = (
     "mutation($id: String!, $pw: String!, $cookie: Boolean! = false) {"
@@ -130,6 +133,49 @@ async def test_a_lost_card_is_suspended_with_the_password_alone(people):
     assert password["userErrors"][0]["code"] == "FORBIDDEN"
     wrong = (await people.gql(SUSPEND, id=resident.my_key_id, pw="wrong123"))["suspendMyKeyId"]
     assert wrong["userErrors"][0]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_stranger_cannot_stop_the_owner_suspending(people, db, clock):
+    """Wrong passwords from a stranger's address lock that address out, never the owner elsewhere."""
+    await people.municipality()
+    resident = await people.register()
+    for _ in range(10):
+        await _password_login(people, resident.my_key_id, "wrong123")
+        wrong = (await people.gql(SUSPEND, id=resident.my_key_id, pw="wrong123"))["suspendMyKeyId"]
+        assert wrong["userErrors"][0]["code"] == "UNAUTHENTICATED"
+    stranger = (await people.gql(SUSPEND, id=resident.my_key_id, pw=resident.password))["suspendMyKeyId"]
+    assert stranger["userErrors"][0]["code"] == "RATE_LIMITED"  # the guesser's own address is locked
+    owners_phone = httpx.ASGITransport(
+        app=create_app(db.settings, clock, manage_database=False), client=("198.51.100.7", 50000)
+    )
+    async with httpx.AsyncClient(transport=owners_phone, base_url="http://testserver") as phone:
+        answer = await phone.post(
+            "/graphql",
+            json={"query": SUSPEND, "variables": {"id": resident.my_key_id, "pw": resident.password}},
+        )
+    assert answer.json()["data"]["suspendMyKeyId"] == {"resident": {"status": "SUSPENDED"}, "userErrors": []}
+
+
+async def test_the_operator_suspends_on_a_residents_request(people):
+    await people.municipality()
+    resident = await people.register()
+    operator = await people.operator()
+    on_request = (
+        "mutation($id: String!, $why: String!) { suspendMyKeyIdOnRequest(myKeyId: $id, reason: $why)"
+        " { resident { status } userErrors { code field } } }"
+    )
+    blank = await people.gql(on_request, operator, id=resident.my_key_id, why="  ")
+    assert blank["suspendMyKeyIdOnRequest"]["userErrors"] == [{"code": "INVALID_INPUT", "field": "reason"}]
+    unknown = await people.gql(on_request, operator, id="ZZZZ9999", why="lost card")
+    assert unknown["suspendMyKeyIdOnRequest"]["userErrors"] == [{"code": "NOT_FOUND", "field": "myKeyId"}]
+    assert await _me(people, resident.token) == resident.my_key_id  # nothing changed so far
+    done = await people.gql(on_request, operator, id=resident.my_key_id, why="lost card, by telephone")
+    assert done["suspendMyKeyIdOnRequest"] == {"resident": {"status": "SUSPENDED"}, "userErrors": []}
+    assert await _me(people, resident.token) == "UNAUTHENTICATED"
+    by = await reader().fetchval(
+        "SELECT suspended_by FROM residents WHERE my_key_id = $1", resident.my_key_id
+    )
+    assert by.startswith("operator:") and by.endswith("lost card, by telephone")
 
 
 async def test_a_new_card_keeps_the_mykey_id(people):

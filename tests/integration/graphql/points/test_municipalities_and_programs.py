@@ -172,6 +172,98 @@ async def test_premium_campaigns_do_not_overlap(people):
     assert shown["municipality"]["programs"] == [{"premium": {"ratePercent": 20}}]
 
 
+ADD_CAMPAIGN = (
+    "mutation($p: ID!, $s: DateTime!, $e: DateTime!) { addPremiumCampaign(programId: $p, ratePercent: 20,"
+    " startsAt: $s, endsAt: $e) { campaign { id } userErrors { code field message } } }"
+)
+END_CAMPAIGN = (
+    "mutation($c: ID!) { endPremiumCampaign(campaignId: $c) { campaign { endsAt } deleted"
+    " userErrors { code field } } }"
+)
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "field"),
+    [
+        ("0001-01-01T00:00:00+00:00", "2026-12-01T00:00:00+09:00", "startsAt"),
+        ("2026-11-22T00:00:00+09:00", "9999-12-31T00:00:00+00:00", "endsAt"),
+        ("2026-11-22T00:00:00", "2026-12-01T00:00:00+09:00", "startsAt"),  # no offset: which 00:00?
+    ],
+)
+async def test_a_campaign_outside_a_sane_window_is_refused_and_nothing_breaks(people, starts, ends, field):
+    await people.municipality()
+    program = await people.program()
+    admin = await people.staff(StaffRole.MUNICIPALITY_ADMIN)
+    answer = (await people.gql(ADD_CAMPAIGN, admin, p=str(program.id), s=starts, e=ends))[
+        "addPremiumCampaign"
+    ]
+    assert [(e["code"], e["field"]) for e in answer["userErrors"]] == [("INVALID_INPUT", field)]
+    assert await reader().fetchval("SELECT COUNT(*) FROM premium_campaigns") == 0
+    shown = await people.gql('{ municipality(code: "141305") { programs { premium { ratePercent } } } }')
+    assert shown["municipality"]["programs"] == [{"premium": None}]
+
+
+async def test_support_event_days_and_membership_dates_stay_in_a_sane_window(people):
+    await people.municipality()
+    admin = await people.staff(StaffRole.MUNICIPALITY_ADMIN)
+    event = {
+        "municipalityCode": "141305",
+        "kind": "SUPPORT_EVENT",
+        "name": "花火大会",
+        "validityDays": 100,
+        "uses": ["SHOPS"],
+        "startsOn": "0001-01-01",
+        "endsOn": "2026-12-01",
+        "organiser": "実行委員会",
+    }
+    answer = await people.gql(ADD_PROGRAM, admin, i=event)
+    assert answer["addProgram"]["userErrors"][0]["field"] == "startsOn"
+    await people.service("A1")
+    resident = await people.register()
+    linked = await people.gql(
+        'mutation { linkService(serviceCode: "A1", customerId: "789", validUntil: "9999-12-31")'
+        " { userErrors { code field } } }",
+        resident.token,
+    )
+    assert linked["linkService"]["userErrors"] == [{"code": "INVALID_INPUT", "field": "validUntil"}]
+
+
+async def test_an_admin_ends_a_running_campaign_and_deletes_one_not_started(people):
+    await people.municipality()
+    program = await people.program()
+    admin = await people.staff(StaffRole.MUNICIPALITY_ADMIN)
+    now = people.clock.now()
+    running = await people.gql(
+        ADD_CAMPAIGN, admin, p=str(program.id), s=now.isoformat(), e=(now + timedelta(days=10)).isoformat()
+    )
+    later = await people.gql(
+        ADD_CAMPAIGN,
+        admin,
+        p=str(program.id),
+        s=(now + timedelta(days=20)).isoformat(),
+        e=(now + timedelta(days=30)).isoformat(),
+    )
+    running_id = running["addPremiumCampaign"]["campaign"]["id"]
+    later_id = later["addPremiumCampaign"]["campaign"]["id"]
+    await people.municipality("131164")
+    stranger = await people.staff(StaffRole.MUNICIPALITY_ADMIN, "131164")
+    refused = await people.gql(END_CAMPAIGN, stranger, c=running_id)
+    assert refused["endPremiumCampaign"]["userErrors"] == [{"code": "FORBIDDEN", "field": None}]
+    people.later(hours=1)
+    ended = (await people.gql(END_CAMPAIGN, admin, c=running_id))["endPremiumCampaign"]
+    assert ended["deleted"] is False and ended["userErrors"] == []
+    assert ended["campaign"]["endsAt"] == people.clock.now().isoformat()
+    shown = await people.gql('{ municipality(code: "141305") { programs { premium { ratePercent } } } }')
+    assert shown["municipality"]["programs"] == [{"premium": None}]
+    again = (await people.gql(END_CAMPAIGN, admin, c=running_id))["endPremiumCampaign"]
+    assert again["userErrors"] == [{"code": "INVALID_INPUT", "field": "campaignId"}]
+    deleted = (await people.gql(END_CAMPAIGN, admin, c=later_id))["endPremiumCampaign"]
+    assert deleted["deleted"] is True
+    assert await reader().fetchval("SELECT COUNT(*) FROM premium_campaigns") == 1
+    gone = (await people.gql(END_CAMPAIGN, admin, c=later_id))["endPremiumCampaign"]
+    assert gone["userErrors"] == [{"code": "NOT_FOUND", "field": "campaignId"}]
+
+
 async def test_departments_and_shop_acceptance(people):
     await people.municipality()
     await people.municipality("131164")

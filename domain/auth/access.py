@@ -28,6 +28,17 @@ def require_terminal(actor: Actor | None, kind: TerminalKind) -> Actor:
     return actor
 
 
+def require_partner(actor: Actor | None, scope: str) -> Actor:
+    """A partner whose token was granted ``scope`` (``exchange`` or ``coupons``)."""
+    actor = require(actor, Role.PARTNER)
+    if scope not in actor.scopes:
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            f"This token lacks the '{scope}' scope: ask /oauth/token for scope={scope}.",
+        )
+    return actor
+
+
 def require_card_session(actor: Actor | None) -> Actor:
     """A resident whose session began with the card: what moving or spending points needs."""
     actor = require(actor, Role.RESIDENT)

@@ -50,6 +50,11 @@ class AccessTokens:
 
     def client_id(self, token: str, now: datetime) -> str | None:
         """The partner's client id if ``token`` is genuine and current, else None."""
+        found = self.read(token, now)
+        return None if found is None else found[0]
+
+    def read(self, token: str, now: datetime) -> tuple[str, frozenset[str]] | None:
+        """(client id, scopes) if ``token`` is genuine and current, else None."""
         try:
             decoded = jwt.decode(token, self.key, algorithms=[ALGORITHM])
             jwt.JWTClaimsRegistry(
@@ -61,5 +66,7 @@ class AccessTokens:
             ).validate(decoded.claims)
         except (JoseError, ValueError):
             return None
-        subject = decoded.claims.get("sub")
-        return subject if isinstance(subject, str) else None
+        subject, scope = decoded.claims.get("sub"), decoded.claims.get("scope", "")
+        if not isinstance(subject, str) or not isinstance(scope, str):
+            return None
+        return subject, frozenset(scope.split())

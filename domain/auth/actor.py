@@ -30,6 +30,7 @@ class Actor:
     department: str | None = None
     terminal_kind: TerminalKind | None = None
     service_id: int | None = None
+    scopes: frozenset[str] = frozenset()  # a partner token's OAuth scopes
 
     @property
     def card_verified(self) -> bool:

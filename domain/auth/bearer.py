@@ -31,11 +31,12 @@ async def actor_for_terminal(sql: Sql, token: str) -> Actor | None:
 
 
 async def actor_for_partner(sql: Sql, tokens: AccessTokens, token: str, now: datetime) -> Actor | None:
-    client_id = tokens.client_id(token, now)
-    if client_id is None:
+    found = tokens.read(token, now)
+    if found is None:
         return None
+    client_id, scopes = found
     partner = await sql.fetchval("SELECT id FROM partners WHERE client_id = $1 AND active", client_id)
-    return None if partner is None else Actor(Role.PARTNER, int(partner))
+    return None if partner is None else Actor(Role.PARTNER, int(partner), scopes=scopes)
 
 
 async def actor_for_bearer(

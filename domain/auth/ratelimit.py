@@ -27,6 +27,7 @@ CHECK_PER_REGISTRATION = Limit("check-reg", 10, 24 * 3600)  # duplicate checks p
 CHECK_PER_ADDRESS = Limit("check-ip", 30, 3600)  # duplicate checks per client address
 CHALLENGE_PER_ADDRESS = Limit("challenge-ip", 120, 60)  # card challenges per client address
 ACTIVATION_PER_ADDRESS = Limit("activate-ip", 20, 3600)  # terminal activation attempts
+PARTNER_UNKNOWN_IDS = Limit("partner-unknown-id", 100, 3600)  # unknown MyKey IDs a partner sends
 COUPON_FAILURES = Limit("coupon-resident", 10, 3600)  # wrong, used or expired coupon codes per resident
 COUPON_PER_ADDRESS = Limit("coupon-ip", 30, 3600)  # coupon redemptions per client address
 

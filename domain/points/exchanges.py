@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from domain.auth import ratelimit
-from domain.auth.access import require
+from domain.auth.access import require, require_partner
 from domain.auth.actor import Actor, Role
 from domain.auth.tokens import digest
 from domain.dates import sane_instant
@@ -100,7 +100,7 @@ async def _credit_reserved(
 
 
 async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetime) -> dict[str, Any]:
-    actor = require(actor, Role.PARTNER)
+    actor = require_partner(actor, "exchange")
     check_key(form.idempotency_key)
     if isinstance(form.partner_points, bool) or not 1 <= form.partner_points <= MAX_PARTNER_POINTS:
         raise _invalid(f"Partner points are 1 to {MAX_PARTNER_POINTS:,}.", "partnerPoints")
@@ -148,10 +148,16 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
             "createdAt": now.isoformat(),
         }
 
+    # an unknown MyKey ID counts against the partner: nobody may probe which IDs exist, unlimited
+    await ratelimit.ensure_below(reader(), ratelimit.PARTNER_UNKNOWN_IDS, str(actor.id), now)
     try:
         return await idempotent(
             actor=actor.label, key=form.idempotency_key, request=request, now=now, work=work
         )
+    except DomainError as exc:
+        if exc.code is ErrorCode.NOT_FOUND and exc.field == "myKeyId":
+            await ratelimit.record_failure(ratelimit.PARTNER_UNKNOWN_IDS, str(actor.id), now)
+        raise
     except IntegrityError as exc:  # the reference was used by another request of this partner
         raise DomainError(
             ErrorCode.IDEMPOTENCY_CONFLICT,
@@ -173,7 +179,7 @@ async def issue_coupons(
     actor: Actor | None, count: int, points: int, expires_at: datetime | None, now: datetime
 ) -> list[str]:
     """``count`` codes worth ``points`` reserved points each; the codes are shown once, kept as hashes."""
-    actor = require(actor, Role.PARTNER)
+    actor = require_partner(actor, "coupons")
     if not 1 <= count <= MAX_COUPONS:
         raise _invalid(f"Issue 1 to {MAX_COUPONS:,} coupons at a time.", "count")
     if not 1 <= points <= 100_000:

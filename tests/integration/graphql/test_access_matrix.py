@@ -204,6 +204,7 @@ OPS = [
             "e": f"2027-0{1 + ROLES.index(r) % 9}-02T00:00:00+00:00",
         },
     ),
+    Op("endPremiumCampaign", _m("endPremiumCampaign", 'campaignId: "999999"'), ADMINS),
     Op(
         "addDepartment",
         _m("addDepartment", 'municipalityCode: "141305", name: $n', "$n: String!"),

@@ -178,8 +178,10 @@ class People:
         )
         return await add_program(self.operator_actor, form, self.clock.now())
 
-    async def partner(self, rate_points: int = 1, rate_yen: int = 1, name: str = "パートナー") -> str:
-        """A partner's OAuth access token."""
+    async def partner(
+        self, rate_points: int = 1, rate_yen: int = 1, name: str = "パートナー", scope: str | None = None
+    ) -> str:
+        """A partner's OAuth access token (every scope, unless ``scope`` names some)."""
         operator = await self.operator()
         added = await self.gql(
             "mutation($n: String!, $p: Int!, $y: Int!) { addPartner(name: $n, ratePoints: $p, rateYen: $y)"
@@ -192,7 +194,7 @@ class People:
         client = added["addPartner"]
         response = await self.api.post(
             "/oauth/token",
-            data={"grant_type": "client_credentials"},
+            data={"grant_type": "client_credentials"} | ({"scope": scope} if scope else {}),
             auth=(client["partner"]["clientId"], client["clientSecret"]),
         )
         return str(response.json()["access_token"])

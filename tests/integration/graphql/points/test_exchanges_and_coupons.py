@@ -142,3 +142,38 @@ async def test_guessing_coupons_is_rate_limited(people):
     ]
     bad = (await people.gql(ISSUE, partner, n=1001, p=100))["issueCoupons"]
     assert bad["userErrors"] == [{"code": "INVALID_INPUT", "field": "count"}]
+
+
+async def test_a_token_does_only_what_its_scopes_allow(people):
+    await people.municipality()
+    resident = await people.register()
+    coupons_only = await people.partner(scope="coupons", name="クーポン会社")
+    refused = (await people.gql(EXCHANGE, coupons_only, i=_order(resident)))["exchangePoints"]
+    assert refused["userErrors"] == [{"code": "FORBIDDEN", "field": None}]
+    assert (await people.gql(ISSUE, coupons_only, n=1, p=100))["issueCoupons"]["userErrors"] == []
+    exchange_only = await people.partner(scope="exchange", name="航空会社")
+    issued = (await people.gql(ISSUE, exchange_only, n=1, p=100))["issueCoupons"]
+    assert issued["userErrors"] == [{"code": "FORBIDDEN", "field": None}]
+    done = (await people.gql(EXCHANGE, exchange_only, i=_order(resident)))["exchangePoints"]
+    assert done["userErrors"] == []
+    assert await reader().fetchval("SELECT COUNT(*) FROM exchanges") == 1
+    assert await reader().fetchval("SELECT COUNT(*) FROM coupons") == 1
+
+
+async def test_unknown_mykey_ids_count_against_the_partner(people):
+    await people.municipality()
+    resident = await people.register()
+    partner = await people.partner()
+    for n in range(100):
+        order = {
+            "myKeyId": f"ZZ{n:06d}",
+            "partnerPoints": 10,
+            "externalRef": f"p-{n}",
+            "idempotencyKey": f"k-{n}-probe",
+        }
+        answer = (await people.gql(EXCHANGE, partner, i=order))["exchangePoints"]
+        assert answer["userErrors"] == [{"code": "NOT_FOUND", "field": "myKeyId"}]
+    limited = (await people.gql(EXCHANGE, partner, i=_order(resident)))["exchangePoints"]
+    assert limited["userErrors"] == [{"code": "RATE_LIMITED", "field": None}]
+    other = await people.partner(name="別のパートナー")  # the limit is the prober's alone
+    assert (await people.gql(EXCHANGE, other, i=_order(resident)))["exchangePoints"]["userErrors"] == []

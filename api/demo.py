@@ -63,7 +63,7 @@ SHOPS = {
     "131164": [("池袋 サンシャイン商店", "SHOP"), ("豊島区 郷土資料館", "MUSEUM")],
 }
 PARTNERS = [("マイキーカード (demo credit card)", 1, 1), ("そらエアライン (demo airline miles)", 2, 1)]
-SERVICES = [("A1", "川崎市立図書館"), ("B2", "豊島区立中央図書館")]
+SERVICES = [("A1", "川崎市立図書館", "141305"), ("B2", "豊島区立中央図書館", "131164")]
 TOKEN_DAYS = 30
 
 
@@ -284,7 +284,8 @@ async def _points(
     partner_id = await reader().fetchval("SELECT id FROM partners WHERE name = $1", PARTNERS[0][0])
     first = residents[0]["myKeyId"]
     form = ExchangeInput(first, 3_000, f"demo-order-{first}", f"demo-exchange-{first}")
-    await exchange_points(Actor(Role.PARTNER, int(partner_id)), form, seed.now)
+    partner = Actor(Role.PARTNER, int(partner_id), scopes=frozenset({"exchange"}))
+    await exchange_points(partner, form, seed.now)
 
 
 def _proof(proof: dict[str, str]) -> CardProof:
@@ -304,10 +305,10 @@ async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, An
         await import_crl(settings.crl_source.read_bytes(), trust, now)
     operator_staff = await ensure_operator("operator", seed.password("operator", 24), now)
     operator = Actor(Role.OPERATOR, operator_staff.id)
-    for code, name in SERVICES:
-        if await reader().fetchval("SELECT id FROM services WHERE code = $1", code) is None:
-            await add_service(operator, code, name, now)
     municipalities = await _municipalities(seed, operator)
+    for code, name, city in SERVICES:
+        if await reader().fetchval("SELECT id FROM services WHERE code = $1", code) is None:
+            await add_service(operator, code, name, now, city)
     shops = await _shops(seed, operator, municipalities)
     cards = settings.var_dir / "demo" / "cards"
     cards.mkdir(parents=True, exist_ok=True)
@@ -332,7 +333,7 @@ async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, An
         "municipalities": municipalities,
         "shops": shops,
         "partners": partners,
-        "services": [{"code": code, "name": name} for code, name in SERVICES],
+        "services": [{"code": code, "name": name, "municipalityCode": city} for code, name, city in SERVICES],
         "terminals": await _terminals(seed, operator, int(shops[0]["id"])),
         "residents": residents,
         "unregisteredCards": [str(p.resolve()) for p in paths[3:]],

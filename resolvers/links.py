@@ -60,10 +60,17 @@ class LinkMutation:
 
         return await attempt(CounterLookupPayload, work())
 
-    @strawberry.mutation(description="Add a service (provider code and name). The operator.")
-    async def add_service(self, info: Info, code: str, name: str) -> AddServicePayload:
+    @strawberry.mutation(
+        description="Add a service (provider code and name), run for one municipality (its code) or, without"
+        " one, by a provider serving several (the operator binds its counter terminals). The operator."
+    )
+    async def add_service(
+        self, info: Info, code: str, name: str, municipality_code: str | None = None
+    ) -> AddServicePayload:
         async def work() -> AddServicePayload:
-            service = await actions.add_service(info.context.actor, code, name, info.context.clock.now())
+            service = await actions.add_service(
+                info.context.actor, code, name, info.context.clock.now(), municipality_code
+            )
             return AddServicePayload(service=Service.from_view(service))
 
         return await attempt(AddServicePayload, work())

@@ -18,6 +18,7 @@ from domain.cards.trust import CardTrust
 from domain.clock import japan_date
 from domain.dates import sane_day
 from domain.errors import DomainError, ErrorCode
+from domain.municipalities.queries import get_municipality_by_code
 from domain.sql import Sql, as_datetime, transaction
 from models.terminals import TerminalKind
 
@@ -31,6 +32,7 @@ class ServiceView:
     id: int
     code: str
     name: str
+    municipality_id: int | None = None  # whose it is; None: a provider serving many municipalities
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,19 @@ def _service_code(code: str) -> str:
 
 
 async def _service(sql: Sql, code: str) -> ServiceView:
-    row = await sql.fetchrow("SELECT id, code, name FROM services WHERE code = $1", _service_code(code))
+    row = await sql.fetchrow(
+        "SELECT id, code, name, municipality_id FROM services WHERE code = $1", _service_code(code)
+    )
     if row is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No service has this code.", "serviceCode")
-    return ServiceView(int(row["id"]), str(row["code"]), str(row["name"]))
+    return _service_view(row)
+
+
+def _service_view(row: dict[str, object]) -> ServiceView:
+    owner = row["municipality_id"]
+    return ServiceView(
+        int(str(row["id"])), str(row["code"]), str(row["name"]), None if owner is None else int(str(owner))
+    )
 
 
 def _link(row: dict[str, object], now: datetime) -> LinkView:
@@ -170,7 +181,11 @@ async def counter_lookup(actor: Actor | None, proof: CardProof, trust: CardTrust
     return await transaction(work)
 
 
-async def add_service(actor: Actor | None, code: str, name: str, now: datetime) -> ServiceView:
+async def add_service(
+    actor: Actor | None, code: str, name: str, now: datetime, municipality_code: str | None = None
+) -> ServiceView:
+    """A service, run for one municipality (its library, its museum) or, with no municipality, by a
+    provider serving several (then only the operator binds its counter terminals)."""
     require(actor, Role.OPERATOR)
     _service_code(code)
     name = name.strip()
@@ -178,8 +193,15 @@ async def add_service(actor: Actor | None, code: str, name: str, now: datetime) 
         raise DomainError(ErrorCode.INVALID_INPUT, "Give the service a name of 1–100 characters.", "name")
 
     async def work(sql: Sql) -> ServiceView:
+        owner = None
+        if municipality_code is not None:
+            owner = (await get_municipality_by_code(sql, municipality_code, "municipalityCode")).id
         await sql.execute(
-            "INSERT INTO services (code, name, created_at) VALUES ($1, $2, $3)", code, name, now
+            "INSERT INTO services (code, name, municipality_id, created_at) VALUES ($1, $2, $3, $4)",
+            code,
+            name,
+            owner,
+            now,
         )
         return await _service(sql, code)
 
@@ -190,8 +212,8 @@ async def add_service(actor: Actor | None, code: str, name: str, now: datetime) 
 
 
 async def list_services(sql: Sql) -> list[ServiceView]:
-    rows = await sql.fetch("SELECT id, code, name FROM services ORDER BY code")
-    return [ServiceView(int(r["id"]), str(r["code"]), str(r["name"])) for r in rows]
+    rows = await sql.fetch("SELECT id, code, name, municipality_id FROM services ORDER BY code")
+    return [_service_view(r) for r in rows]
 
 
 async def count_lookups(sql: Sql, service_id: int, day: date) -> int:

@@ -79,7 +79,9 @@ def _invalid(message: str, field: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, field)
 
 
-async def _targets(sql: Sql, form: TerminalInput, municipality_id: int) -> tuple[int | None, int | None]:
+async def _targets(
+    sql: Sql, form: TerminalInput, municipality_id: int, actor: Actor
+) -> tuple[int | None, int | None]:
     shop_id = service_id = None
     if form.kind is TerminalKind.PAY:
         if form.shop_id is None:
@@ -89,19 +91,33 @@ async def _targets(sql: Sql, form: TerminalInput, municipality_id: int) -> tuple
             raise DomainError(ErrorCode.NOT_FOUND, "No such shop in this municipality.", "shopId")
         shop_id = form.shop_id
     if form.kind is TerminalKind.LOOKUP:
-        service_id = await sql.fetchval("SELECT id FROM services WHERE code = $1", form.service_code or "")
-        if service_id is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND, "A lookup terminal needs an existing service code.", "serviceCode"
-            )
+        service_id = await _lookup_service(sql, form.service_code or "", municipality_id, actor)
     department = (form.department or "").strip()
     if department and not await department_exists(sql, municipality_id, department):
         raise DomainError(ErrorCode.NOT_FOUND, "This municipality has no such department.", "department")
     return shop_id, None if service_id is None else int(service_id)
 
 
+async def _lookup_service(sql: Sql, code: str, municipality_id: int, actor: Actor) -> int:
+    """The service a LOOKUP terminal answers for: the municipality's own (another city's library is
+    not found), or a provider's serving several municipalities, which only the operator binds."""
+    row = await sql.fetchrow("SELECT id, municipality_id FROM services WHERE code = $1", code)
+    owner = None if row is None else row["municipality_id"]
+    if row is None or (owner is not None and int(str(owner)) != municipality_id):
+        raise DomainError(
+            ErrorCode.NOT_FOUND, "This municipality has no service with this code.", "serviceCode"
+        )
+    if owner is None and actor.role is not Role.OPERATOR:
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            "This service belongs to no single municipality: the operator binds its counter terminals.",
+            "serviceCode",
+        )
+    return int(str(row["id"]))
+
+
 async def register_terminal(actor: Actor | None, form: TerminalInput, now: datetime) -> Registered:
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    actor = require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
     name = form.name.strip()
     if not 1 <= len(name) <= 100:
         raise _invalid("Give the terminal a name of 1–100 characters.", "name")
@@ -110,7 +126,7 @@ async def register_terminal(actor: Actor | None, form: TerminalInput, now: datet
     async def work(sql: Sql) -> Registered:
         municipality = await get_municipality_by_code(sql, form.municipality_code)
         require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
-        shop_id, service_id = await _targets(sql, form, municipality.id)
+        shop_id, service_id = await _targets(sql, form, municipality.id, actor)
         expires = now + ACTIVATION_LIFETIME
         row = await sql.fetchrow(
             "INSERT INTO terminals (kind, name, municipality_id, shop_id, service_id, department, status,"

@@ -108,8 +108,10 @@ class People:
     async def shop(self, code: str = "141305", name: str = "商店") -> int:
         return (await add_shop(self.operator_actor, code, name, "SHOP", self.clock.now())).id
 
-    async def service(self, code: str = "A1", name: str = "図書館") -> None:
-        await add_service(self.operator_actor, code, name, self.clock.now())
+    async def service(
+        self, code: str = "A1", name: str = "図書館", municipality: str | None = "141305"
+    ) -> None:
+        await add_service(self.operator_actor, code, name, self.clock.now(), municipality)
 
     async def register(
         self, card: VirtualCard | None = None, municipality: str | None = "141305"

@@ -117,3 +117,31 @@ async def test_reconfirmation_is_due_yearly_after_a_move_or_past_the_membership(
     await people.gql(LINK, resident.token, s="A1", c="789")
     people.later(days=365)
     assert await flag() is True  # the yearly check
+
+
+REGISTER_LOOKUP = (
+    'mutation($s: String!) { registerTerminal(input: {kind: LOOKUP, name: "カウンター",'
+    ' municipalityCode: "141305", serviceCode: $s}) { activationCode userErrors { code field } } }'
+)
+
+
+async def test_a_counter_terminal_answers_only_for_its_own_municipalitys_services(people):
+    await people.municipality()
+    await people.municipality("131164")
+    await people.service("A1", "川崎市立図書館", "141305")
+    await people.service("B2", "豊島区立中央図書館", "131164")
+    await people.service("C3", "県立体育館チェーン", None)  # serves several municipalities
+    admin = await people.staff(StaffRole.MUNICIPALITY_ADMIN)
+    other_city = (await people.gql(REGISTER_LOOKUP, admin, s="B2"))["registerTerminal"]
+    assert other_city == {
+        "activationCode": None,
+        "userErrors": [{"code": "NOT_FOUND", "field": "serviceCode"}],
+    }
+    shared = (await people.gql(REGISTER_LOOKUP, admin, s="C3"))["registerTerminal"]
+    assert shared["userErrors"] == [{"code": "FORBIDDEN", "field": "serviceCode"}]
+    assert await reader().fetchval("SELECT COUNT(*) FROM terminals") == 0
+    own = (await people.gql(REGISTER_LOOKUP, admin, s="A1"))["registerTerminal"]
+    assert own["userErrors"] == [] and own["activationCode"]
+    operator = await people.operator()
+    by_operator = (await people.gql(REGISTER_LOOKUP, operator, s="C3"))["registerTerminal"]
+    assert by_operator["userErrors"] == []

@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from api import redaction
 from api.database import close_database, open_database
 from api.events import Listener
 from api.grants_csv import grants_csv_endpoint
@@ -63,6 +64,7 @@ def create_app(
     """Build the app. Tests pass ``manage_database=False`` and open the database themselves."""
     settings = settings or Settings.from_env()
     clock = clock or settings.clock()
+    redaction.install()
     key = LedgerKey.load_or_create(settings.ledger_key_path)
     tokens = AccessTokens.load_or_create(settings.oauth_key_path)
     voucher_key = VoucherKey.load_or_create(settings.voucher_key_path)

@@ -67,10 +67,7 @@ class CodedErrors(MaskErrors):
     @staticmethod
     def _unexpected(error: GraphQLError) -> bool:
         original = error.original_error
-        if original is None or isinstance(original, DomainError):
-            return False
-        log.error("unexpected error in %s", error.path, exc_info=original)
-        return True
+        return original is not None and not isinstance(original, DomainError)
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)
@@ -85,10 +82,18 @@ class CodedErrors(MaskErrors):
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        """Log what is unexpected; a coded refusal (FORBIDDEN, NOT_FOUND…) is an answer, not an incident."""
-        unexpected = [e for e in errors if not isinstance(e.original_error, DomainError)]
-        if unexpected:
-            super().process_errors(unexpected, execution_context)
+        """Log what is unexpected, never the document: a GraphQL error prints the source around it,
+        and a document may carry a password inline. A coded refusal (FORBIDDEN, NOT_FOUND…) is an
+        answer, not an incident; a document refused by parsing or validation is the client's."""
+        refused = 0
+        for error in errors:
+            original = error.original_error
+            if original is None:
+                refused += 1
+            elif not isinstance(original, DomainError):
+                log.error("unexpected %s at %s", type(original).__name__, error.path, exc_info=original)
+        if refused:
+            log.info("a GraphQL document was refused (%d errors)", refused)
 
 
 # The limiters add validation rules that they build as new classes in every instance, and the

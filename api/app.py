@@ -13,9 +13,11 @@ from starlette.staticfiles import StaticFiles
 from api import redaction
 from api.database import close_database, open_database
 from api.events import Listener
+from api.grants_csv import MAX_BYTES as GRANTS_CSV_BYTES
 from api.grants_csv import grants_csv_endpoint
 from api.graphql import GraphQLApp
-from api.metrics import MetricsMiddleware, metrics
+from api.metrics import MetricsMiddleware, metrics_endpoint
+from api.middleware import BodyLimit, SameOriginForms, SecurityHeaders
 from api.oauth import token_endpoint
 from api.routes import healthz
 from api.settings import Settings, mail_transport
@@ -33,10 +35,12 @@ from web.layout import DESIGN_TOKENS, STATIC
 from web.pages import home
 from web.register import register
 from web.resident import ResidentPages
-from web.shop import ShopPages
+from web.shop import MAX_FRAME, ShopPages
 from web.vouchers import VoucherPages
 
 log = logging.getLogger("mykey")
+# called by programs with bearer tokens, or (GraphQL with a cookie) with the CSRF header
+API_PATHS = ("/graphql", "/oauth/token", "/grants.csv")
 
 
 async def _seal_periodically(key: LedgerKey, clock: Clock, every: float) -> None:
@@ -130,7 +134,7 @@ def create_app(
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
             Mount("/vendor/design-tokens", app=StaticFiles(directory=DESIGN_TOKENS, check_dir=False)),
             Route("/healthz", healthz),
-            Route("/metrics", metrics),
+            Route("/metrics", metrics_endpoint(settings.metrics_allow, settings.metrics_token)),
             Route("/oauth/token", token_endpoint(tokens, clock, settings.production), methods=["POST"]),
             Route("/grants.csv", grants_csv_endpoint(tokens, clock), methods=["POST"]),
             Route("/v/{token}.{format:str}", pages.image),
@@ -141,7 +145,16 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
-        middleware=[Middleware(MetricsMiddleware)],
+        middleware=[
+            Middleware(MetricsMiddleware),
+            Middleware(SecurityHeaders, production=settings.production),
+            Middleware(
+                BodyLimit,
+                limit=settings.max_body_bytes,
+                larger={"/grants.csv": GRANTS_CSV_BYTES + 64 * 1024, "/shop/decode": MAX_FRAME + 64 * 1024},
+            ),
+            Middleware(SameOriginForms, public_url=settings.public_url, exempt=API_PATHS),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings

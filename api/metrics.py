@@ -1,6 +1,8 @@
 """Prometheus metrics (per process) and the middleware that counts requests."""
 
+import hmac
 import time
+from collections.abc import Awaitable, Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.requests import Request
@@ -43,5 +45,15 @@ class MetricsMiddleware:
             LATENCY.labels(route).observe(time.perf_counter() - started)
 
 
-async def metrics(request: Request) -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+def metrics_endpoint(allow: tuple[str, ...], token: str | None) -> Callable[[Request], Awaitable[Response]]:
+    """``/metrics`` for the addresses in ``allow`` (MYKEY_METRICS_ALLOW: the machine itself by default)
+    or a scraper that shows ``token`` (MYKEY_METRICS_TOKEN) as a bearer token; 404 to anyone else."""
+
+    async def metrics(request: Request) -> Response:
+        address = request.client.host if request.client else ""
+        shown = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if address not in allow and not (token and hmac.compare_digest(shown, token)):
+            return Response(status_code=404)
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics

@@ -34,6 +34,9 @@ class Settings:
     public_url: str
     clock_start: datetime | None = None
     trusted_proxies: tuple[str, ...] = ()
+    max_body_bytes: int = 1024 * 1024
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
+    metrics_token: str | None = None
 
     @property
     def production(self) -> bool:
@@ -59,9 +62,10 @@ class Settings:
         clock_start = _clock_start(env.get("MYKEY_CLOCK_START"), environment)
         return cls(
             clock_start=clock_start,
-            trusted_proxies=tuple(
-                p.strip() for p in env.get("MYKEY_TRUSTED_PROXIES", "").split(",") if p.strip()
-            ),
+            trusted_proxies=_list(env.get("MYKEY_TRUSTED_PROXIES", "")),
+            max_body_bytes=int(env.get("MYKEY_MAX_BODY_BYTES", str(1024 * 1024))),
+            metrics_allow=_list(env.get("MYKEY_METRICS_ALLOW", "127.0.0.1,::1")),
+            metrics_token=env.get("MYKEY_METRICS_TOKEN") or None,
             database_url=env.get("DATABASE_URL") or f"sqlite://{var_dir / 'mykey.sqlite3'}",
             environment=environment,
             host=env.get("HOST", "127.0.0.1"),
@@ -84,6 +88,10 @@ class Settings:
             public_url=env.get("MYKEY_PUBLIC_URL")
             or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}",
         )
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def _clock_start(value: str | None, environment: str) -> datetime | None:

@@ -16,10 +16,7 @@ from domain.sql import reader
 SESSION, CSRF = "mykey_session", "mykey_csrf"
 # every form a page posts carries the CSRF token, filled in from the cookie by the page's last script
 CSRF_FIELD = '<input type="hidden" name="csrf" value="">'
-FILL_CSRF = (
-    "<script>for(const f of document.forms)if(f.csrf)"
-    "f.csrf.value=(document.cookie.match(/mykey_csrf=([^;]+)/)||[])[1]||''</script>"
-)
+FILL_CSRF = '<script src="/static/csrf.js" defer></script>'
 
 
 def set_session(response: Response, session: NewSession, now: datetime, secure: bool) -> None:
@@ -33,6 +30,13 @@ def set_session(response: Response, session: NewSession, now: datetime, secure: 
 def clear_session(response: Response) -> None:
     response.delete_cookie(SESSION)
     response.delete_cookie(CSRF)
+
+
+def posted_from_here(request: Request) -> bool:
+    """The browser says this request comes from one of our own pages (Origin or Sec-Fetch-Site)."""
+    origin = request.headers.get("origin", "").lower()
+    here = f"{request.url.scheme}://{request.url.netloc}".lower()
+    return origin == here or request.headers.get("sec-fetch-site") == "same-origin"
 
 
 async def signed_in(request: Request, now: datetime, role: Role | None = None) -> SessionActor | None:

@@ -45,7 +45,7 @@ async def counter(request: Request) -> HTMLResponse:
         f'<button id="ping" type="button">{escape(text("counter.ping"))}</button>'
         f'<label for="card">{escape(text("counter.card"))}</label><input id="card" type="file" accept=".pem">'
         f'<section id="result" hidden><h2>{escape(text("counter.number"))}</h2>'
-        '<p id="number" class="balance" style="font-size:3rem"></p><img id="barcode" alt="" width="300">'
+        '<p id="number" class="balance number-large"></p><img id="barcode" alt="" width="300">'
         '<p id="details"></p>'
         f'<button id="print" type="button">{escape(text("counter.print"))}</button></section></div>'
         '<script type="module" src="/static/counter.js"></script>'

@@ -35,7 +35,7 @@ from domain.sql import reader
 from domain.vouchers.actions import issue_voucher
 from domain.vouchers.queries import VoucherView, list_resident_vouchers
 from domain.vouchers.tokens import VoucherKey, spoken
-from web.cookies import CSRF_FIELD, FILL_CSRF, clear_session, set_session, signed_in
+from web.cookies import CSRF_FIELD, FILL_CSRF, clear_session, posted_from_here, set_session, signed_in
 from web.i18n import Text, language
 from web.layout import page
 
@@ -98,9 +98,14 @@ class ResidentPages:
         return await signed_in(request, self.clock.now())
 
     async def signout(self, request: Request) -> Response:
+        """End the session itself, not only the cookie. The CSRF field proves the form is ours; so does
+        a browser's own word that the form came from this site (a page whose script did not run)."""
         found = await self._actor(request)
         form = await request.form()
-        if found is not None and same(str(form.get("csrf", "")), found.csrf_hash):
+        if found is not None:
+            if not (same(str(form.get("csrf", "")), found.csrf_hash) or posted_from_here(request)):
+                text = Text(language(request))
+                return page(text, text("signout.title"), _signout_form(text), status=403)
             await log_out(found.actor, self.clock.now())
         response = RedirectResponse("/signin", status_code=303)
         clear_session(response)
@@ -250,6 +255,10 @@ class ResidentPages:
             link = f'<a href="/v/{token}">{escape(spoken(v.serial))}</a>'
             items.append(f"<li>{link} {text.points(v.face_value)} — {status}</li>")
         return _section(text, "me.vouchers", items, "me.no_vouchers")
+
+
+def _signout_form(text: Text) -> str:
+    return f"<p>{escape(text('signout.confirm'))}</p>" + SIGN_OUT.format(label=escape(text("nav.signout")))
 
 
 SIGN_OUT = (

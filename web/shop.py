@@ -85,7 +85,7 @@ class ShopPages:
         total = text("shop.total", points=text.points(sum(r.face_value for r in today)), count=len(today))
         body = (
             f"<h1>{escape(text('shop.title'))}</h1><p>{escape(text('shop.camera'))}</p>"
-            '<video id="camera" playsinline muted style="width:100%;border-radius:8px"></video>'
+            '<video id="camera" class="camera" playsinline muted></video>'
             f'<p id="result" role="status" class="balance" data-ok="{escape(text.raw("shop.ok"))}"></p>'
             f'<form id="manual"><label for="typed">{escape(text("shop.manual"))}</label>'
             '<input id="typed" autocapitalize="characters" autocomplete="off">'

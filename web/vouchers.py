@@ -27,10 +27,7 @@ from web.layout import page
 
 LAST_MOMENT = timedelta(microseconds=1)
 FULL_WIDTH_QR = "<style>main svg{width:100%;height:auto;max-width:90vh}</style>"
-RECEIPT = (
-    "<style>@media print{{@page{{size:{width} auto;margin:2mm}}"
-    "body{{width:{width};font-size:12px}}header,form{{display:none}}}}</style>"
-)
+RECEIPT = '<link rel="stylesheet" href="/static/receipt-{width}.css">'
 
 
 @dataclass(frozen=True)
@@ -56,8 +53,8 @@ class VoucherPages:
 
     def _describe(self, text: Text, token: str, voucher: VoucherView) -> str:
         return (
-            f'<p class="balance" style="font-size:2.4rem">{text.points(voucher.face_value)}</p>'
-            f'<p class="balance" style="font-family:monospace;letter-spacing:.1em">'
+            f'<p class="balance face-value">{text.points(voucher.face_value)}</p>'
+            f'<p class="balance serial">'
             f"{escape(spoken(voucher.serial))}</p>"
             f"<p>{escape(text('status.' + voucher.status))}</p>"
             f"<p>{escape(text('voucher.until', day=text.day(voucher.expires_at - LAST_MOMENT)))}</p>"
@@ -95,7 +92,7 @@ class VoucherPages:
             )
             return page(text, text("voucher.refused"), body)
         body = (
-            f'<p class="balance" role="status" style="color:var(--ok);font-size:2.4rem">'
+            f'<p class="balance done" role="status">'
             f"✓ {text.points(done.voucher.face_value)}</p><p>{escape(done.shop_name)}</p>"
         )
         return page(text, text("voucher.redeemed"), body)
@@ -114,6 +111,10 @@ class VoucherPages:
         found = await self._voucher(request.path_params["token"])
         if found is None:
             return HTMLResponse(status_code=404)
-        width = "58mm" if request.query_params.get("paper") == "58" else "80mm"
-        body = RECEIPT.format(width=width) + self._describe(text, *found) + "<script>print()</script>"
+        width = "58" if request.query_params.get("paper") == "58" else "80"
+        body = (
+            RECEIPT.format(width=width)
+            + self._describe(text, *found)
+            + '<script src="/static/print.js"></script>'
+        )
         return page(text, text("voucher.print"), body)

@@ -46,7 +46,7 @@ async def test_the_whole_journey(site, phone, tmp_path):
     await phone.wait_for_selector("#step-id:not([disabled])")
     await phone.click("#generate")
     taps += 1
-    await phone.wait_for_function("document.getElementById('candidate').value.length === 8")
+    await phone.wait_for_function("() => document.getElementById('candidate').value.length === 8")
     my_key_id = await phone.input_value("#candidate")
     await phone.fill("#password", "journey123")
     await phone.fill("#password2", "journey123")
@@ -54,9 +54,9 @@ async def test_the_whole_journey(site, phone, tmp_path):
     await phone.click("#step-form button[type=submit]")
     taps += 4  # two password fields, the municipality, register
     await phone.wait_for_url("**/me**")
-    await phone.wait_for_function("document.body.dataset.live === 'on'")
+    await phone.wait_for_function("() => document.body.dataset.live === 'on'")
     await _exchange(site, my_key_id)  # on the partner's site: the resident's points leave for MyKey
-    await phone.wait_for_function("document.querySelector('main').textContent.includes('2,000 pt')")
+    await phone.wait_for_function("() => document.querySelector('main').textContent.includes('2,000 pt')")
     await phone.click("form[action^='/me/move'] button")
     taps += 1
     await phone.fill("#face", "800")
@@ -66,12 +66,12 @@ async def test_the_whole_journey(site, phone, tmp_path):
     assert await phone.query_selector("main svg path") is not None  # the voucher's QR code
     qr_text = site.url.upper() + "/V/" + phone.url.rsplit("/", 1)[1]
     await phone.goto(site.url + "/me")
-    await phone.wait_for_function("document.body.dataset.live === 'on'")
+    await phone.wait_for_function("() => document.body.dataset.live === 'on'")
     async with shop_with_camera(site, qr_text, tmp_path) as shop:
         await shop.wait_for_function(
-            "document.getElementById('result').textContent.includes('800 pt')", timeout=20_000
+            "() => document.getElementById('result').textContent.includes('800 pt')", timeout=20_000
         )
-    await phone.wait_for_function("document.querySelector('main').textContent.includes('利用済み')")
+    await phone.wait_for_function("() => document.querySelector('main').textContent.includes('利用済み')")
     assert taps <= 12  # ux.md: fewer than 12 taps the first time (here: 9)
 
 

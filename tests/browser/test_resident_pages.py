@@ -92,9 +92,9 @@ async def test_the_library_counter_shows_only_its_number(site, phone):
     await phone.goto(site.url + "/counter")
     await phone.fill("#code", code)
     await phone.click("#activate button")
-    await phone.wait_for_function("document.getElementById('state').textContent.includes('1番窓口')")
+    await phone.wait_for_function("() => document.getElementById('state').textContent.includes('1番窓口')")
     await phone.click("#ping")
-    await phone.wait_for_function("document.getElementById('state').textContent.includes('接続')")
+    await phone.wait_for_function("() => document.getElementById('state').textContent.includes('接続')")
     await phone.set_input_files("#card", site.demo["residents"][0]["card"])
     await phone.wait_for_selector("#result:not([hidden])")
     assert await phone.inner_text("#number") == "789"  # the seed's example: A1 → 789
@@ -110,7 +110,7 @@ async def test_registration_as_screen_16_says(site, phone):
     await phone.wait_for_selector("#step-id:not([disabled])")
     for _ in range(3):
         await phone.click("#generate")
-    await phone.wait_for_function("document.getElementById('state').textContent.includes('0')")
+    await phone.wait_for_function("() => document.getElementById('state').textContent.includes('0')")
     candidate = await phone.input_value("#candidate")
     assert (
         len(candidate) == 8 and await phone.get_attribute("#candidate", "readonly") is not None

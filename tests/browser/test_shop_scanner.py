@@ -40,7 +40,7 @@ async def test_a_shop_scans_a_voucher_with_its_camera(site, tmp_path):
     url, token = await _voucher(site)
     async with shop_with_camera(site, url, tmp_path) as phone:
         await phone.wait_for_function(
-            "document.getElementById('result').textContent.includes('✓')", timeout=20_000
+            "() => document.getElementById('result').textContent.includes('✓')", timeout=20_000
         )
         assert "200 pt" in await phone.inner_text("#result")
         assert await serious_violations(phone) == []
@@ -49,7 +49,7 @@ async def test_a_shop_scans_a_voucher_with_its_camera(site, tmp_path):
         assert "200 pt" in await phone.inner_text("main")  # today's list
         await phone.fill("#typed", token)  # the same voucher typed by hand: refused
         await phone.click("#manual button")
-        await phone.wait_for_function("document.getElementById('result').textContent.includes('✕')")
+        await phone.wait_for_function("() => document.getElementById('result').textContent.includes('✕')")
 
 
 async def test_my_page_follows_a_redemption_live(site, phone):
@@ -62,7 +62,7 @@ async def test_my_page_follows_a_redemption_live(site, phone):
     await phone.wait_for_url("**/v/**")
     token = phone.url.rsplit("/", 1)[1]
     await phone.goto(site.url + "/me")
-    await phone.wait_for_function("document.body.dataset.live === 'on'")
+    await phone.wait_for_function("() => document.body.dataset.live === 'on'")
     assert "使えます" in await phone.inner_text("main")
     shop = next(
         s for s in site.demo["shops"] if s["municipalityCode"] == "131164"
@@ -76,4 +76,4 @@ async def test_my_page_follows_a_redemption_live(site, phone):
             },
             headers={"Authorization": f"Bearer {shop['staffToken']}"},
         )
-    await phone.wait_for_function("document.querySelector('main').textContent.includes('利用済み')")
+    await phone.wait_for_function("() => document.querySelector('main').textContent.includes('利用済み')")

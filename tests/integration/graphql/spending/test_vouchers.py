@@ -132,7 +132,7 @@ async def test_the_voucher_page_and_images(people, town, api):
     png = await api.get(f"/v/{voucher['token']}.png")
     assert png.content.startswith(b"\x89PNG")
     printed = await api.get(f"/v/{voucher['token']}/print?paper=58")
-    assert "58mm" in printed.text
+    assert "/static/receipt-58.css" in printed.text
     assert (await api.get("/v/NOTATOKEN")).status_code == 404
 
 

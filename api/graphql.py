@@ -34,10 +34,11 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from api.auth import identify
+from api.graphql_input import CleanText, decode_request
 from api.trust import TrustSource
 from domain.auth.access_tokens import AccessTokens
 from domain.clock import Clock
-from domain.errors import DomainError
+from domain.errors import DomainError, ErrorCode
 from domain.ledger.signing import LedgerKey
 from domain.vouchers.tokens import VoucherKey
 from resolvers.loaders import (
@@ -58,6 +59,13 @@ MAX_TOKENS = 2_000
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
 
+def _unexpected(error: GraphQLError) -> bool:
+    """Neither a coded refusal nor the client's own document (a variable that does not coerce is
+    reported as a GraphQLError wrapping a GraphQLError)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, DomainError | GraphQLError)
+
+
 class CodedErrors(MaskErrors):
     """Keep coded domain errors (with ``extensions.code``), mask everything unexpected."""
 
@@ -66,8 +74,7 @@ class CodedErrors(MaskErrors):
 
     @staticmethod
     def _unexpected(error: GraphQLError) -> bool:
-        original = error.original_error
-        return original is not None and not isinstance(original, DomainError)
+        return _unexpected(error)
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)
@@ -77,6 +84,9 @@ class CodedErrors(MaskErrors):
                 error.extensions = {**(error.extensions or {}), "code": original.code.value}
             elif error.message == self.error_message:
                 error.extensions = {"code": "INTERNAL"}
+            elif not (error.extensions or {}).get("code"):
+                # parsing, validation and variable coercion: the client's document, said as it is
+                error.extensions = {**(error.extensions or {}), "code": ErrorCode.INVALID_INPUT.value}
         return processed
 
 
@@ -88,10 +98,10 @@ class Schema(strawberry.Schema):
         refused = 0
         for error in errors:
             original = error.original_error
-            if original is None:
-                refused += 1
-            elif not isinstance(original, DomainError):
+            if _unexpected(error):
                 log.error("unexpected %s at %s", type(original).__name__, error.path, exc_info=original)
+            elif not isinstance(original, DomainError):
+                refused += 1
         if refused:
             log.info("a GraphQL document was refused (%d errors)", refused)
 
@@ -119,6 +129,7 @@ def build_schema(production: bool) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        CleanText,  # after the cache, whose validation step sets the errors afresh
         CodedErrors,
     ]
     if production:
@@ -161,6 +172,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self.voucher_key = voucher_key
         self.public_url = public_url
         self.production = production
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_request(data)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         caller = await identify(request, self.access_tokens, self.clock.now())

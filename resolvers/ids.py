@@ -2,10 +2,12 @@
 
 import strawberry
 
+from domain.numbers import ascii_int
+
 
 def int_id(value: strawberry.ID | None) -> int | None:
     """The numeric id, or -1 for one that cannot exist (it then answers NOT_FOUND, like any unknown id)."""
     if value is None:
         return None
-    text = str(value)
-    return int(text) if text.isdigit() and len(text) < 19 else -1
+    number = ascii_int(str(value))
+    return -1 if number is None else number

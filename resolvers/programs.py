@@ -9,6 +9,7 @@ from domain.auth.actor import Role
 from domain.errors import DomainError
 from domain.municipalities.catalogue import search_catalogue
 from domain.municipalities.queries import get_municipality_by_code, list_municipalities
+from domain.numbers import ascii_int
 from domain.points.queries import list_event_gifts
 from domain.programs import actions
 from domain.sql import reader
@@ -34,7 +35,7 @@ from schema.programs import (
 
 
 def _offset(after: str | None) -> int:
-    return int(after) if after and after.isdigit() else 0
+    return ascii_int(after or "") or 0
 
 
 @strawberry.type

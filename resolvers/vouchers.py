@@ -6,6 +6,7 @@ from datetime import datetime
 import strawberry
 
 from domain.events import balance_topic, hub, shop_topic
+from domain.numbers import ascii_int
 from domain.shops.actions import list_shops
 from domain.spending import actions as spending
 from domain.sql import reader
@@ -58,7 +59,7 @@ class VoucherQuery:
         first: int = 20,
         after: str | None = None,
     ) -> ShopConnection:
-        start = int(after) if after and after.isdigit() else 0
+        start = ascii_int(after or "") or 0
         size = max(1, min(first, 100))
         found = await list_shops(
             reader(), municipality_code, int_id(program_id), category, search, size + 1, start

@@ -17,6 +17,7 @@ from domain.clock import Clock, japan_date
 from domain.errors import DomainError, ErrorCode
 from domain.links.actions import LinkView, ServiceView, link_service, list_links, list_services
 from domain.municipalities.queries import MunicipalityView, list_municipalities, list_municipalities_by_id
+from domain.numbers import ascii_int
 from domain.points.exchanges import redeem_coupon
 from domain.points.queries import Balance, Movement, ReservedLot, list_balances, list_history, list_reserved
 from domain.points.reserved import move_reserved_points
@@ -205,9 +206,10 @@ class ResidentPages:
         found, form = checked
         program, value = form.get("programId", ""), form.get("faceValue", "")
         try:
-            if not (program.isdigit() and value.isdigit()):
+            program_id, face_value = ascii_int(program), ascii_int(value)
+            if program_id is None or face_value is None:
                 raise DomainError(ErrorCode.INVALID_INPUT, text("me.face_value"))
-            voucher = await issue_voucher(found.actor, int(program), int(value), self.clock.now())
+            voucher = await issue_voucher(found.actor, program_id, face_value, self.clock.now())
         except DomainError as error:
             notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else text.error(error)
             return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)

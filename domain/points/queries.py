@@ -8,6 +8,7 @@ from datetime import datetime
 from domain.auth.access import require, require_municipality
 from domain.auth.actor import Actor, Role
 from domain.errors import DomainError, ErrorCode
+from domain.numbers import ascii_int
 from domain.points import accounts
 from domain.programs.queries import get_program
 from domain.sql import Sql, as_datetime, reader
@@ -85,8 +86,8 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "entry" and value.isdigit():
-            return int(value)
+        if kind == "entry" and (entry := ascii_int(value)) is not None:
+            return entry
     except (ValueError, UnicodeDecodeError):
         pass
     raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not one we gave out.", "after")

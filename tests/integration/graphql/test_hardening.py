@@ -1,6 +1,7 @@
 """The GraphQL endpoint's defences: limits, masking, no GET queries, production mode."""
 
 import dataclasses
+import json
 
 import httpx
 import pytest
@@ -104,3 +105,46 @@ async def test_production_has_no_graphiql_and_no_introspection(production_api):
     assert "introspection" in body["errors"][0]["message"].lower()
     _, ok = await _post(production_api, "{ ledgerCheckpoints { sequence } }")
     assert ok == {"data": {"ledgerCheckpoints": []}}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"null", b"42", b'"x"', b"[" * 5000 + b"]" * 5000, b'{"query": "\xff\xfe"}', b"not json"],
+)
+async def test_a_body_that_is_not_a_json_object_is_a_clear_400(api, body):
+    response = await api.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert "Send one JSON object in UTF-8" in response.text
+
+
+LOGIN = "mutation($id: String!, $pw: String!) { loginWithPassword(myKeyId: $id, password: $pw) { token } }"
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"id": "AB\u0000CD1234", "pw": "x"},
+        {"id": "ABCD1234", "pw": "\ud800"},
+        {"id": "A" * 20_000, "pw": "x"},
+    ],
+)
+async def test_nul_lone_surrogates_and_runaway_text_are_invalid_input(api, variables):
+    body = json.dumps({"query": LOGIN, "variables": variables})  # \\ud800 escaped, as a client sends it
+    response = await api.post("/graphql", content=body, headers={"content-type": "application/json"})
+    errors = response.json()["errors"]
+    assert response.status_code == 200 and errors[0]["extensions"]["code"] == "INVALID_INPUT"
+    literal = await api.post(
+        "/graphql",
+        json={
+            "query": LOGIN.replace("$pw)", '"\\u0000")').replace(", $pw: String!", ""),
+            "variables": {"id": "ABCD1234"},
+        },
+    )
+    assert literal.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_a_variable_of_the_wrong_type_is_a_validation_error_not_internal(api):
+    response = await api.post("/graphql", json={"query": LOGIN, "variables": {"id": "ABCD1234", "pw": 5}})
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert "String cannot represent a non string value" in error["message"]

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from domain.ledger.rules import expiry_instant
 from domain.sql import reader
 from models.programs import ProgramKind
@@ -123,7 +125,7 @@ async def test_csv_upload(people, api):
     url = f"/grants.csv?programId={program.id}&reason=健康ウォークラリー"
     response = await api.post(url, content=body.encode(), headers=headers)
     assert response.status_code == 200, response.text
-    assert response.json() == {"granted": 2, "points": 200}
+    assert response.json() == {"granted": 2, "points": 200, "notes": []}
     bad = await api.post(url, content=b"NOBODY00,5\n", headers=headers | {"Idempotency-Key": "csv-bad-rows"})
     assert bad.status_code == 422, bad.text
     assert bad.json()["rowErrors"] == [
@@ -134,3 +136,53 @@ async def test_csv_upload(people, api):
     nobody = await api.post(url, content=body.encode(), headers={"Idempotency-Key": "csv-nobody"})
     assert nobody.status_code == 401
     assert await _entries() == 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["--5", "²", "٣", "5\x00", "1e3", "+5", "5.0", " ", "99999999999999999999"],
+)
+async def test_csv_points_are_digits_or_a_clear_line_error(people, api, line):
+    program, staff, (first, _) = await _setup(people)
+    headers = {"Authorization": f"Bearer {staff}", "Idempotency-Key": "csv-odd-digits"}
+    body = f"{first.my_key_id},{line}\n".encode()
+    response = await api.post(f"/grants.csv?programId={program.id}&reason=x", content=body, headers=headers)
+    assert response.status_code == 400, response.text
+    assert (
+        response.json()["error"]["field"] == "csv" and "Line 1" in response.json()["error"]["message"]
+    ) or ("NUL" in response.json()["error"]["message"])
+    assert await _entries() == 0
+
+
+async def test_csv_reads_full_width_digits_and_says_so_and_refuses_a_lone_cr(people, api):
+    program, staff, (first, second) = await _setup(people)
+    headers = {"Authorization": f"Bearer {staff}", "Idempotency-Key": "csv-full-width"}
+    body = f"{first.my_key_id},１２０\n{second.my_key_id},80\n".encode()
+    url = f"/grants.csv?programId={program.id}&reason=x"
+    response = await api.post(url, content=body, headers=headers)
+    assert response.json() == {
+        "granted": 2,
+        "points": 200,
+        "notes": ["Full-width characters were read as ASCII in 1 rows."],
+    }
+    lone_cr = f"{first.my_key_id},1\r2\n".encode()
+    broken = await api.post(url, content=lone_cr, headers=headers | {"Idempotency-Key": "csv-lone-cr"})
+    assert broken.status_code == 400 and broken.json()["error"]["field"] == "csv"
+
+
+async def test_ids_take_ascii_digits_only(people):
+    program, staff, (first, _) = await _setup(people)
+    wide = f"{'０１２３４５６７８９'[program.id % 10]}" if program.id < 10 else None
+    assert wide is not None
+    answer = await people.gql(
+        "mutation($i: GrantPointsInput!) { grantPoints(input: $i) { granted userErrors { code field } } }",
+        staff,
+        i={
+            "programId": wide,
+            "reason": "x",
+            "idempotencyKey": "wide-id-1",
+            "grants": [{"myKeyId": first.my_key_id, "points": 5}],
+        },
+    )
+    assert answer["grantPoints"]["userErrors"][0]["code"] == "NOT_FOUND"
+    assert await _entries() == 0

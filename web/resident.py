@@ -6,11 +6,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from domain.auth.actor import Role
 from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import Clock, japan_date
@@ -96,12 +97,13 @@ class ResidentPages:
         return response
 
     async def _actor(self, request: Request) -> SessionActor | None:
-        return await signed_in(request, self.clock.now())
+        """The resident signed in with this browser (another role's session is not a resident's)."""
+        return await signed_in(request, self.clock.now(), Role.RESIDENT)
 
     async def signout(self, request: Request) -> Response:
         """End the session itself, not only the cookie. The CSRF field proves the form is ours; so does
         a browser's own word that the form came from this site (a page whose script did not run)."""
-        found = await self._actor(request)
+        found = await signed_in(request, self.clock.now())  # any role signs out here
         form = await request.form()
         if found is not None:
             if not (same(str(form.get("csrf", "")), found.csrf_hash) or posted_from_here(request)):
@@ -136,15 +138,13 @@ class ResidentPages:
             if program is None or not lots:
                 raise DomainError(ErrorCode.NOT_FOUND, text("me.no_points"))
             moved = await move_reserved_points(found.actor, program.id, sum(lot.points for lot in lots), now)
-            notice = text(
-                "me.move_done", points=text.points(moved.points + moved.premium), program=program.name
-            )
+            notice = Notice("me.move_done", moved.points + moved.premium, program.id)
         except DomainError as error:
-            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else text.error(error)
-        return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
+            notice = Notice.refusal(error)
+        return notice.redirect(text)
 
     async def _act(
-        self, request: Request, act: Callable[[SessionActor, dict[str, str], Text], Awaitable[str]]
+        self, request: Request, act: Callable[[SessionActor, dict[str, str], Text], Awaitable["Notice"]]
     ) -> Response:
         """Run a My Page form's action (CSRF checked) and come back to My Page with what happened."""
         text = Text(language(request))
@@ -154,39 +154,39 @@ class ResidentPages:
         try:
             notice = await act(checked[0], checked[1], text)
         except DomainError as error:
-            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else text.error(error)
-        return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
+            notice = Notice.refusal(error)
+        return notice.redirect(text)
 
     async def coupon(self, request: Request) -> Response:
-        async def act(found: SessionActor, form: dict[str, str], text: Text) -> str:
+        async def act(found: SessionActor, form: dict[str, str], text: Text) -> Notice:
             address = request.client.host if request.client else "unknown"
             done = await redeem_coupon(found.actor, form.get("code", ""), self.clock.now(), address)
-            return text("me.coupon_done", points=text.points(done["points"]), partner=done["partner"])
+            return Notice("me.coupon_done", int(done["points"]))
 
         return await self._act(request, act)
 
     async def link(self, request: Request) -> Response:
-        async def act(found: SessionActor, form: dict[str, str], text: Text) -> str:
+        async def act(found: SessionActor, form: dict[str, str], text: Text) -> Notice:
             await link_service(
                 found.actor, form.get("serviceCode", ""), form.get("customerId", ""), None, self.clock.now()
             )
-            return text("me.saved")
+            return Notice("me.saved")
 
         return await self._act(request, act)
 
     async def settings(self, request: Request) -> Response:
-        async def act(found: SessionActor, form: dict[str, str], text: Text) -> str:
+        async def act(found: SessionActor, form: dict[str, str], text: Text) -> Notice:
             notifications = Notifications(*(form.get(name) == "on" for name, _ in NOTIFICATION_FIELDS))
             email = form.get("email") or None
             await update_settings(
                 found.actor, SettingsInput(email, email, notifications, form.get("basic") or None)
             )
-            return text("me.saved")
+            return Notice("me.saved")
 
         return await self._act(request, act)
 
     async def password(self, request: Request) -> Response:
-        async def act(found: SessionActor, form: dict[str, str], text: Text) -> str:
+        async def act(found: SessionActor, form: dict[str, str], text: Text) -> Notice:
             await change_password(
                 found.actor,
                 form.get("current", ""),
@@ -194,7 +194,7 @@ class ResidentPages:
                 form.get("new2", ""),
                 self.clock.now(),
             )
-            return text("me.saved")
+            return Notice("me.saved")
 
         return await self._act(request, act)
 
@@ -211,8 +211,7 @@ class ResidentPages:
                 raise DomainError(ErrorCode.INVALID_INPUT, text("me.face_value"))
             voucher = await issue_voucher(found.actor, program_id, face_value, self.clock.now())
         except DomainError as error:
-            notice = text("me.need_card") if error.code is ErrorCode.FORBIDDEN else text.error(error)
-            return RedirectResponse(f"/me?lang={text.lang}&notice={quote(notice)}", status_code=303)
+            return Notice.refusal(error).redirect(text)
         token = self.key.token(voucher.serial, voucher.face_value, voucher.program_id, voucher.expires_at)
         return RedirectResponse(f"/v/{token}", status_code=303)
 
@@ -234,7 +233,7 @@ class ResidentPages:
         body = (
             f"<h1>{escape(text('me.title'))}</h1>"
             f'<p class="muted">{escape(text("me.hello", my_key_id=resident.my_key_id))}</p>'
-            + _notice(request)
+            + _notice(request, text, names)
             + _balances(text, balances, names)
             + _reserved(text, await list_reserved(sql, resident.id, now), now)
             + _voucher_form(text, balances, names)
@@ -293,9 +292,46 @@ def _balances(text: Text, balances: list[Balance], names: dict[int, str]) -> str
     return f"<h2>{escape(text('me.balances'))}</h2>{body}"
 
 
-def _notice(request: Request) -> str:
-    said = request.query_params.get("notice", "")
-    return f'<p class="card" role="status">{escape(said)}</p>' if said else ""
+@dataclass(frozen=True)
+class Notice:
+    """What My Page says after a form: a message key and numbers, never text from the link (a link
+    could otherwise make My Page say anything)."""
+
+    key: str
+    points: int | None = None
+    program: int | None = None
+
+    KEYS = frozenset({"me.move_done", "me.coupon_done", "me.saved", "me.need_card"})
+
+    @classmethod
+    def refusal(cls, error: DomainError) -> "Notice":
+        return cls("me.need_card" if error.code is ErrorCode.FORBIDDEN else f"error.{error.code.value}")
+
+    def redirect(self, text: Text) -> RedirectResponse:
+        query = {"lang": text.lang, "notice": self.key, "points": self.points, "program": self.program}
+        return RedirectResponse(
+            "/me?" + urlencode({k: v for k, v in query.items() if v is not None}), status_code=303
+        )
+
+    @classmethod
+    def from_query(cls, request: Request) -> "Notice | None":
+        key = request.query_params.get("notice", "")
+        known = key in cls.KEYS or (key.startswith("error.") and key[6:] in ErrorCode.__members__)
+        if not known:
+            return None
+        points = ascii_int(request.query_params.get("points", ""))
+        program = ascii_int(request.query_params.get("program", ""))
+        return cls(key, points, program)
+
+    def html(self, text: Text, names: dict[int, str]) -> str:
+        values: dict[str, object] = {"points": text.points(self.points or 0)}
+        values["program"] = names.get(self.program or 0, text("me.your_program"))
+        return f'<p class="card" role="status">{escape(text(self.key, **values))}</p>'
+
+
+def _notice(request: Request, text: Text, names: dict[int, str]) -> str:
+    notice = Notice.from_query(request)
+    return "" if notice is None else notice.html(text, names)
 
 
 def _voucher_form(text: Text, balances: list[Balance], names: dict[int, str]) -> str:

@@ -103,3 +103,23 @@ async def test_my_page_forms_change_settings_and_password(api, people, town):
     assert changed.headers["location"].startswith("/me")
     relogin = await api.post("/signin", data={"myKeyId": town.resident.my_key_id, "password": "new12345"})
     assert relogin.status_code == 303
+
+
+async def test_my_page_shows_only_its_own_notices_never_text_from_the_link(api, town):
+    await api.post("/signin", data={"myKeyId": town.resident.my_key_id, "password": PASSWORD})
+    forged = await api.get("/me?lang=en&notice=Your+account+is+closed.+Call+0120-000-000")
+    assert forged.status_code == 200 and "0120-000-000" not in forged.text
+    saved = await api.get("/me?lang=en&notice=me.saved")
+    assert "Saved." in saved.text
+    refused = await api.get("/me?lang=en&notice=error.INSUFFICIENT_POINTS&points=%EF%BC%95")
+    assert 'role="status"' in refused.text
+    moved = await api.get(f"/me?lang=en&notice=me.move_done&points=800&program={town.program}")
+    assert "Moved 800 pt to" in moved.text and "川崎市ポイント" in moved.text
+
+
+async def test_a_shop_staff_session_on_my_page_goes_to_sign_in_not_an_error(api, town):
+    from tests.integration.graphql.spending.test_vouchers import LOGIN_CLERK
+
+    await api.post("/graphql", json={"query": LOGIN_CLERK})
+    response = await api.get("/me?lang=en")
+    assert response.status_code == 303 and response.headers["location"] == "/signin?lang=en"

@@ -28,6 +28,7 @@ from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.ledger.verify import verify_ledger
 from domain.notifications.sender import send_pending
+from domain.private_files import write_private
 from domain.sql import reader
 from domain.staff.actions import ensure_operator
 
@@ -175,7 +176,7 @@ def _ca(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     authority = CardAuthority.open(directory)
     if args.sub == "issue-card":
-        Path(args.out).write_bytes(authority.issue_card(now, years=args.years))
+        write_private(Path(args.out), authority.issue_card(now, years=args.years))  # holds the card's key
         print(f"virtual card written to {args.out}")
     elif args.sub == "revoke":
         authority.revoke(VirtualCard.load(Path(args.card)).certificate, now)

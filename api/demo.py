@@ -28,6 +28,7 @@ from domain.municipalities.queries import get_municipality_by_code
 from domain.partners.actions import add_partner, rotate_partner_secret
 from domain.points.exchanges import ExchangeInput, exchange_points
 from domain.points.grants import GrantRequest, GrantRow, grant_points
+from domain.private_files import write_private
 from domain.programs.actions import (
     ProgramInput,
     add_department,
@@ -316,7 +317,7 @@ async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, An
     for name in ["resident-1", "resident-2", "resident-3", "unregistered-a", "unregistered-b"]:
         path = cards / f"{name}.pem"
         if not path.exists():
-            path.write_bytes(authority.issue_card(now))
+            write_private(path, authority.issue_card(now))  # a virtual card holds its private key
         paths.append(path)
     residents = [await _resident(seed, trust, path, i) for i, path in enumerate(paths[:3], start=1)]
     first = residents[0]
@@ -340,9 +341,7 @@ async def seed_demo(settings: Settings, clock: Clock, out: Path) -> dict[str, An
         "cardAuthority": str(settings.card_ca_dir.resolve()),
     }
     state_path.parent.mkdir(parents=True, exist_ok=True)
-    state_path.write_text(json.dumps(state, indent=1))
-    state_path.chmod(0o600)
+    write_private(state_path, json.dumps(state, indent=1).encode())
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(credentials, ensure_ascii=False, indent=2))
-    out.chmod(0o600)
+    write_private(out, json.dumps(credentials, ensure_ascii=False, indent=2).encode())
     return credentials

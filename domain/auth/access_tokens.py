@@ -14,6 +14,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
+from domain.private_files import write_private
+
 ALGORITHM = "Ed25519"
 ISSUER = "mykey-points"
 AUDIENCE = "mykey-points-api"
@@ -30,8 +32,7 @@ class AccessTokens:
             return cls(OKPKey.import_key(path.read_bytes()))
         key = OKPKey.generate_key("Ed25519")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(key.as_pem(private=True))
-        path.chmod(0o600)
+        write_private(path, key.as_pem(private=True))
         return cls(key)
 
     def issue(self, client_id: str, scope: str, now: datetime) -> dict[str, Any]:

@@ -15,14 +15,16 @@ class Argon2Cost:
 
 
 _hasher = PasswordHasher(type=Type.ID)
+_dummy: str | None = None  # made at the configured cost, on first use
 
 
 def configure(cost: Argon2Cost) -> None:
     """Set the cost of new hashes (existing hashes keep theirs and still verify)."""
-    global _hasher
+    global _hasher, _dummy
     _hasher = PasswordHasher(
         time_cost=cost.time_cost, memory_cost=cost.memory_kib, parallelism=cost.parallelism, type=Type.ID
     )
+    _dummy = None
 
 
 async def hash_password(password: str) -> str:
@@ -37,11 +39,18 @@ def _verify(stored: str, password: str) -> bool:
 
 
 async def verify_password(stored: str | None, password: str) -> bool:
-    """True if ``password`` matches; with no stored hash, spend the same time and answer False."""
+    """True if ``password`` matches; with no stored hash, spend the same time and answer False.
+
+    The stand-in hash has the configured cost, like every real one: a cheaper one would let response
+    times tell which MyKey IDs exist."""
     if stored is None:
-        await asyncio.to_thread(_verify, _DUMMY, password)
+        await asyncio.to_thread(_verify, await dummy_hash(), password)
         return False
     return await asyncio.to_thread(_verify, stored, password)
 
 
-_DUMMY = PasswordHasher(type=Type.ID).hash("not a password anyone has")
+async def dummy_hash() -> str:
+    global _dummy
+    if _dummy is None:
+        _dummy = await hash_password("not a password anyone has")
+    return _dummy

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
+from domain.private_files import write_private
+
 # the certificate policy of JPKI user-authentication certificates (公的個人認証 利用者証明用)
 JPKI_USER_AUTH_POLICY = ObjectIdentifier("1.2.392.200149.8.5.1.3.30")
 CARD_YEARS = 5
@@ -75,8 +77,7 @@ class CardAuthority:
             )
             .sign(key, hashes.SHA256())
         )
-        (directory / "ca-key.pem").write_bytes(_pem_key(key))
-        (directory / "ca-key.pem").chmod(0o600)
+        write_private(directory / "ca-key.pem", _pem_key(key))
         (directory / "ca.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
         (directory / "revoked.json").write_text("{}")
         (directory / "crl-number").write_text("0")

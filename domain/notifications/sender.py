@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from domain.private_files import write_private
 from domain.sql import Sql, transaction
 
 CLAIM = timedelta(minutes=5)
@@ -55,7 +56,7 @@ class FileTransport:
     async def send(self, message: EmailMessage) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = str(message["Message-ID"]).strip("<>").replace("@", "_").replace("/", "_")
-        await asyncio.to_thread((self.directory / f"{name}.eml").write_bytes, bytes(message))
+        await asyncio.to_thread(write_private, self.directory / f"{name}.eml", bytes(message))
 
 
 async def _claim(sql: Sql, now: datetime, limit: int) -> list[dict[str, object]]:

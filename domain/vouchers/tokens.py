@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from domain.private_files import write_private
+
 SERIAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 SERIAL_LENGTH = 8
 MAC_BYTES = 15  # 120 bits, 24 base32 characters
@@ -40,8 +42,7 @@ class VoucherKey:
             return cls(bytes.fromhex(path.read_text().strip()))
         secret = secrets.token_bytes(32)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secret.hex())
-        path.chmod(0o600)
+        write_private(path, secret.hex().encode())
         return cls(secret)
 
     def _mac(self, serial: str, face_value: int, program_id: int, expires_at: datetime) -> str:

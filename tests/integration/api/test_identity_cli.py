@@ -1,6 +1,7 @@
 """`mykey ca …`, `mykey crl import`, the daily CRL refresh and `mykey demo seed`, as separate processes."""
 
 import json
+import stat
 import os
 import subprocess
 import sys
@@ -73,6 +74,8 @@ async def test_demo_seed_writes_working_credentials(db, tmp_path, people, api):
     assert {t["kind"] for t in demo["terminals"]} == {"LOOKUP", "PAY", "PRINT", "GRANT"}
     assert len(demo["partners"]) == 2 and len(demo["residents"]) == 3 and len(demo["unregisteredCards"]) == 2
     assert all(Path(r["card"]).is_absolute() and Path(r["card"]).exists() for r in demo["residents"])
+    secrets = [out, *(Path(r["card"]) for r in demo["residents"]), *map(Path, demo["unregisteredCards"])]
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in secrets} == {"0o600"}  # keys and passwords
     assert {s["municipalityCode"] for s in demo["shops"]} == {"141305", "131164"}
 
     viewer = "{ viewer { role municipalityCode } }"

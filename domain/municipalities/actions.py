@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 
 from domain.auth.access import require
 from domain.auth.actor import Actor, Role
+from domain.emails import normalise_email
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.catalogue import catalogue_entry
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code
@@ -16,7 +17,6 @@ from domain.sql import Sql, transaction
 
 ACCOUNT_TYPES = frozenset({"ORDINARY", "CURRENT"})  # 普通, 当座
 HOLDER = re.compile(r"[ｦ-ﾟ0-9A-Z ()./-]{1,30}")  # 全銀 half-width kana, digits, capitals
-EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"[0-9-]{10,13}")
 
 
@@ -60,8 +60,7 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
     entry = catalogue_entry(form.code)
     if entry is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No municipality has this code (JIS X 0402).", "code")
-    if not EMAIL.fullmatch(form.contact_email.strip()):
-        raise _invalid("Give a contact e-mail address.", "contactEmail")
+    contact_email = normalise_email(form.contact_email, "contactEmail")
     if not PHONE.fullmatch(form.contact_phone.strip()):
         raise _invalid("Give a contact phone number (digits and hyphens).", "contactPhone")
     _check_bank(form.bank)
@@ -77,7 +76,7 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
                 entry.name,
                 entry.prefecture,
                 entry.kana,
-                form.contact_email.strip(),
+                contact_email,
                 form.contact_phone.strip(),
                 form.bank.bank_code,
                 form.bank.branch_code,

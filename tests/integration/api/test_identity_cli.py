@@ -1,8 +1,8 @@
 """`mykey ca …`, `mykey crl import`, the daily CRL refresh and `mykey demo seed`, as separate processes."""
 
 import json
-import stat
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path

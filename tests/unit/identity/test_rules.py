@@ -82,6 +82,20 @@ def test_email_is_optional_but_needed_for_notifications():
         validate_email(None, None, Notifications(password_changed=True))
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["a<script>@x.example", "a@b", "a b@c.jp", "a@@c.jp", "@c.jp", "a@c..jp", "a@" + "x" * 250 + ".jp"],
+)
+def test_what_is_not_an_email_address_is_refused(address):
+    with pytest.raises(DomainError) as refused:
+        validate_email(address, address, Notifications())
+    assert refused.value.field == "email" and "not an e-mail address" in refused.value.message
+
+
+def test_an_address_is_stored_normalised():
+    assert validate_email("Taro@Example.JP", "Taro@Example.JP", Notifications()) == "Taro@example.jp"
+
+
 @pytest.fixture(scope="module")
 def authority(tmp_path_factory):
     return CardAuthority.init(tmp_path_factory.mktemp("ca"), NOW - timedelta(days=1))

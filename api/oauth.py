@@ -10,6 +10,7 @@ itself is a short-lived JWT made with joserfc (:mod:`domain.auth.access_tokens`)
 import base64
 import binascii
 import hmac
+import secrets
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any, ClassVar
@@ -22,9 +23,11 @@ from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from domain.auth import ratelimit
 from domain.auth.access_tokens import AccessTokens
 from domain.auth.tokens import digest
 from domain.clock import Clock
+from domain.errors import DomainError
 from domain.partners.actions import PartnerView, partner_by_client_id
 from domain.sql import reader
 
@@ -41,7 +44,8 @@ class PartnerClient(ClientMixin):  # type: ignore[misc]
         return self.partner.client_id
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return self.partner.active and hmac.compare_digest(digest(client_secret), self.secret_hash)
+        matches = hmac.compare_digest(digest(client_secret), self.secret_hash)  # always compared
+        return self.partner.active and matches
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return endpoint == "token" and method in {"client_secret_basic", "client_secret_post"}
@@ -124,10 +128,35 @@ def _client_id(request: Request, form: dict[str, str]) -> str | None:
     return form.get("client_id")
 
 
+def _two_methods(request: Request, form: dict[str, str]) -> bool:
+    """HTTP Basic and a secret in the form together (RFC 6749 §2.3: one method per request)."""
+    basic = request.headers.get("authorization", "").lower().startswith("basic ")
+    return basic and "client_secret" in form
+
+
+def _nobody(client_id: str) -> PartnerClient:
+    """An unknown client that fails exactly as a known one with a wrong secret does (same answer,
+    same work: its secret is still compared)."""
+    return PartnerClient(PartnerView(0, "", client_id, False), digest(secrets.token_urlsafe(32)))
+
+
+def _error(status: int, error: str, description: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": error, "error_description": description},
+        status_code=status,
+        headers={"cache-control": "no-store", "pragma": "no-cache"},
+    )
+
+
 def token_endpoint(tokens: AccessTokens, clock: Clock, production: bool) -> Any:
     server = TokenServer(tokens, clock)
 
     async def endpoint(request: Request) -> Response:
+        address = request.client.host if request.client else "unknown"
+        try:
+            await ratelimit.hit(ratelimit.TOKEN_PER_ADDRESS, address, clock.now())
+        except DomainError as refused:
+            return _error(429, "slow_down", refused.message)
         body = await request.body()
         if len(body) > MAX_FORM_BYTES:
             return JSONResponse(
@@ -139,9 +168,22 @@ def token_endpoint(tokens: AccessTokens, clock: Clock, production: bool) -> Any:
                 {"error": "invalid_request", "error_description": "send one of each parameter, form-encoded"},
                 status_code=400,
             )
+        if _two_methods(request, form):
+            return _error(
+                400,
+                "invalid_request",
+                "Authenticate one way: HTTP Basic, or client_id and client_secret in the form.",
+            )
         client_id = _client_id(request, form)
         found = await partner_by_client_id(reader(), client_id) if client_id else None
-        token = _client.set(None if found is None else PartnerClient(*found))
+        client = (
+            _nobody(client_id)
+            if client_id and found is None
+            else None
+            if found is None
+            else PartnerClient(*found)
+        )
+        token = _client.set(client)
         try:
             # TLS ends at the proxy in production (uvicorn --proxy-headers sets the scheme); the
             # development server is plain http on localhost, which authlib would refuse

@@ -25,6 +25,7 @@ SUSPEND_PER_ID_ADDRESS = Limit("suspend-id-ip", 10, 15 * 60)
 LOGIN_PER_ADDRESS = Limit("login-ip", 60, 15 * 60)  # sign-in attempts per client address
 CHECK_PER_REGISTRATION = Limit("check-reg", 10, 24 * 3600)  # duplicate checks per registration
 CHECK_PER_ADDRESS = Limit("check-ip", 30, 3600)  # duplicate checks per client address
+TOKEN_PER_ADDRESS = Limit("oauth-ip", 60, 60)  # /oauth/token requests per client address
 CHALLENGE_PER_ADDRESS = Limit("challenge-ip", 120, 60)  # card challenges per client address
 ACTIVATION_PER_ADDRESS = Limit("activate-ip", 20, 3600)  # terminal activation attempts
 PARTNER_UNKNOWN_IDS = Limit("partner-unknown-id", 100, 3600)  # unknown MyKey IDs a partner sends

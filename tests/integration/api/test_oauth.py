@@ -103,3 +103,34 @@ async def test_a_repeated_parameter_or_json_body_is_an_invalid_request(people, a
         "/oauth/token", json={"grant_type": "client_credentials"}, auth=(client_id, secret)
     )
     assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
+
+
+async def test_an_unknown_client_and_a_wrong_secret_get_the_same_answer(people, api):
+    _, client_id, _ = await _partner(people)
+    wrong = await api.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, "nope")
+    )
+    unknown = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=("who", "nope"))
+    assert (wrong.status_code, wrong.json()) == (unknown.status_code, unknown.json())
+    in_form = await api.post(
+        "/oauth/token", data={"grant_type": "client_credentials", "client_id": "who", "client_secret": "nope"}
+    )
+    assert in_form.json() == unknown.json()
+
+
+async def test_basic_and_a_form_secret_together_are_refused(people, api):
+    _, client_id, secret = await _partner(people)
+    both = await api.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        auth=(client_id, secret),
+    )
+    assert both.status_code == 400 and both.json()["error"] == "invalid_request"
+    assert "one way" in both.json()["error_description"]
+
+
+async def test_the_token_endpoint_is_rate_limited_per_address(people, api):
+    for _ in range(60):
+        await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=("who", "nope"))
+    limited = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=("who", "nope"))
+    assert limited.status_code == 429 and limited.json()["error"] == "slow_down"

@@ -4,37 +4,25 @@ The server is a separate uvicorn process on its own SQLite database, loaded with
 Without /usr/bin/chromium the tests skip with a reason, unless REQUIRE_BROWSER=1 (set by .ci/run).
 """
 
-import asyncio
 import io
 import json
 import os
-import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright
 
 from domain.vouchers.qr import qr_png
+from tests.servers import Site, seeded_site
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 640}
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@dataclass
-class Site:
-    url: str
-    demo: dict[str, Any]
-    var: Path
 
 
 def browser_env() -> dict[str, str]:
@@ -54,56 +42,11 @@ def _need_browser() -> None:
         pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
     _need_browser()
-    var = tmp_path_factory.mktemp("browser-var")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MYKEY_VAR_DIR": str(var),
-        "DATABASE_URL": f"sqlite://{var / 'site.sqlite3'}",
-        "MYKEY_ARGON2_MEMORY_KIB": "1024",
-        "MYKEY_ARGON2_TIME_COST": "1",
-        "MYKEY_CHECKPOINT_SECONDS": "0",
-        "MYKEY_OUTBOX_SECONDS": "0",
-        "PORT": str(port),
-    }
-    seed = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "api.cli", "demo", "seed", "--out", str(var / "demo.json"), env=env
-    )
-    assert await seed.wait() == 0
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "api.app:app_from_env",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(url + "/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-        yield Site(url, json.loads((var / "demo.json").read_text()), var)
-    finally:
-        server.terminate()
-        await server.wait()
+    async with seeded_site(tmp_path_factory.mktemp("browser-var")) as seeded:
+        yield seeded
 
 
 @pytest.fixture(scope="session")

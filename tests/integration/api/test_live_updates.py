@@ -7,52 +7,26 @@ there is one process (SQLite allows one writer), so both sides use it.
 
 import asyncio
 import json
-import os
-import socket
-import sys
 from contextlib import asynccontextmanager
 
 import httpx
 import websockets
 
 from tests.integration.graphql.spending.test_vouchers import ISSUE, REDEEM
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.servers import uvicorn_server
 
 
 @asynccontextmanager
 async def _server(db, clock):
-    port = _free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": db.settings.database_url,
         "MYKEY_VAR_DIR": str(db.settings.var_dir),
         "MYKEY_ENV": "test",
-        "MYKEY_CHECKPOINT_SECONDS": "0",
-        "MYKEY_OUTBOX_SECONDS": "0",
         "MYKEY_DB_POOL_SIZE": "5",
         "MYKEY_CLOCK_START": clock.now().isoformat(),
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app_from_env", "--port", str(port)]
-    process = await asyncio.create_subprocess_exec(*command, "--log-level", "warning", env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base) as client:
-            for _ in range(300):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-            yield base, client
-    finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), timeout=10)
+    async with uvicorn_server(env) as base, httpx.AsyncClient(base_url=base) as client:
+        yield base, client
 
 
 @asynccontextmanager

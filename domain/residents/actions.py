@@ -23,7 +23,7 @@ from domain.notifications.outbox import enqueue
 from domain.residents import notices
 from domain.residents.queries import ResidentView, find_resident_by_my_key_id, get_resident
 from domain.residents.registration import bind_card, card_owner
-from domain.residents.rules import Notifications, invalid, validate_email, validate_password
+from domain.residents.rules import MY_KEY_ID, Notifications, invalid, validate_email, validate_password
 from domain.sql import Sql, reader, transaction
 from models.sessions import SubjectKind
 
@@ -35,6 +35,7 @@ class SignedIn:
 
 
 log = logging.getLogger("mykey.audit")
+MAX_PASSWORD = 16
 WRONG = "The MyKey ID or the password is wrong."
 
 
@@ -47,6 +48,9 @@ async def _check_password(
     that made them, so nobody who knows a MyKey ID can stop its owner suspending it."""
     await ratelimit.hit(ratelimit.LOGIN_PER_ADDRESS, address, now)
     key = my_key_id.upper()
+    if not MY_KEY_ID.fullmatch(key) or len(password) > MAX_PASSWORD:
+        # no such MyKey ID or password can exist: answered before the database (nothing to count)
+        raise DomainError(ErrorCode.UNAUTHENTICATED, WRONG, "password")
     limit, bucket = (
         (ratelimit.SUSPEND_PER_ID_ADDRESS, f"{key}:{address}")
         if for_suspension

@@ -123,3 +123,15 @@ async def test_a_shop_staff_session_on_my_page_goes_to_sign_in_not_an_error(api,
     await api.post("/graphql", json={"query": LOGIN_CLERK})
     response = await api.get("/me?lang=en")
     assert response.status_code == 303 and response.headers["location"] == "/signin?lang=en"
+
+
+async def test_sign_in_with_impossible_values_is_answered_before_the_database(api, db):
+    from domain.sql import reader
+
+    huge = {"myKeyId": "A" * 500_000, "password": "x"}
+    answer = await api.post("/signin?lang=en", data=huge)
+    assert answer.status_code == 401 and "Could not sign in" in answer.text
+    nul = await api.post("/signin?lang=en", data={"myKeyId": "AB\x00CD123", "password": "p" * 40})
+    assert nul.status_code == 401
+    longest = await reader().fetchval("SELECT MAX(LENGTH(bucket)) FROM rate_limit_windows")
+    assert longest is not None and longest < 64  # only the per-address count was kept

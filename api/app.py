@@ -32,6 +32,7 @@ from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
 from web.counter import barcode_svg, counter
 from web.layout import DESIGN_TOKENS, STATIC
+from web.operator import OperatorPages
 from web.pages import home
 from web.register import register
 from web.resident import ResidentPages
@@ -78,6 +79,7 @@ def create_app(
     pages = VoucherPages(voucher_key, clock, settings.public_url)
     residents = ResidentPages(clock, voucher_key, settings.production)
     shops = ShopPages(clock, settings.production)
+    operators = OperatorPages(clock, settings.production)
     graphql = GraphQLApp(
         clock=clock,
         ledger_key=key,
@@ -122,6 +124,9 @@ def create_app(
             Route("/shop", shops.scan),
             Route("/shop/signin", shops.signin, methods=["GET", "POST"]),
             Route("/shop/decode", shops.decode, methods=["POST"]),
+            Route("/operator", operators.desk),
+            Route("/operator/signin", operators.signin, methods=["GET", "POST"]),
+            Route("/operator/suspend", operators.suspend, methods=["POST"]),
             Route("/counter", counter),
             Route("/counter/barcode.svg", barcode_svg),
             Route("/me", residents.me),

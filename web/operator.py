@@ -1,0 +1,101 @@
+"""The operator's desk: sign in, and suspend a MyKey ID when its resident asks (seed 002:
+利用停止の申請の受付 — a lost card reported by telephone or at a counter), with the reason.
+
+The page calls the same action as the ``suspendMyKeyIdOnRequest`` mutation; the reason and who
+suspended are kept with the resident.
+"""
+
+from dataclasses import dataclass
+from html import escape
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from domain.auth.actor import Role
+from domain.auth.sessions import SessionActor
+from domain.auth.tokens import same
+from domain.clock import Clock
+from domain.errors import DomainError
+from domain.residents.actions import suspend_on_request
+from domain.staff.actions import log_in_staff
+from web.cookies import CSRF_FIELD, FILL_CSRF, set_session, signed_in
+from web.i18n import Text, language
+from web.layout import page
+
+
+def _signin_form(text: Text, error: str = "") -> str:
+    failed = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    return (
+        f"<h1>{escape(text('operator.signin'))}</h1>{failed}"
+        f'<form method="post" action="/operator/signin?lang={text.lang}">'
+        f'<label for="login">{escape(text("shop.login"))}</label>'
+        '<input id="login" name="login" autocomplete="username" required maxlength="60">'
+        f'<label for="pw">{escape(text("signin.password"))}</label>'
+        '<input id="pw" name="password" type="password" autocomplete="current-password" required>'
+        f'<button type="submit">{escape(text("signin.submit"))}</button></form>'
+    )
+
+
+def _desk(text: Text, said: str = "", failed: bool = False) -> str:
+    status = ""
+    if said:
+        kind = 'class="error" role="alert"' if failed else 'class="card" role="status"'
+        status = f"<p {kind}>{escape(said)}</p>"
+    return (
+        f"<h1>{escape(text('operator.title'))}</h1>{status}"
+        f"<p>{escape(text('operator.lead'))}</p>"
+        f'<form method="post" action="/operator/suspend?lang={text.lang}">{CSRF_FIELD}'
+        f'<label for="id">{escape(text("signin.mykeyid"))}</label>'
+        '<input id="id" name="myKeyId" autocapitalize="characters" required maxlength="8">'
+        f'<label for="reason">{escape(text("operator.reason"))}</label>'
+        '<input id="reason" name="reason" required maxlength="200">'
+        f'<button type="submit">{escape(text("operator.suspend"))}</button></form>' + FILL_CSRF
+    )
+
+
+@dataclass(frozen=True)
+class OperatorPages:
+    clock: Clock
+    secure_cookies: bool
+
+    async def _operator(self, request: Request) -> SessionActor | None:
+        return await signed_in(request, self.clock.now(), Role.OPERATOR)
+
+    async def signin(self, request: Request) -> Response:
+        text = Text(language(request))
+        if request.method == "GET":
+            return page(text, text("operator.signin"), _signin_form(text))
+        form = await request.form()
+        address = request.client.host if request.client else "unknown"
+        try:
+            staff, session = await log_in_staff(
+                str(form.get("login", "")), str(form.get("password", "")), self.clock.now(), address
+            )
+        except DomainError as error:
+            return page(text, text("operator.signin"), _signin_form(text, text.error(error)), status=401)
+        if staff.role.value != Role.OPERATOR.value:
+            return page(text, text("operator.signin"), _signin_form(text, text("operator.only")), status=403)
+        response = RedirectResponse(f"/operator?lang={text.lang}", status_code=303)
+        set_session(response, session, self.clock.now(), self.secure_cookies)
+        return response
+
+    async def desk(self, request: Request) -> Response:
+        text = Text(language(request))
+        if await self._operator(request) is None:
+            return RedirectResponse(f"/operator/signin?lang={text.lang}", status_code=303)
+        return page(text, text("operator.title"), _desk(text))
+
+    async def suspend(self, request: Request) -> Response:
+        text = Text(language(request))
+        found = await self._operator(request)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if found is None or not same(form.get("csrf", ""), found.csrf_hash):
+            return RedirectResponse(f"/operator/signin?lang={text.lang}", status_code=303)
+        try:
+            resident = await suspend_on_request(
+                found.actor, form.get("myKeyId", ""), form.get("reason", ""), self.clock.now()
+            )
+        except DomainError as error:
+            return page(text, text("operator.title"), _desk(text, text.error(error), failed=True), status=400)
+        done = text("operator.done", my_key_id=resident.my_key_id)
+        return page(text, text("operator.title"), _desk(text, done))

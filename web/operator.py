@@ -17,23 +17,10 @@ from domain.auth.tokens import same
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.residents.actions import suspend_on_request
-from domain.staff.actions import log_in_staff
-from web.cookies import CSRF_FIELD, FILL_CSRF, set_session, signed_in
+from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, language
 from web.layout import page
-
-
-def _signin_form(text: Text, error: str = "") -> str:
-    failed = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
-    return (
-        f"<h1>{escape(text('operator.signin'))}</h1>{failed}"
-        f'<form method="post" action="/operator/signin?lang={text.lang}">'
-        f'<label for="login">{escape(text("shop.login"))}</label>'
-        '<input id="login" name="login" autocomplete="username" required maxlength="60">'
-        f'<label for="pw">{escape(text("signin.password"))}</label>'
-        '<input id="pw" name="password" type="password" autocomplete="current-password" required>'
-        f'<button type="submit">{escape(text("signin.submit"))}</button></form>'
-    )
+from web.staff_signin import StaffSignIn
 
 
 def _desk(text: Text, said: str = "", failed: bool = False) -> str:
@@ -62,22 +49,15 @@ class OperatorPages:
         return await signed_in(request, self.clock.now(), Role.OPERATOR)
 
     async def signin(self, request: Request) -> Response:
-        text = Text(language(request))
-        if request.method == "GET":
-            return page(text, text("operator.signin"), _signin_form(text))
-        form = await request.form()
-        address = request.client.host if request.client else "unknown"
-        try:
-            staff, session = await log_in_staff(
-                str(form.get("login", "")), str(form.get("password", "")), self.clock.now(), address
-            )
-        except DomainError as error:
-            return page(text, text("operator.signin"), _signin_form(text, text.error(error)), status=401)
-        if staff.role.value != Role.OPERATOR.value:
-            return page(text, text("operator.signin"), _signin_form(text, text("operator.only")), status=403)
-        response = RedirectResponse(f"/operator?lang={text.lang}", status_code=303)
-        set_session(response, session, self.clock.now(), self.secure_cookies)
-        return response
+        return await StaffSignIn(
+            "/operator/signin",
+            "operator.signin",
+            Role.OPERATOR,
+            "/operator",
+            "operator.only",
+            self.clock,
+            self.secure_cookies,
+        ).respond(request)
 
     async def desk(self, request: Request) -> Response:
         text = Text(language(request))

@@ -21,29 +21,15 @@ from domain.auth.actor import Role
 from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import JST, Clock, japan_date
-from domain.errors import DomainError
 from domain.sql import reader
-from domain.staff.actions import log_in_staff
 from domain.vouchers.queries import list_shop_redemptions
 from domain.vouchers.tokens import spoken
-from web.cookies import set_session, signed_in
+from web.cookies import signed_in
 from web.i18n import Text, language
 from web.layout import page
+from web.staff_signin import StaffSignIn
 
 MAX_FRAME = 2 * 1024 * 1024
-
-
-def _form(text: Text, error: str = "") -> str:
-    failed = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
-    return (
-        f"<h1>{escape(text('shop.signin'))}</h1>{failed}"
-        f'<form method="post" action="/shop/signin?lang={text.lang}">'
-        f'<label for="login">{escape(text("shop.login"))}</label>'
-        '<input id="login" name="login" autocomplete="username" required>'
-        f'<label for="pw">{escape(text("signin.password"))}</label>'
-        '<input id="pw" name="password" type="password" autocomplete="current-password" required>'
-        f'<button type="submit">{escape(text("signin.submit"))}</button></form>'
-    )
 
 
 def _read_qr(frame: bytes) -> str | None:
@@ -61,22 +47,15 @@ class ShopPages:
         return await signed_in(request, self.clock.now(), Role.SHOP_STAFF)
 
     async def signin(self, request: Request) -> Response:
-        text = Text(language(request))
-        if request.method == "GET":
-            return page(text, text("shop.signin"), _form(text))
-        form = await request.form()
-        address = request.client.host if request.client else "unknown"
-        try:
-            staff, session = await log_in_staff(
-                str(form.get("login", "")), str(form.get("password", "")), self.clock.now(), address
-            )
-        except DomainError as error:
-            return page(text, text("shop.signin"), _form(text, text.error(error)), status=401)
-        if staff.role.value != Role.SHOP_STAFF.value:
-            return page(text, text("shop.signin"), _form(text, text("shop.only_staff")), status=403)
-        response = RedirectResponse(f"/shop?lang={text.lang}", status_code=303)
-        set_session(response, session, self.clock.now(), self.secure_cookies)
-        return response
+        return await StaffSignIn(
+            "/shop/signin",
+            "shop.signin",
+            Role.SHOP_STAFF,
+            "/shop",
+            "shop.only_staff",
+            self.clock,
+            self.secure_cookies,
+        ).respond(request)
 
     async def scan(self, request: Request) -> Response:
         text = Text(language(request))

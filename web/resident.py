@@ -140,7 +140,7 @@ class ResidentPages:
             moved = await move_reserved_points(found.actor, program.id, sum(lot.points for lot in lots), now)
             notice = Notice("me.move_done", moved.points + moved.premium, program.id)
         except DomainError as error:
-            notice = Notice.refusal(error)
+            notice = Notice.refusal(error, found)
         return notice.redirect(text)
 
     async def _act(
@@ -154,7 +154,7 @@ class ResidentPages:
         try:
             notice = await act(checked[0], checked[1], text)
         except DomainError as error:
-            notice = Notice.refusal(error)
+            notice = Notice.refusal(error, checked[0])
         return notice.redirect(text)
 
     async def coupon(self, request: Request) -> Response:
@@ -211,7 +211,7 @@ class ResidentPages:
                 raise DomainError(ErrorCode.INVALID_INPUT, text("me.face_value"))
             voucher = await issue_voucher(found.actor, program_id, face_value, self.clock.now())
         except DomainError as error:
-            return Notice.refusal(error).redirect(text)
+            return Notice.refusal(error, found).redirect(text)
         token = self.key.token(voucher.serial, voucher.face_value, voucher.program_id, voucher.expires_at)
         return RedirectResponse(f"/v/{token}", status_code=303)
 
@@ -304,8 +304,11 @@ class Notice:
     KEYS = frozenset({"me.move_done", "me.coupon_done", "me.saved", "me.need_card"})
 
     @classmethod
-    def refusal(cls, error: DomainError) -> "Notice":
-        return cls("me.need_card" if error.code is ErrorCode.FORBIDDEN else f"error.{error.code.value}")
+    def refusal(cls, error: DomainError, found: SessionActor) -> "Notice":
+        """The refusal's own message; "use your card" only where the card is what is missing (a
+        password session refused a point move), not for every FORBIDDEN."""
+        needs_card = error.code is ErrorCode.FORBIDDEN and not found.actor.card_verified
+        return cls("me.need_card" if needs_card else f"error.{error.code.value}")
 
     def redirect(self, text: Text) -> RedirectResponse:
         query = {"lang": text.lang, "notice": self.key, "points": self.points, "program": self.program}

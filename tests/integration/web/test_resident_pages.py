@@ -135,3 +135,20 @@ async def test_sign_in_with_impossible_values_is_answered_before_the_database(ap
     assert nul.status_code == 401
     longest = await reader().fetchval("SELECT MAX(LENGTH(bucket)) FROM rate_limit_windows")
     assert longest is not None and longest < 64  # only the per-address count was kept
+
+
+async def test_use_your_card_is_said_only_where_the_card_is_missing(api, town):
+    from domain.auth.actor import Actor, Role
+    from domain.auth.sessions import SessionActor
+    from domain.errors import DomainError, ErrorCode
+    from web.resident import Notice
+
+    await api.post("/signin", data={"myKeyId": town.resident.my_key_id, "password": PASSWORD})
+    csrf = api.cookies.get("mykey_csrf")
+    refused = await api.post(
+        "/me/vouchers", data={"programId": str(town.program), "faceValue": "100", "csrf": csrf}
+    )
+    assert "notice=me.need_card" in refused.headers["location"]  # a password session cannot move points
+    card_session = SessionActor(Actor(Role.RESIDENT, 1, card_id=7), "csrf-hash")
+    other = Notice.refusal(DomainError(ErrorCode.FORBIDDEN, "This MyKey ID is suspended."), card_session)
+    assert other.key == "error.FORBIDDEN"

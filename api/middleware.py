@@ -145,10 +145,7 @@ class SameOriginForms:
         site = headers.get(b"sec-fetch-site", b"").decode("latin-1")
         host = headers.get(b"host", b"").decode("latin-1").lower()
         own = {self.public_origin, f"{scope.get('scheme', 'http')}://{host}"}
-        foreign = (
-            (origin and origin != "null" and origin not in own) or origin == "null" or site == "cross-site"
-        )
-        if foreign:
+        if (origin and origin not in own) or site == "cross-site":  # "null" is never our own
             refusal = PlainTextResponse(
                 "This form was sent from another site. Open the page on this site and send it again.\n",
                 status_code=403,

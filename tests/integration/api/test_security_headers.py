@@ -70,6 +70,8 @@ async def test_a_sign_in_posted_from_another_site_is_refused(api, town):
     assert "set-cookie" not in foreign.headers
     cross = await api.post("/signin", data=form, headers={"sec-fetch-site": "cross-site"})
     assert cross.status_code == 403
+    opaque = await api.post("/signin", data=form, headers={"origin": "null"})  # a sandboxed frame
+    assert opaque.status_code == 403
     own = await api.post("/signin", data=form, headers={"origin": "http://testserver"})
     assert own.status_code == 303
 

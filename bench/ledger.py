@@ -30,9 +30,11 @@ from domain.clock import ManualClock
 from domain.ledger.accounts import AccountRef, open_account
 from domain.ledger.actions import expire_lots
 from domain.ledger.journal import Funder, Leg, post_entry
+from domain.municipalities.queries import MunicipalityView
+from domain.points import accounts
 from domain.points.grants import GrantRequest, GrantRow, grant_points
 from domain.sql import reader, transaction
-from models.ledger import AccountKind, FunderKind
+from models.ledger import FunderKind
 
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 TASKS = 16
@@ -43,13 +45,49 @@ GRANT_ROWS = int(os.environ.get("BENCH_GRANT_ROWS", "100000"))
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 
 
-async def _fund(clock: ManualClock, task: int) -> tuple[AccountRef, AccountRef]:
+async def _seed_owners(dsn: str) -> tuple[MunicipalityView, int]:
+    """The owners the transfer and expiry accounts name: 川崎市, its regular program, TASKS residents
+    and shops (ids 1..TASKS), and EXPIRY_ACCOUNTS more residents (set-based setup)."""
+    conn = await asyncpg.connect(dsn)
+    municipality = await conn.fetchval(
+        "INSERT INTO municipalities (code, name, prefecture, kana, created_at)"
+        " VALUES ('141305', '川崎市', '神奈川県', 'カワサキシ', $1) RETURNING id",
+        NOW,
+    )
+    program = await conn.fetchval(
+        "INSERT INTO programs (municipality_id, kind, name, validity_days, yen_per_point, uses, created_at)"
+        " VALUES ($1, 'REGULAR', '川崎市ポイント', 100, 1, 'SHOPS', $2) RETURNING id",
+        municipality,
+        NOW,
+    )
+    await conn.execute(
+        "INSERT INTO residents (my_key_id, password_hash, notify_points_granted, notify_points_expired,"
+        " notify_password_changed, notify_my_key_id_changed, status, created_at)"
+        " SELECT 'T' || lpad(g::text, 7, '0'), 'not-a-hash', false, false, false, false, 'ACTIVE', $1"
+        " FROM generate_series(1, $2) g",
+        NOW,
+        TASKS + EXPIRY_ACCOUNTS,
+    )
+    await conn.execute(
+        "INSERT INTO shops (municipality_id, name, category, created_at)"
+        " SELECT $1, '商店' || g, 'SHOP', $2 FROM generate_series(1, $3) g",
+        municipality,
+        NOW,
+        TASKS,
+    )
+    await conn.close()
+    return MunicipalityView(int(municipality), "141305", "川崎市", "神奈川県", "カワサキシ"), int(program)
+
+
+async def _fund(
+    clock: ManualClock, town: MunicipalityView, program: int, task: int
+) -> tuple[AccountRef, AccountRef]:
     now = clock.now()
 
     async def work(sql):  # type: ignore[no-untyped-def]
-        budget = await open_account(sql, "municipality:141305", AccountKind.MUNICIPALITY, now)
-        resident = await open_account(sql, f"resident:{task}:program:1", AccountKind.RESIDENT_PROGRAM, now)
-        shop = await open_account(sql, f"shop:{task}", AccountKind.SHOP, now)
+        budget = await open_account(sql, accounts.budget(town), now)
+        resident = await open_account(sql, accounts.resident_program(task, program), now)
+        shop = await open_account(sql, accounts.shop(task, 0), now)
         leg = Leg(
             budget, resident, 10_000_000, Funder(FunderKind.MUNICIPALITY, "141305"), now + timedelta(days=100)
         )
@@ -138,22 +176,27 @@ async def _hand_written_transfers(dsn: str, pairs: list[tuple[AccountRef, Accoun
     return TASKS * TRANSFERS_PER_TASK / elapsed
 
 
-async def _seed_expiring_lots(dsn: str) -> None:
+async def _seed_expiring_lots(dsn: str, program: int) -> None:
     """1,000,000 lots of 10 points, 10 per account, all past their expiry (set-based setup)."""
     conn = await asyncpg.connect(dsn)
     expired = NOW - timedelta(days=1)
     await conn.execute(
-        "INSERT INTO accounts (code, kind, tracks_lots, negative_allowed, balance, version, created_at)"
-        " SELECT 'expiring:' || g, 'RESIDENT_PROGRAM', true, false, 100, 0, $1 FROM generate_series(1, $2) g",
+        "INSERT INTO accounts (code, kind, tracks_lots, negative_allowed, balance, version, created_at,"
+        " resident_id, program_id)"
+        " SELECT 'resident:' || g || ':program:' || $3, 'RESIDENT_PROGRAM', true, false, 100, 0, $1, g, $3"
+        " FROM generate_series($4::bigint + 1, $4::bigint + $2) g",
         NOW,
         EXPIRY_ACCOUNTS,
+        program,
+        TASKS,
     )
     await conn.execute(
         "INSERT INTO lots (account_id, funder_kind, funder_ref, original, remaining, expires_at, created_at)"
         " SELECT a.id, 'MUNICIPALITY', '141305', 10, 10, $1, $2"
-        " FROM accounts a CROSS JOIN generate_series(1, 10) WHERE a.code LIKE 'expiring:%'",
+        " FROM accounts a CROSS JOIN generate_series(1, 10) WHERE a.resident_id > $3",
         expired,
         NOW - timedelta(days=101),
+        TASKS,
     )
     await conn.execute("ANALYZE")
     await conn.close()
@@ -218,7 +261,8 @@ async def main() -> int:
         await migrate_database(settings)
         await open_database(settings)
         clock = ManualClock(NOW)
-        pairs = [await _fund(clock, task) for task in range(TASKS)]
+        town, program = await _seed_owners(dsn)
+        pairs = [await _fund(clock, town, program, task) for task in range(1, TASKS + 1)]
         print(f"Ledger transfers, {TASKS} concurrent tasks × {TRANSFERS_PER_TASK} (PostgreSQL)")
         await _hand_written_transfers(dsn, pairs[:2])  # warm-up
         hand = await _hand_written_transfers(dsn, pairs)
@@ -227,7 +271,7 @@ async def main() -> int:
         print(f"  service layer        : {service:8.0f} transfers/s")
         print(f"  ratio                : {service / hand:8.0%}  (aim: >= 60%)")
 
-        await _seed_expiring_lots(dsn)
+        await _seed_expiring_lots(dsn, program)
         started = time.perf_counter()
         report = await expire_lots(clock)
         elapsed = time.perf_counter() - started

@@ -27,11 +27,11 @@ from domain.auth.sessions import open_session
 from domain.ledger.accounts import open_accounts
 from domain.ledger.bulk import Credit, post_credits
 from domain.ledger.journal import Funder
+from domain.municipalities.queries import get_municipality_by_code
 from domain.points import accounts
 from domain.sql import bulk_insert, transaction
-from domain.vouchers.actions import voucher_account
 from domain.vouchers.tokens import VoucherKey, new_serial
-from models.ledger import AccountKind, FunderKind
+from models.ledger import FunderKind
 from models.sessions import SubjectKind
 
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -96,8 +96,9 @@ async def _print_vouchers(program: int, count: int, key: VoucherKey) -> list[str
             returning="id",
         )
         ids = [int(r["id"]) for r in rows]
-        budget = await accounts.open_budget(sql, "141305", NOW)
-        opened = await open_accounts(sql, [voucher_account(i) for i in ids], AccountKind.VOUCHER, NOW)
+        town = await get_municipality_by_code(sql, "141305", "code")
+        budget = await accounts.open_budget(sql, town, NOW)
+        opened = await open_accounts(sql, [accounts.voucher(i) for i in ids], NOW)
         credits = [Credit(account, 100) for account in opened.values()]
         await post_credits(
             sql,

@@ -11,13 +11,18 @@ number of times.
 """
 
 import asyncio
+import dataclasses
 import json
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+import types
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -25,6 +30,7 @@ from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 T = TypeVar("T")
+R = TypeVar("R")
 log = logging.getLogger("mykey.sql")
 
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
@@ -70,6 +76,25 @@ class Sql:
         row = await self.fetchrow(query, *params)
         return None if row is None else next(iter(row.values()))
 
+    async def fetch_as(self, record: type[R], query: str, *params: Any) -> list[R]:
+        """The rows as ``record``s: a dataclass whose fields are named like the columns (see
+        :func:`as_record`). This is how rows leave this module typed."""
+        return [as_record(record, row) for row in await self.fetch(query, *params)]
+
+    async def fetchrow_as(self, record: type[R], query: str, *params: Any) -> R | None:
+        row = await self.fetchrow(query, *params)
+        return None if row is None else as_record(record, row)
+
+    async def fetchint(self, query: str, *params: Any) -> int:
+        """The first column of the first row as an int; 0 when there is no row or it is NULL (a SUM
+        over nothing)."""
+        value = await self.fetchval(query, *params)
+        return 0 if value is None else int(value)
+
+    async def fetchints(self, query: str, *params: Any) -> list[int]:
+        """The first column of every row, as ints."""
+        return [int(next(iter(row.values()))) for row in await self.fetch(query, *params)]
+
     async def execute(self, query: str, *params: Any) -> int:
         """Run a statement and return the number of rows it changed."""
         count, _ = await self.client.execute_query(self._text(query), self._params(params))
@@ -105,6 +130,54 @@ def as_datetime(value: Any) -> datetime:
         return value.astimezone(UTC)
     parsed = datetime.fromisoformat(str(value))
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def as_date(value: object) -> date:
+    """A DATE column read back through raw SQL (SQLite hands back text)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _as_int(value: object) -> int:
+    if isinstance(value, bool | int | Decimal | float | str):
+        return int(value)
+    raise TypeError(f"{value!r} is not an integer")
+
+
+def _converter(hint: object) -> Callable[[object], object]:
+    if get_origin(hint) in (Union, types.UnionType) and type(None) in get_args(hint):
+        inner = _converter(next(a for a in get_args(hint) if a is not type(None)))
+        return lambda v: None if v is None else inner(v)
+    if hint is datetime:
+        return as_datetime
+    if hint is date:
+        return as_date
+    if hint is bool:
+        return bool
+    if hint is int:
+        return _as_int
+    if hint is str:
+        return str
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return lambda v: hint(v)
+    raise TypeError(f"no column conversion to {hint!r}")
+
+
+@cache
+def _converters(record: type) -> tuple[tuple[str, Callable[[object], object]], ...]:
+    hints = get_type_hints(record)
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(record) if f.init)
+
+
+def as_record(record: type[R], row: Mapping[str, object]) -> R:
+    """``row`` as a ``record`` (a dataclass): each field takes the column of its name, converted to
+    its type (int, str, bool, datetime and date in UTC, enums, and optional ones of these), so the
+    same record comes back from PostgreSQL and from SQLite."""
+    converters: tuple[tuple[str, Callable[[object], object]], ...] = _converters(record)  # type: ignore[arg-type]
+    return record(**{name: convert(row[name]) for name, convert in converters})
 
 
 def is_retryable(exc: BaseException) -> bool:

@@ -12,9 +12,18 @@ balance >= 0 unless negative_allowed, 0 <= remaining <= original, amount <> 0, a
 """
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.municipalities import Municipality
+    from models.partners import Partner
+    from models.programs import Program
+    from models.residents import Resident
+    from models.shops import Shop
+    from models.vouchers import Voucher
 
 
 class AccountKind(StrEnum):
@@ -27,6 +36,7 @@ class AccountKind(StrEnum):
     PARTNER = "PARTNER"  # a partner company: the source of exchanged points
     SYSTEM = "SYSTEM"  # sinks and sources of the platform itself (expired, premium, fees…)
     VOUCHER = "VOUCHER"  # a voucher's value between issue and redemption (keeps the lots' funders)
+    EVENT_GIFTS = "EVENT_GIFTS"  # what residents gave to a support event (keeps the lots' funders)
 
 
 class FunderKind(StrEnum):
@@ -39,9 +49,34 @@ class FunderKind(StrEnum):
 
 
 class Account(Model):
+    """A balance, owned by whoever its owner columns name (which ones, by kind: domain.ledger.accounts).
+
+    ``code`` is a unique label for people reading logs (``resident:42:program:7``), derived from the
+    owner columns; ``mykey ledger verify`` checks that the two agree. Queries use the columns.
+    """
+
     id = fields.BigIntField(primary_key=True)
     code = fields.CharField(max_length=120, unique=True)
     kind = fields.CharEnumField(AccountKind, max_length=24)
+    resident: fields.ForeignKeyNullableRelation["Resident"] = fields.ForeignKeyField(
+        "models.Resident", related_name="accounts", null=True, on_delete=fields.RESTRICT
+    )
+    municipality: fields.ForeignKeyNullableRelation["Municipality"] = fields.ForeignKeyField(
+        "models.Municipality", related_name="accounts", null=True, on_delete=fields.RESTRICT
+    )
+    program: fields.ForeignKeyNullableRelation["Program"] = fields.ForeignKeyField(
+        "models.Program", related_name="accounts", null=True, on_delete=fields.RESTRICT
+    )
+    shop: fields.ForeignKeyNullableRelation["Shop"] = fields.ForeignKeyField(
+        "models.Shop", related_name="accounts", null=True, on_delete=fields.RESTRICT
+    )
+    shard = fields.SmallIntField(null=True)  # which of a shop's accounts (domain.points.accounts)
+    partner: fields.ForeignKeyNullableRelation["Partner"] = fields.ForeignKeyField(
+        "models.Partner", related_name="accounts", null=True, on_delete=fields.RESTRICT
+    )
+    voucher: fields.ForeignKeyNullableRelation["Voucher"] = fields.ForeignKeyField(
+        "models.Voucher", related_name="accounts", null=True, on_delete=fields.RESTRICT
+    )
     tracks_lots = fields.BooleanField()
     negative_allowed = fields.BooleanField()
     balance = fields.BigIntField(default=0)

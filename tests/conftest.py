@@ -27,11 +27,12 @@ from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
 from domain.cards.authority import CardAuthority
 from domain.clock import ManualClock
-from domain.ledger.accounts import AccountRef, open_account
+from domain.ledger.accounts import AccountRef, Owner, open_account
 from domain.ledger.journal import Funder, Leg, PostedEntry, post_entry
 from domain.ledger.signing import LedgerKey
 from domain.ledger.verify import verify_ledger
-from domain.sql import reader, transaction
+from domain.points import accounts
+from domain.sql import Sql, reader, transaction
 from models.ledger import AccountKind, FunderKind
 from tests.integration.identity.people import People
 from tests.integration.town import Town, build_town
@@ -187,11 +188,61 @@ class Books:
     def __init__(self, clock: ManualClock) -> None:
         self.clock = clock
 
-    async def account(self, code: str, kind: AccountKind = AccountKind.RESIDENT_PROGRAM) -> AccountRef:
-        return await transaction(lambda sql: open_account(sql, code, kind, self.clock.now()))
+    async def account(self, owner: Owner) -> AccountRef:
+        """``owner``'s account, with the rows its foreign keys name made up if missing (municipality
+        1 is 141305; program P is municipality P's): ledger tests need owners, not a whole town."""
+        await self.owner_rows(owner)
+        return await transaction(lambda sql: open_account(sql, owner, self.clock.now()))
 
-    async def budget(self, code: str = "municipality:141305") -> AccountRef:
-        return await self.account(code, AccountKind.MUNICIPALITY)
+    async def owner_rows(self, owner: Owner) -> None:
+        now = self.clock.now()
+
+        async def work(sql: Sql) -> None:
+            await sql.execute(
+                "INSERT INTO municipalities (id, code, name, prefecture, kana, created_at)"
+                " VALUES (1, '141305', '川崎市', '神奈川県', 'カワサキシ', $1) ON CONFLICT (id) DO NOTHING",
+                now,
+            )
+            if owner.program_id is not None:  # program P is the regular program of municipality P
+                await sql.execute(
+                    "INSERT INTO municipalities (id, code, name, prefecture, kana, created_at)"
+                    " VALUES ($1, $2, $3, '東京都', 'テスト', $4) ON CONFLICT (id) DO NOTHING",
+                    owner.program_id,
+                    f"{owner.program_id:06d}",
+                    f"テスト市{owner.program_id}",
+                    now,
+                )
+                await sql.execute(
+                    "INSERT INTO programs (id, municipality_id, kind, name, validity_days, yen_per_point,"
+                    " uses, created_at) VALUES ($1, $1, 'REGULAR', $2, 180, 1, 'SPEND', $3)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    owner.program_id,
+                    f"テスト{owner.program_id}",
+                    now,
+                )
+            if owner.resident_id is not None:
+                await sql.execute(
+                    "INSERT INTO residents (id, my_key_id, password_hash, notify_points_granted,"
+                    " notify_points_expired, notify_password_changed, notify_my_key_id_changed, status,"
+                    " created_at) VALUES ($1, $2, 'x', false, false, false, false, 'ACTIVE', $3)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    owner.resident_id,
+                    f"TEST{owner.resident_id:04d}",
+                    now,
+                )
+            if owner.shop_id is not None:
+                await sql.execute(
+                    "INSERT INTO shops (id, municipality_id, name, category, created_at)"
+                    " VALUES ($1, 1, $2, 'SHOP', $3) ON CONFLICT (id) DO NOTHING",
+                    owner.shop_id,
+                    f"商店{owner.shop_id}",
+                    now,
+                )
+
+        await transaction(work)
+
+    async def budget(self) -> AccountRef:
+        return await self.account(Owner(AccountKind.MUNICIPALITY, municipality_id=1, name="141305"))
 
     async def grant(
         self,
@@ -201,7 +252,7 @@ class Books:
         funder: str = "141305",
         source: AccountRef | None = None,
     ) -> PostedEntry:
-        source = source or await self.budget(f"municipality:{funder}")
+        source = source or await self.budget()
         leg = Leg(
             source,
             dest,
@@ -213,8 +264,8 @@ class Books:
 
     async def resident_and_shop(self, points: int = 0) -> tuple[AccountRef, AccountRef]:
         """Resident 1's account in program 1, granted ``points`` (if any), and shop 1's account."""
-        resident = await self.account("resident:1:program:1")
-        shop = await self.account("shop:1", AccountKind.SHOP)
+        resident = await self.account(accounts.resident_program(1, 1))
+        shop = await self.account(accounts.shop(1, 0))
         if points:
             await self.grant(resident, points)
         return resident, shop

@@ -1,9 +1,13 @@
-"""Ledger accounts: opened once by code, found again by code.
+"""Ledger accounts: opened once for an owner, found again by that owner.
 
-Codes are stable names (``resident:42:program:7``, ``system:expired``) so that every area can find
-the account it needs without a lookup table of its own.
+An account's owner is columns (``resident_id``, ``program_id``, ``shop_id`` and ``shard``…; which ones
+each kind needs is :data:`OWNED_BY`, and a CHECK in the database holds every row to it). Its
+``code`` (``resident:42:program:7``, ``system:expired``) is a unique label for people reading logs,
+made from the owner by :meth:`Owner.label` and checked against it by ``mykey ledger verify``;
+queries never take an owner out of a code.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -11,15 +15,91 @@ from enum import StrEnum
 from domain.sql import Sql, bulk_insert
 from models.ledger import AccountKind
 
-LOT_TRACKED = frozenset({AccountKind.RESIDENT_PROGRAM, AccountKind.RESIDENT_RESERVED, AccountKind.VOUCHER})
+LOT_TRACKED = frozenset(
+    {
+        AccountKind.RESIDENT_PROGRAM,
+        AccountKind.RESIDENT_RESERVED,
+        AccountKind.VOUCHER,
+        AccountKind.EVENT_GIFTS,
+    }
+)
 MAY_GO_NEGATIVE = frozenset({AccountKind.MUNICIPALITY, AccountKind.PARTNER, AccountKind.SYSTEM})
+
+OWNER_COLUMNS = (
+    "resident_id",
+    "municipality_id",
+    "program_id",
+    "shop_id",
+    "shard",
+    "partner_id",
+    "voucher_id",
+)
+
+# which owner columns each kind needs; all others are NULL (migrations/0006 installs it as a CHECK)
+OWNED_BY: dict[AccountKind, tuple[str, ...]] = {
+    AccountKind.RESIDENT_PROGRAM: ("resident_id", "program_id"),
+    AccountKind.RESIDENT_RESERVED: ("resident_id",),
+    AccountKind.MUNICIPALITY: ("municipality_id",),
+    AccountKind.SHOP: ("shop_id", "shard"),
+    AccountKind.PARTNER: ("partner_id",),
+    AccountKind.VOUCHER: ("voucher_id",),
+    AccountKind.EVENT_GIFTS: ("program_id",),
+    AccountKind.SYSTEM: (),
+}
 
 
 class SystemAccount(StrEnum):
-    """The platform's own accounts."""
+    """The platform's own accounts (they have no owner: their label is their name)."""
 
     EXPIRED = "system:expired"  # points that lapsed unspent
     FEES = "system:fees"  # fees withheld on conversions
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who an account belongs to. Build one with the constructors of ``domain.points.accounts``."""
+
+    kind: AccountKind
+    resident_id: int | None = None
+    municipality_id: int | None = None
+    program_id: int | None = None
+    shop_id: int | None = None
+    shard: int | None = None
+    partner_id: int | None = None
+    voucher_id: int | None = None
+    name: str = ""  # a system account's name; a budget's municipality code (for the label only)
+
+    def __post_init__(self) -> None:
+        needed = OWNED_BY[self.kind]
+        for column in OWNER_COLUMNS:
+            if (getattr(self, column) is not None) != (column in needed):
+                raise ValueError(f"a {self.kind.value} account is owned by {', '.join(needed) or 'nobody'}")
+
+    def columns(self) -> tuple[int | None, ...]:
+        return tuple(getattr(self, c) for c in OWNER_COLUMNS)
+
+    def label(self) -> str:
+        match self.kind:
+            case AccountKind.RESIDENT_PROGRAM:
+                return f"resident:{self.resident_id}:program:{self.program_id}"
+            case AccountKind.RESIDENT_RESERVED:
+                return f"resident:{self.resident_id}:reserved"
+            case AccountKind.MUNICIPALITY:
+                return f"municipality:{self.name}"
+            case AccountKind.SHOP:
+                return f"shop:{self.shop_id}:{self.shard}"
+            case AccountKind.PARTNER:
+                return f"partner:{self.partner_id}"
+            case AccountKind.VOUCHER:
+                return f"voucher:{self.voucher_id}"
+            case AccountKind.EVENT_GIFTS:
+                return f"program:{self.program_id}:gifts"
+            case AccountKind.SYSTEM:
+                return self.name
+
+
+def system_owner(which: SystemAccount) -> Owner:
+    return Owner(AccountKind.SYSTEM, name=which.value)
 
 
 @dataclass(frozen=True)
@@ -31,78 +111,118 @@ class AccountRef:
     negative_allowed: bool
 
 
-def _ref(row: dict[str, object]) -> AccountRef:
-    return AccountRef(
-        id=int(row["id"]),  # type: ignore[call-overload]
-        code=str(row["code"]),
-        kind=AccountKind(str(row["kind"])),
-        tracks_lots=bool(row["tracks_lots"]),
-        negative_allowed=bool(row["negative_allowed"]),
-    )
-
-
 _SELECT = "SELECT id, code, kind, tracks_lots, negative_allowed FROM accounts"
 
 
-async def open_account(sql: Sql, code: str, kind: AccountKind, now: datetime) -> AccountRef:
-    """The account named ``code``, created on first use. Safe under concurrency (ON CONFLICT)."""
+@dataclass(frozen=True)
+class _AccountRow:
+    id: int
+    code: str
+    kind: str
+    tracks_lots: bool
+    negative_allowed: bool
+
+    def ref(self) -> AccountRef:
+        return AccountRef(self.id, self.code, AccountKind(self.kind), self.tracks_lots, self.negative_allowed)
+
+
+def _where(owner: Owner, first: int) -> tuple[str, list[object]]:
+    """``kind = $n AND <each owner column> = $n+1…``: the owner's row, through its unique index."""
+    if owner.kind is AccountKind.SYSTEM:
+        return f"code = ${first}", [owner.label()]
+    needed = OWNED_BY[owner.kind]
+    terms = [f"kind = ${first}"] + [f"{c} = ${first + 1 + i}" for i, c in enumerate(needed)]
+    return " AND ".join(terms), [owner.kind.value, *(getattr(owner, c) for c in needed)]
+
+
+_INSERT_COLUMNS = ("code", "kind", "tracks_lots", "negative_allowed", "balance", "version", "created_at")
+
+
+async def open_account(sql: Sql, owner: Owner, now: datetime) -> AccountRef:
+    """``owner``'s account of its kind, created on first use. Safe under concurrency (ON CONFLICT)."""
+    columns = _INSERT_COLUMNS + OWNER_COLUMNS
     await sql.execute(
-        "INSERT INTO accounts (code, kind, tracks_lots, negative_allowed, balance, version, created_at)"
-        " VALUES ($1, $2, $3, $4, 0, 0, $5) ON CONFLICT (code) DO NOTHING",
-        code,
-        kind.value,
-        kind in LOT_TRACKED,
-        kind in MAY_GO_NEGATIVE,
-        now,
+        f"INSERT INTO accounts ({', '.join(columns)})"
+        f" VALUES ({', '.join(f'${i + 1}' for i in range(len(columns)))}) ON CONFLICT (code) DO NOTHING",
+        *_values(owner, now),
     )
-    found = await get_account(sql, code)
-    if found is None or found.kind is not kind:
-        raise ValueError(f"account {code} exists with another kind")
+    found = await get_account(sql, owner)
+    if found is None:
+        raise ValueError(f"account {owner.label()} exists with another owner or kind")
     return found
 
 
-async def get_account(sql: Sql, code: str) -> AccountRef | None:
-    row = await sql.fetchrow(f"{_SELECT} WHERE code = $1", code)
-    return None if row is None else _ref(row)
+def _values(owner: Owner, now: datetime) -> tuple[object, ...]:
+    kind = owner.kind
+    return (
+        owner.label(),
+        kind.value,
+        kind in LOT_TRACKED,
+        kind in MAY_GO_NEGATIVE,
+        0,
+        0,
+        now,
+        *owner.columns(),
+    )
+
+
+async def get_account(sql: Sql, owner: Owner) -> AccountRef | None:
+    where, params = _where(owner, 1)
+    row = await sql.fetchrow_as(_AccountRow, f"{_SELECT} WHERE {where}", *params)
+    return None if row is None else row.ref()
 
 
 async def open_system_account(sql: Sql, which: SystemAccount, now: datetime) -> AccountRef:
-    return await open_account(sql, which.value, AccountKind.SYSTEM, now)
+    return await open_account(sql, system_owner(which), now)
 
 
-async def get_balance(sql: Sql, code: str) -> int:
-    """The stored balance of the account named ``code`` (0 for an account not opened yet)."""
-    value = await sql.fetchval("SELECT balance FROM accounts WHERE code = $1", code)
-    return int(value or 0)
+async def get_balance(sql: Sql, owner: Owner | SystemAccount) -> int:
+    """The stored balance of ``owner``'s account (0 for an account not opened yet)."""
+    where, params = _where(system_owner(owner) if isinstance(owner, SystemAccount) else owner, 1)
+    return await sql.fetchint(f"SELECT balance FROM accounts WHERE {where}", *params)
 
 
-async def open_accounts(
-    sql: Sql, codes: list[str], kind: AccountKind, now: datetime
-) -> dict[str, AccountRef]:
-    """Many accounts of one kind at once (bulk insert, ON CONFLICT DO NOTHING), by code."""
-    unique = sorted(set(codes))
+@dataclass(frozen=True)
+class _OwnedRow(_AccountRow):
+    resident_id: int | None
+    municipality_id: int | None
+    program_id: int | None
+    shop_id: int | None
+    shard: int | None
+    partner_id: int | None
+    voucher_id: int | None
+
+    def owned_by(self, owner: Owner) -> bool:
+        return (
+            self.kind == owner.kind.value
+            and tuple(getattr(self, c) for c in OWNER_COLUMNS) == owner.columns()
+        )
+
+
+async def open_accounts(sql: Sql, owners: Sequence[Owner], now: datetime) -> dict[Owner, AccountRef]:
+    """Many accounts at once (bulk insert, ON CONFLICT DO NOTHING), by owner."""
+    unique = sorted(set(owners), key=Owner.label)
+    types = ("text", "text", "boolean", "boolean", "bigint", "bigint", "timestamptz")
     await bulk_insert(
         sql,
         "accounts",
-        (
-            ("code", "text"),
-            ("kind", "text"),
-            ("tracks_lots", "boolean"),
-            ("negative_allowed", "boolean"),
-            ("balance", "bigint"),
-            ("version", "bigint"),
-            ("created_at", "timestamptz"),
-        ),
-        [(code, kind.value, kind in LOT_TRACKED, kind in MAY_GO_NEGATIVE, 0, 0, now) for code in unique],
+        tuple(zip(_INSERT_COLUMNS + OWNER_COLUMNS, types + ("bigint",) * len(OWNER_COLUMNS), strict=True)),
+        [_values(owner, now) for owner in unique],
         on_conflict="(code) DO NOTHING",
     )
-    found: dict[str, AccountRef] = {}
+    by_label = {owner.label(): owner for owner in unique}
+    found: dict[Owner, AccountRef] = {}
     for start in range(0, len(unique), 20_000):
-        chunk = unique[start : start + 20_000]
-        rows = await sql.fetch(f"{_SELECT} WHERE {sql.any_text('code', 1)}", sql.texts(chunk))
+        chunk = [owner.label() for owner in unique[start : start + 20_000]]
+        rows = await sql.fetch_as(
+            _OwnedRow,
+            f"SELECT id, code, kind, tracks_lots, negative_allowed, {', '.join(OWNER_COLUMNS)} FROM accounts"
+            f" WHERE {sql.any_text('code', 1)}",
+            sql.texts(chunk),
+        )
         for row in rows:
-            ref = _ref(row)
-            if ref.kind is not kind:
-                raise ValueError(f"account {ref.code} exists with another kind")
-            found[ref.code] = ref
+            owner = by_label[row.code]
+            if not row.owned_by(owner):
+                raise ValueError(f"account {row.code} exists with another owner or kind")
+            found[owner] = row.ref()
     return found

@@ -26,9 +26,20 @@ class ExpiryReport:
 
 @dataclass(frozen=True)
 class Expired:
+    """What one EXPIRE entry took from one account, and whose account it was."""
+
     entry_id: int
-    account_code: str
+    account_id: int
+    resident_id: int | None
+    program_id: int | None
     points: int
+
+
+@dataclass(frozen=True)
+class _Owners:
+    id: int
+    resident_id: int | None
+    program_id: int | None
 
 
 ExpiryHook = Callable[[Sql, list[Expired]], Awaitable[None]]
@@ -101,13 +112,18 @@ async def _expire_batch(
     total = await _debit_accounts(sql, per_account, sink.id)
     written = await _write_expiry_entries(sql, per_account, sink.id, now)
     if on_expired is not None:
-        codes = {
-            int(r["id"]): str(r["code"])
-            for r in await sql.fetch(
-                f"SELECT id, code FROM accounts WHERE {sql.any_of('id', 1)}", sql.ids(list(written))
+        owners = {
+            o.id: o
+            for o in await sql.fetch_as(
+                _Owners,
+                f"SELECT id, resident_id, program_id FROM accounts WHERE {sql.any_of('id', 1)}",
+                sql.ids(list(written)),
             )
         }
-        await on_expired(sql, [Expired(e, codes[a], p) for a, (e, p) in written.items()])
+        await on_expired(
+            sql,
+            [Expired(e, a, owners[a].resident_id, owners[a].program_id, p) for a, (e, p) in written.items()],
+        )
     return len(lot_ids), total, sorted(per_account)
 
 

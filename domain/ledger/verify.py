@@ -8,6 +8,7 @@ The invariant numbers are those of ../shared/guides/ledger.md.
 from collections import defaultdict
 from dataclasses import dataclass
 
+from domain.ledger.accounts import OWNER_COLUMNS, Owner, SystemAccount
 from domain.ledger.rules import (
     GENESIS_HASH,
     PostingLine,
@@ -18,6 +19,7 @@ from domain.ledger.rules import (
 )
 from domain.ledger.signing import LedgerKey
 from domain.sql import Sql, as_datetime
+from models.ledger import AccountKind
 
 SAMPLE = 5
 PAGE = 5_000
@@ -190,8 +192,59 @@ async def _check_chain(
     return breaches
 
 
+@dataclass(frozen=True)
+class _AccountOwner:
+    id: int
+    code: str
+    kind: str
+    resident_id: int | None
+    municipality_id: int | None
+    program_id: int | None
+    shop_id: int | None
+    shard: int | None
+    partner_id: int | None
+    voucher_id: int | None
+    municipality_code: str | None
+
+    def breach(self) -> str | None:
+        try:
+            owner = Owner(
+                AccountKind(self.kind),
+                **{c: getattr(self, c) for c in OWNER_COLUMNS},
+                name=self.code if self.kind == AccountKind.SYSTEM else self.municipality_code or "",
+            )
+        except ValueError as exc:
+            return f"account {self.id} ({self.code}): {exc}"
+        if self.kind == AccountKind.SYSTEM and self.code not in set(SystemAccount):
+            return f"account {self.id} ({self.code}) is a system account the platform does not know"
+        if owner.label() != self.code:
+            return f"account {self.id} is labelled {self.code} but its owner columns say {owner.label()}"
+        return None
+
+
+async def _check_owners(sql: Sql) -> list[Breach]:
+    """Each account's owner columns fit its kind, and its code is the label they make (page by page,
+    with the same :meth:`Owner.label` that names new accounts)."""
+    breaches: list[Breach] = []
+    last_id = 0
+    while len(breaches) < SAMPLE:
+        rows = await sql.fetch_as(
+            _AccountOwner,
+            f"SELECT a.id, a.code, a.kind, {', '.join('a.' + c for c in OWNER_COLUMNS)},"
+            " m.code AS municipality_code FROM accounts a"
+            " LEFT JOIN municipalities m ON m.id = a.municipality_id"
+            f" WHERE a.id > $1 ORDER BY a.id LIMIT {PAGE}",
+            last_id,
+        )
+        if not rows:
+            break
+        last_id = rows[-1].id
+        breaches += [Breach("I12", b) for r in rows if (b := r.breach()) is not None]
+    return breaches[:SAMPLE]
+
+
 async def verify_ledger(sql: Sql, key: LedgerKey | None) -> list[Breach]:
     """Every breach found (a few examples per check); an empty list means the books are sound."""
-    breaches = await _set_checks(sql)
+    breaches = await _set_checks(sql) + await _check_owners(sql)
     digest_breaches, leaves = await _check_digests(sql)
     return breaches + digest_breaches + await _check_chain(sql, leaves, key)

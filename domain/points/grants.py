@@ -27,7 +27,7 @@ from domain.points import accounts
 from domain.programs.queries import ProgramView, get_program
 from domain.programs.rules import event_open
 from domain.sql import Sql, reader
-from models.ledger import AccountKind, FunderKind
+from models.ledger import FunderKind
 from models.programs import ProgramKind
 from models.terminals import TerminalKind
 
@@ -158,10 +158,12 @@ async def _apply(
     now: datetime,
 ) -> dict[str, Any]:
     municipality = (await list_municipalities_by_id(sql, [program.municipality_id]))[program.municipality_id]
-    source = await accounts.open_budget(sql, municipality.code, now)
-    codes = {r.my_key_id: accounts.resident_program(residents[r.my_key_id], program.id) for r in request.rows}
-    opened = await open_accounts(sql, list(codes.values()), AccountKind.RESIDENT_PROGRAM, now)
-    credits = [Credit(opened[codes[r.my_key_id]], r.points) for r in request.rows]
+    source = await accounts.open_budget(sql, municipality, now)
+    owners = {
+        r.my_key_id: accounts.resident_program(residents[r.my_key_id], program.id) for r in request.rows
+    }
+    opened = await open_accounts(sql, list(owners.values()), now)
+    credits = [Credit(opened[owners[r.my_key_id]], r.points) for r in request.rows]
     entry_id = await post_credits(
         sql,
         kind="GRANT",

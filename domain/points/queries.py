@@ -9,9 +9,8 @@ from domain.auth.access import require, require_municipality
 from domain.auth.actor import Actor, Role
 from domain.errors import DomainError, ErrorCode
 from domain.numbers import ascii_int
-from domain.points import accounts
 from domain.programs.queries import get_program
-from domain.sql import Sql, as_datetime, reader
+from domain.sql import Sql, reader
 from models.programs import ProgramKind
 
 
@@ -39,42 +38,51 @@ class Movement:
     created_at: datetime
 
 
-def _program_of(code: str) -> int | None:
-    parts = code.split(":")
-    return int(parts[3]) if len(parts) == 4 and parts[2] == "program" else None
+@dataclass(frozen=True)
+class _LiveLot:
+    program_id: int
+    expires_at: datetime | None
+    remaining: int | None
 
 
 async def list_balances(sql: Sql, resident_id: int, now: datetime) -> list[Balance]:
-    rows = await sql.fetch(
-        "SELECT a.code, a.balance, l.expires_at, l.remaining FROM accounts a"
+    rows = await sql.fetch_as(
+        _LiveLot,
+        "SELECT a.program_id, l.expires_at, l.remaining FROM accounts a"
         " LEFT JOIN lots l ON l.account_id = a.id AND l.remaining > 0 AND l.expires_at > $2"
-        " WHERE a.code LIKE $1 AND a.kind = 'RESIDENT_PROGRAM' ORDER BY a.code, l.expires_at",
-        f"resident:{resident_id}:program:%",
+        " WHERE a.resident_id = $1 AND a.kind = 'RESIDENT_PROGRAM' ORDER BY a.program_id, l.expires_at",
+        resident_id,
         now,
     )
-    live: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    live: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     for row in rows:
-        live.setdefault(str(row["code"]), [])
-        if row["expires_at"] is not None:
-            live[str(row["code"])].append((as_datetime(row["expires_at"]), int(row["remaining"])))
+        live.setdefault(row.program_id, [])
+        if row.expires_at is not None and row.remaining is not None:
+            live[row.program_id].append((row.expires_at, row.remaining))
     balances = []
-    for code, lots in live.items():
+    for program_id, lots in live.items():
         first = lots[0][0] if lots else None
         soonest = sum(n for at, n in lots if at == first)
-        program_id = _program_of(code)
-        assert program_id is not None
         balances.append(Balance(program_id, sum(n for _, n in lots), soonest, first))
     return [b for b in balances if b.points > 0]
 
 
+@dataclass(frozen=True)
+class _ReservedRow:
+    remaining: int
+    expires_at: datetime
+
+
 async def list_reserved(sql: Sql, resident_id: int, now: datetime) -> list[ReservedLot]:
-    rows = await sql.fetch(
+    rows = await sql.fetch_as(
+        _ReservedRow,
         "SELECT l.remaining, l.expires_at FROM lots l JOIN accounts a ON a.id = l.account_id"
-        " WHERE a.code = $1 AND l.remaining > 0 AND l.expires_at > $2 ORDER BY l.expires_at, l.id",
-        accounts.resident_reserved(resident_id),
+        " WHERE a.kind = 'RESIDENT_RESERVED' AND a.resident_id = $1 AND l.remaining > 0 AND l.expires_at > $2"
+        " ORDER BY l.expires_at, l.id",
+        resident_id,
         now,
     )
-    return [ReservedLot(int(r["remaining"]), as_datetime(r["expires_at"])) for r in rows]
+    return [ReservedLot(r.remaining, r.expires_at) for r in rows]
 
 
 def encode_cursor(entry_id: int) -> str:
@@ -111,37 +119,40 @@ async def list_history(
     """The resident's movements of ``first`` entries, newest first, after the cursor; and whether more"
     " exist."""
     before = decode_cursor(after)
-    pattern = f"resident:{resident_id}:%"
-    page = await sql.fetch(
+    page = await sql.fetchints(
         "SELECT DISTINCT p.entry_id FROM postings p JOIN accounts a ON a.id = p.account_id"
-        " WHERE a.code LIKE $1 AND ($2 = 0 OR p.entry_id < $2) ORDER BY p.entry_id DESC LIMIT $3",
-        pattern,
+        " WHERE a.resident_id = $1 AND ($2 = 0 OR p.entry_id < $2) ORDER BY p.entry_id DESC LIMIT $3",
+        resident_id,
         before or 0,
         first + 1,
     )
-    ids = [int(r["entry_id"]) for r in page][:first]
-    rows = await sql.fetch(
-        "SELECT e.id, e.kind, e.memo, e.created_at, a.code, SUM(p.amount) AS points FROM postings p"
-        " JOIN accounts a ON a.id = p.account_id JOIN journal_entries e ON e.id = p.entry_id"
-        f" WHERE a.code LIKE $1 AND {sql.any_of('e.id', 2)}"
-        " GROUP BY e.id, e.kind, e.memo, e.created_at, a.code ORDER BY e.id DESC, a.code",
-        pattern,
-        sql.ids(ids),
+    rows = await sql.fetch_as(
+        _MovementRow,
+        "SELECT e.id, e.kind, e.memo, e.created_at, a.program_id, SUM(p.amount) AS points"
+        " FROM postings p JOIN accounts a ON a.id = p.account_id JOIN journal_entries e ON e.id = p.entry_id"
+        f" WHERE a.resident_id = $1 AND {sql.any_of('e.id', 2)}"
+        " GROUP BY e.id, e.kind, e.memo, e.created_at, a.id, a.kind, a.program_id"
+        " ORDER BY e.id DESC, a.kind, a.program_id",
+        resident_id,
+        sql.ids(page[:first]),
     )
-    movements = []
-    for row in rows:
-        memo = str(row["memo"]) or COUNTERPART.get(str(row["kind"]), str(row["kind"]))
-        movements.append(
-            Movement(
-                int(row["id"]),
-                str(row["kind"]),
-                int(row["points"]),
-                _program_of(str(row["code"])),
-                memo,
-                as_datetime(row["created_at"]),
-            )
+    movements = [
+        Movement(
+            r.id, r.kind, r.points, r.program_id, r.memo or COUNTERPART.get(r.kind, r.kind), r.created_at
         )
+        for r in rows
+    ]
     return movements, len(page) > first
+
+
+@dataclass(frozen=True)
+class _MovementRow:
+    id: int
+    kind: str
+    memo: str
+    created_at: datetime
+    program_id: int | None
+    points: int
 
 
 @dataclass(frozen=True)
@@ -158,15 +169,14 @@ async def list_event_gifts(actor: Actor | None, program_id: int) -> list[Gift]:
     require_municipality(actor, program.municipality_id, Role.MUNICIPALITY_ADMIN, Role.MUNICIPALITY_STAFF)
     if program.kind is not ProgramKind.SUPPORT_EVENT:
         raise DomainError(ErrorCode.INVALID_INPUT, "Only support events receive gifts.", "programId")
-    rows = await sql.fetch(
-        "SELECT e.actor, SUM(p.amount) AS points FROM postings p JOIN journal_entries e ON e.id = p.entry_id"
-        " JOIN accounts a ON a.id = p.account_id WHERE a.code = $1 AND e.kind = 'GIFT'"
-        " GROUP BY e.actor ORDER BY SUM(p.amount) DESC, e.actor",
-        accounts.event_gifts(program_id),
+    # the giver of a gift is the resident whose account the same GIFT entry took the points from
+    return await sql.fetch_as(
+        Gift,
+        "SELECT r.my_key_id, SUM(g.amount) AS points FROM postings g"
+        " JOIN accounts pot ON pot.id = g.account_id JOIN journal_entries e ON e.id = g.entry_id"
+        " JOIN residents r ON r.id = (SELECT MIN(src.resident_id) FROM postings q"
+        " JOIN accounts src ON src.id = q.account_id WHERE q.entry_id = g.entry_id AND q.amount < 0)"
+        " WHERE pot.kind = 'EVENT_GIFTS' AND pot.program_id = $1 AND e.kind = 'GIFT'"
+        " GROUP BY r.my_key_id ORDER BY SUM(g.amount) DESC, r.my_key_id",
+        program_id,
     )
-    ids = {int(str(r["actor"]).split(":")[1]): int(r["points"]) for r in rows}
-    names = await sql.fetch(
-        f"SELECT id, my_key_id FROM residents WHERE {sql.any_of('id', 1)}", sql.ids(list(ids))
-    )
-    by_id = {int(r["id"]): str(r["my_key_id"]) for r in names}
-    return [Gift(by_id[i], n) for i, n in ids.items()]

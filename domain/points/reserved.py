@@ -23,7 +23,7 @@ from domain.municipalities.queries import list_municipalities_by_id
 from domain.points import accounts
 from domain.programs.queries import ProgramView, active_campaign, get_program, regular_program
 from domain.programs.rules import event_open, premium
-from domain.sql import Sql, as_datetime, reader, transaction
+from domain.sql import Sql, reader, transaction
 from models.ledger import FunderKind
 from models.programs import ProgramKind
 
@@ -64,7 +64,7 @@ async def _into_program(
     extra = 0
     campaign = await active_campaign(sql, program.id, now) if program.kind is ProgramKind.REGULAR else None
     if campaign is not None and (extra := premium(points, campaign.rate_percent)) > 0:
-        budget = await accounts.open_budget(sql, municipality.code, now)
+        budget = await accounts.open_budget(sql, municipality, now)
         bonus = Leg(budget, dest, extra, Funder(FunderKind.PREMIUM, municipality.code), expires_at)
         memo = f"{municipality.name} {program.name} プレミアム {campaign.rate_percent}%"
         await post_entry(sql, kind="PREMIUM", actor=actor, now=now, legs=[bonus], memo=memo)
@@ -109,19 +109,27 @@ class AutoMoveReport:
     failed: list[int] = field(default_factory=list)  # residents whose move failed (logged; retried tomorrow)
 
 
-async def _due_accounts(sql: Sql, now: datetime, after: int, limit: int) -> list[dict[str, object]]:
-    return await sql.fetch(
-        "SELECT a.id, a.code, SUM(l.remaining) AS points, MIN(l.expires_at) AS first_due FROM lots l"
+@dataclass(frozen=True)
+class _Due:
+    id: int
+    resident_id: int
+    first_due: datetime
+
+
+async def _due_accounts(sql: Sql, now: datetime, after: int, limit: int) -> list[_Due]:
+    return await sql.fetch_as(
+        _Due,
+        "SELECT a.id, a.resident_id, MIN(l.expires_at) AS first_due FROM lots l"
         " JOIN accounts a ON a.id = l.account_id WHERE a.kind = 'RESIDENT_RESERVED' AND l.remaining > 0"
-        " AND l.expires_at <= $1 AND a.id > $2 GROUP BY a.id, a.code ORDER BY a.id LIMIT $3",
+        " AND l.expires_at <= $1 AND a.id > $2 GROUP BY a.id, a.resident_id ORDER BY a.id LIMIT $3",
         now,
         after,
         limit,
     )
 
 
-async def _auto_move_one(row: dict[str, object], now: datetime) -> tuple[int, bool]:
-    resident_id = int(str(row["code"]).split(":")[1])
+async def _auto_move_one(row: _Due, now: datetime) -> tuple[int, bool]:
+    resident_id = row.resident_id
 
     async def work(sql: Sql) -> tuple[int, bool]:
         basic = await sql.fetchval("SELECT basic_municipality_id FROM residents WHERE id = $1", resident_id)
@@ -131,12 +139,12 @@ async def _auto_move_one(row: dict[str, object], now: datetime) -> tuple[int, bo
         # take the due lots as they were just before their move time (now is past it)
         due = await sql.fetchval(
             "SELECT SUM(remaining) FROM lots WHERE account_id = $1 AND remaining > 0 AND expires_at <= $2",
-            row["id"],
+            row.id,
             now,
         )
         if not due:
             return 0, True
-        as_of = as_datetime(row["first_due"]) - EPSILON
+        as_of = row.first_due - EPSILON
         moved = await _into_program(
             sql, resident_id, program, int(due), now, AUTO_MOVE_ACTOR, "AUTO_MOVE", as_of
         )
@@ -154,13 +162,13 @@ async def auto_move_due(clock: Clock, batch: int = 500) -> AutoMoveReport:
             try:
                 points, moved = await _auto_move_one(row, now)
             except Exception:  # one resident's failure must not stop everyone else's move
-                log.exception("auto-move failed for account %s; the rest go on", row["id"])
-                report.failed.append(int(str(row["code"]).split(":")[1]))
+                log.exception("auto-move failed for account %s; the rest go on", row.id)
+                report.failed.append(row.resident_id)
                 continue
             if not moved:
-                report.stuck.append(int(str(row["code"]).split(":")[1]))
+                report.stuck.append(row.resident_id)
             elif points:
                 report.residents += 1
                 report.points += points
-        after = int(str(rows[-1]["id"]))
+        after = rows[-1].id
     return report

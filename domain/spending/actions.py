@@ -25,7 +25,6 @@ from domain.ledger.journal import Leg, post_entry
 from domain.points import accounts
 from domain.residents.registration import card_owner
 from domain.sql import Sql, reader
-from models.ledger import AccountKind
 from models.terminals import TerminalKind
 
 MAX_AMOUNT = 1_000_000
@@ -46,13 +45,14 @@ async def _resident_for_card(sql: Sql, fingerprint: str) -> int:
 
 
 async def _accepted_accounts(sql: Sql, resident_id: int, shop_id: int) -> list[AccountRef]:
-    rows = await sql.fetch(
-        "SELECT a.id, a.code FROM shop_programs sp JOIN accounts a"
-        " ON a.code = 'resident:' || $1 || ':program:' || sp.program_id WHERE sp.shop_id = $2 ORDER BY a.id",
-        str(resident_id),
+    return await sql.fetch_as(
+        AccountRef,
+        "SELECT a.id, a.code, a.kind, a.tracks_lots, a.negative_allowed FROM shop_programs sp JOIN accounts a"
+        " ON a.kind = 'RESIDENT_PROGRAM' AND a.resident_id = $1 AND a.program_id = sp.program_id"
+        " WHERE sp.shop_id = $2 ORDER BY a.id",
+        resident_id,
         shop_id,
     )
-    return [AccountRef(int(r["id"]), str(r["code"]), AccountKind.RESIDENT_PROGRAM, True, False) for r in rows]
 
 
 async def _plan(sql: Sql, sources: list[AccountRef], amount: int, now: datetime) -> dict[int, int]:

@@ -22,7 +22,7 @@ from domain.auth.actor import Actor, Role
 from domain.clock import Clock
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
-from domain.ledger.accounts import get_account, open_account
+from domain.ledger.accounts import get_account
 from domain.ledger.journal import Funder, Leg, post_entry
 from domain.ledger.rules import expiry_instant
 from domain.municipalities.queries import list_municipalities_by_id
@@ -31,17 +31,13 @@ from domain.programs.queries import ProgramView, get_program
 from domain.sql import Sql, as_datetime, reader, transaction
 from domain.vouchers.queries import VoucherView, get_voucher_by_serial, voucher_at_shop
 from domain.vouchers.tokens import VoucherKey, new_serial, spoken, token_from_text
-from models.ledger import AccountKind, FunderKind
+from models.ledger import FunderKind
 from models.programs import ProgramKind
 from models.terminals import TerminalKind
 
 VOUCHER_DAYS = 30
 MAX_FACE_VALUE = 100_000
 EPSILON = timedelta(microseconds=1)
-
-
-def voucher_account(voucher_id: int) -> str:
-    return f"voucher:{voucher_id}"
 
 
 def _invalid(message: str, field: str) -> DomainError:
@@ -117,7 +113,7 @@ async def issue_voucher(actor: Actor | None, program_id: int, face_value: int, n
             )
         expires_at = min(expiry_instant(now, VOUCHER_DAYS), earliest)
         voucher_id = await _insert(sql, program, face_value, "RESIDENT", actor.id, actor, now, expires_at)
-        dest = await open_account(sql, voucher_account(voucher_id), AccountKind.VOUCHER, now)
+        dest = await accounts.open_voucher(sql, voucher_id, now)
         leg = Leg(source, dest, face_value, expires_at=expires_at)
         await post_entry(
             sql, kind="VOUCHER_ISSUE", actor=actor.label, now=now, legs=[leg], memo="ポイント券の発行"
@@ -151,8 +147,8 @@ async def _print_voucher(actor: Actor, program_id: int, face_value: int, now: da
         ]
         expires_at = expiry_instant(now, VOUCHER_DAYS)
         voucher_id = await _insert(sql, program, face_value, "BUDGET", None, actor, now, expires_at)
-        budget = await accounts.open_budget(sql, municipality.code, now)
-        dest = await open_account(sql, voucher_account(voucher_id), AccountKind.VOUCHER, now)
+        budget = await accounts.open_budget(sql, municipality, now)
+        dest = await accounts.open_voucher(sql, voucher_id, now)
         leg = Leg(budget, dest, face_value, Funder(FunderKind.MUNICIPALITY, municipality.code), expires_at)
         await post_entry(
             sql, kind="VOUCHER_PRINT", actor=actor.label, now=now, legs=[leg], memo="ポイント券の印刷"
@@ -229,7 +225,7 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
         )
         if taken != 1:
             raise await _refusal(sql, voucher.serial, now)
-        source = await get_account(sql, voucher_account(voucher.id))
+        source = await get_account(sql, accounts.voucher(voucher.id))
         assert source is not None, "a voucher's account opens when it is issued"
         shop = await accounts.open_shop(sql, shop_id, now)
         entry = await post_entry(
@@ -278,7 +274,7 @@ async def _expire_one(voucher_id: int, now: datetime) -> int:
         if row is None:
             return 0
         program = await get_program(sql, int(row["program_id"]))
-        source = await open_account(sql, voucher_account(voucher_id), AccountKind.VOUCHER, now)
+        source = await accounts.open_voucher(sql, voucher_id, now)
         value = int(row["face_value"])
         if row["resident_id"] is not None:
             resident = int(row["resident_id"])
@@ -290,7 +286,7 @@ async def _expire_one(voucher_id: int, now: datetime) -> int:
             municipality = (await list_municipalities_by_id(sql, [program.municipality_id]))[
                 program.municipality_id
             ]
-            leg = Leg(source, await accounts.open_budget(sql, municipality.code, now), value)
+            leg = Leg(source, await accounts.open_budget(sql, municipality, now), value)
             memo = "使われなかったポイント券（予算へ戻す）"
         as_of = as_datetime(row["expires_at"]) - EPSILON
         await post_entry(

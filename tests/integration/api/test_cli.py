@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from domain.ledger.accounts import SystemAccount, get_balance
+from domain.points import accounts
 from domain.sql import reader
 from tests.conftest import PG_HOST
 
@@ -59,7 +60,7 @@ def _run(db, *args, env_extra=None, code=None):
 
 
 async def test_jobs_daily_expires_due_lots_then_seals_the_journal(db, books, clock):
-    resident = await books.account("resident:1:program:1")
+    resident = await books.account(accounts.resident_program(1, 1))
     await books.grant(resident, 120, days=10)
     await books.grant(resident, 80, days=40)
     at = (clock.now() + timedelta(days=10)).isoformat()
@@ -104,7 +105,7 @@ async def test_migrations_apply_roll_back_and_apply_again(database, tmp_path):
 
 
 async def test_ledger_seal_seals_what_is_unsealed_and_nothing_twice(db, books):
-    resident = await books.account("resident:1:program:1")
+    resident = await books.account(accounts.resident_program(1, 1))
     await books.grant(resident, 10)
     await books.grant(resident, 20)
     first = _run(db, "ledger", "seal")

@@ -7,11 +7,12 @@ import pytest
 from domain.ledger.accounts import SystemAccount, get_balance
 from domain.ledger.actions import expire_lots
 from domain.ledger.journal import Leg
+from domain.points import accounts
 from domain.sql import reader, transaction
 
 
 async def test_only_lots_past_their_expiry_are_expired(books, clock):
-    resident = await books.account("resident:1:program:1")
+    resident = await books.account(accounts.resident_program(1, 1))
     await books.grant(resident, 100, days=10)
     await books.grant(resident, 40, days=30)
     clock.advance(timedelta(days=10))
@@ -22,7 +23,7 @@ async def test_only_lots_past_their_expiry_are_expired(books, clock):
 
 
 async def test_a_lot_is_still_spendable_one_microsecond_before_expiry(books, clock):
-    resident = await books.account("resident:1:program:1")
+    resident = await books.account(accounts.resident_program(1, 1))
     await books.grant(resident, 100, days=10)
     clock.advance(timedelta(days=10) - timedelta(microseconds=1))
     assert (await expire_lots(clock)).lots == 0
@@ -39,7 +40,7 @@ async def test_a_partly_spent_lot_expires_what_is_left(books, clock):
 
 
 async def test_many_accounts_expire_in_several_batches_and_a_rerun_changes_nothing(books, clock):
-    residents = [await books.account(f"resident:{i}:program:1") for i in range(7)]
+    residents = [await books.account(accounts.resident_program(i, 1)) for i in range(7)]
     for i, resident in enumerate(residents):
         await books.grant(resident, 10 + i, days=3)
         await books.grant(resident, 5, days=3)
@@ -56,7 +57,7 @@ async def test_many_accounts_expire_in_several_batches_and_a_rerun_changes_nothi
 async def test_a_crash_in_the_middle_of_expiry_is_repaired_by_a_rerun(books, clock, monkeypatch):
     from domain.ledger import actions
 
-    residents = [await books.account(f"resident:{i}:program:1") for i in range(4)]
+    residents = [await books.account(accounts.resident_program(i, 1)) for i in range(4)]
     for resident in residents:
         await books.grant(resident, 25, days=1)
     clock.advance(timedelta(days=1))

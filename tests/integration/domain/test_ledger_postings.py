@@ -8,8 +8,8 @@ from tortoise.exceptions import IntegrityError
 from domain.errors import ErrorCode
 from domain.ledger.errors import LedgerError
 from domain.ledger.journal import Leg, post_entry
+from domain.points import accounts
 from domain.sql import reader, transaction
-from models.ledger import AccountKind
 
 
 async def _totals():
@@ -18,7 +18,7 @@ async def _totals():
 
 
 async def test_a_grant_credits_a_new_lot_with_its_funder_and_balances(books):
-    resident = await books.account("resident:1:program:1")
+    resident = await books.account(accounts.resident_program(1, 1))
     entry = await books.grant(resident, 200, funder="141305")
     assert await books.balance(resident) == 200
     assert sum(p.amount for p in entry.postings) == 0
@@ -44,8 +44,8 @@ async def test_a_debit_takes_the_earliest_expiring_lots_first(books, clock):
 
 
 async def test_moving_points_keeps_their_funder_and_expiry_unless_redated(books, clock):
-    reserved = await books.account("resident:1:reserved", AccountKind.RESIDENT_RESERVED)
-    program = await books.account("resident:1:program:1")
+    reserved = await books.account(accounts.resident_reserved(1))
+    program = await books.account(accounts.resident_program(1, 1))
     await books.grant(reserved, 300, days=14, funder="partner-7")
     await books.post([Leg(reserved, program, 100)], kind="MOVE")
     new_expiry = clock.now() + timedelta(days=100)
@@ -113,7 +113,7 @@ async def test_a_failure_after_the_debit_rolls_back_the_whole_transaction(books)
     ],
 )
 async def test_the_database_itself_refuses_impossible_rows(books, statement, constraint):
-    resident = await books.account("resident:1:program:1")
+    resident = await books.account(accounts.resident_program(1, 1))
     await books.grant(resident, 10)
     with pytest.raises(IntegrityError, match=constraint):
         await transaction(lambda sql: sql.execute(statement))

@@ -13,8 +13,8 @@ from domain.ledger.checkpoints import seal_all
 from domain.ledger.errors import LedgerError
 from domain.ledger.journal import Leg
 from domain.ledger.verify import verify_ledger
+from domain.points import accounts
 from domain.sql import reader
-from models.ledger import AccountKind
 from tests.conftest import START, _wipe
 
 RESIDENTS = 3
@@ -72,8 +72,8 @@ class Model:
 async def test_random_movements_match_the_model_and_keep_every_invariant(db, books, clock, ops):
     await _wipe(db)
     clock.set(START)
-    residents = [await books.account(f"resident:{i}:program:1") for i in range(RESIDENTS)]
-    shop = await books.account("shop:1", AccountKind.SHOP)
+    residents = [await books.account(accounts.resident_program(i, 1)) for i in range(RESIDENTS)]
+    shop = await books.account(accounts.shop(1, 0))
     model = Model()
     for op in ops:
         now = clock.now()

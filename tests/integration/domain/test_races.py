@@ -13,8 +13,8 @@ import pytest
 from domain.errors import ErrorCode
 from domain.ledger.errors import LedgerError
 from domain.ledger.journal import Leg
+from domain.points import accounts
 from domain.sql import reader, transaction
-from models.ledger import AccountKind
 
 pytestmark = pytest.mark.postgres_only
 TASKS = 200
@@ -36,8 +36,8 @@ async def _race(debit):
 
 
 async def test_200_concurrent_debits_never_overdraw_and_the_sum_adds_up(books):
-    resident = await books.account("resident:1:program:1")
-    shop = await books.account("shop:1", AccountKind.SHOP)
+    resident = await books.account(accounts.resident_program(1, 1))
+    shop = await books.account(accounts.shop(1, 0))
     for _ in range(5):
         await books.grant(resident, START_BALANCE // 5)
 
@@ -79,8 +79,8 @@ async def test_the_naive_read_then_write_twin_loses_updates_in_the_same_harness(
 
 
 async def test_concurrent_transfers_in_both_directions_do_not_deadlock(books):
-    a = await books.account("resident:1:program:1")
-    b = await books.account("resident:2:program:1")
+    a = await books.account(accounts.resident_program(1, 1))
+    b = await books.account(accounts.resident_program(2, 1))
     await books.grant(a, 5_000)
     await books.grant(b, 5_000)
     flip = iter(range(TASKS))

@@ -10,13 +10,13 @@ from domain.ledger.checkpoints import seal_all
 from domain.ledger.journal import Leg
 from domain.ledger.signing import LedgerKey
 from domain.ledger.verify import verify_ledger
+from domain.points import accounts
 from domain.sql import reader, transaction
-from models.ledger import AccountKind
 
 
 async def _some_history(books):
-    resident = await books.account("resident:1:program:1")
-    shop = await books.account("shop:1", AccountKind.SHOP)
+    resident = await books.account(accounts.resident_program(1, 1))
+    shop = await books.account(accounts.shop(1, 0))
     for amount in (100, 200, 300):
         await books.grant(resident, amount)
     await books.post([Leg(resident, shop, 250)])
@@ -48,7 +48,7 @@ async def test_sound_books_verify_clean_before_and_after_sealing(db, books, cloc
     assert await _breaches(db) == []
     sealed = await seal_all(db.key, clock)
     assert [c.entry_count for c in sealed] == [4]
-    await books.grant(await books.account("resident:2:program:1"), 5)
+    await books.grant(await books.account(accounts.resident_program(2, 1)), 5)
     assert [c.sequence for c in await seal_all(db.key, clock)] == [2]
     assert await _breaches(db) == []
     result = _verify_cli(db)

@@ -1,6 +1,7 @@
 """ledgerCheckpoints: the public, signed checkpoint chain."""
 
 from domain.ledger.checkpoints import seal_all
+from domain.points import accounts
 
 QUERY = """query($first: Int, $before: Int) {
   ledgerCheckpoints(first: $first, before: $before) {
@@ -20,7 +21,7 @@ async def test_no_checkpoints_yet_is_an_empty_list(api):
 
 
 async def test_checkpoints_come_newest_first_and_link_to_the_previous_one(api, books, db, clock):
-    resident = await books.account("resident:1:program:1")
+    resident = await books.account(accounts.resident_program(1, 1))
     for batch in range(3):
         await books.grant(resident, 10 + batch)
         await seal_all(db.key, clock)

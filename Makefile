@@ -33,11 +33,12 @@ test-anyday: install ## the tests with server processes and a browser, under lib
 	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$(ANYDAY)" $(BIN)/pytest -q \
 		tests/browser tests/integration/api/test_live_updates.py tests/integration/web
 
-lint: install ## ruff, ruff format --check, mypy --strict, import-linter (layering)
+lint: install ## ruff, ruff format --check, mypy --strict, import-linter (layering), the typed domain boundary
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit/test_domain_boundary.py
 
 format: install ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -87,7 +87,8 @@ class TokenServer(AuthorizationServer):  # type: ignore[misc]
     def _generate(
         self, grant_type: str, client: PartnerClient, scope: str | None = None, **_: Any
     ) -> dict[str, Any]:
-        return self.tokens.issue(client.get_client_id(), client.get_allowed_scope(scope), self.clock.now())
+        issued = self.tokens.issue(client.get_client_id(), client.get_allowed_scope(scope), self.clock.now())
+        return dict(issued.as_json())
 
     def query_client(self, client_id: str) -> PartnerClient | None:
         client = _client.get()

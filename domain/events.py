@@ -17,7 +17,6 @@ import json
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 from domain.auth.access import require
 from domain.auth.actor import Actor, Role
@@ -32,7 +31,7 @@ QUEUE_SIZE = 100
 class Event:
     topic: str
     kind: str
-    data: dict[str, Any]
+    data: dict[str, int | str]  # a few plain values: what changed, for the page to show
 
     def encode(self) -> str:
         return json.dumps({"topic": self.topic, "kind": self.kind, "data": self.data}, ensure_ascii=False)

@@ -124,7 +124,7 @@ class Sql:
         return list(values) if self.postgres else json.dumps(list(values))
 
 
-def as_datetime(value: Any) -> datetime:
+def as_datetime(value: object) -> datetime:
     """A timestamp column read back through raw SQL (SQLite hands back text)."""
     if isinstance(value, datetime):
         return value.astimezone(UTC)

@@ -56,13 +56,13 @@ class PointsMutation:
             done = await exchanges.exchange_points(info.context.actor, form, info.context.clock.now())
             return ExchangePointsPayload(
                 exchange=Exchange(
-                    id=strawberry.ID(str(done["id"])),
-                    partner_points=done["partnerPoints"],
-                    yen=done["yen"],
-                    points=done["points"],
-                    status=done["status"],
-                    external_ref=done["externalRef"],
-                    created_at=datetime.fromisoformat(done["createdAt"]),
+                    id=strawberry.ID(str(done.id)),
+                    partner_points=done.partner_points,
+                    yen=done.yen,
+                    points=done.points,
+                    status=done.status,
+                    external_ref=done.external_ref,
+                    created_at=done.created_at,
                 )
             )
 
@@ -86,7 +86,7 @@ class PointsMutation:
             done = await exchanges.redeem_coupon(
                 info.context.actor, code, info.context.clock.now(), info.context.client_address
             )
-            return RedeemCouponPayload(points=done["points"], partner=done["partner"])
+            return RedeemCouponPayload(points=done.points, partner=done.partner)
 
         return await attempt(RedeemCouponPayload, work())
 

@@ -32,15 +32,15 @@ from schema.vouchers import (
 )
 
 
-def _receipt(done: dict[str, object]) -> Receipt:
+def _receipt(done: spending.Payment) -> Receipt:
     return Receipt(
-        id=strawberry.ID(str(done["id"])),
-        amount=int(str(done["amount"])),
-        fee=int(str(done["fee"])),
-        credited=int(str(done["credited"])),
-        shop=str(done["shop"]),
-        balance_after=int(str(done["balanceAfter"])),
-        at=datetime.fromisoformat(str(done["at"])),
+        id=strawberry.ID(str(done.id)),
+        amount=done.amount,
+        fee=done.fee,
+        credited=done.credited,
+        shop=done.shop,
+        balance_after=done.balance_after,
+        at=done.at,
     )
 
 
@@ -159,7 +159,8 @@ class Subscription:
         async with hub.subscribe(balance_topic(info.context.actor)) as queue:
             while True:
                 event = await queue.get()
-                detail = event.data.get("shop")
+                shop = event.data.get("shop")
+                detail = None if shop is None else str(shop)
                 yield BalanceChange(kind=event.kind, points=int(event.data.get("points", 0)), detail=detail)
 
     @strawberry.subscription(description="A voucher was redeemed at this shop. Its staff and PAY terminals.")

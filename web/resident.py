@@ -161,7 +161,7 @@ class ResidentPages:
         async def act(found: SessionActor, form: dict[str, str], text: Text) -> Notice:
             address = request.client.host if request.client else "unknown"
             done = await redeem_coupon(found.actor, form.get("code", ""), self.clock.now(), address)
-            return Notice("me.coupon_done", int(done["points"]))
+            return Notice("me.coupon_done", done.points)
 
         return await self._act(request, act)
 

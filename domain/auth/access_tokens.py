@@ -4,11 +4,11 @@ The token names the partner's client id (``sub``); it is accepted only while tha
 so deactivating a partner stops its tokens at once.
 """
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -20,6 +20,19 @@ ALGORITHM = "Ed25519"
 ISSUER = "mykey-points"
 AUDIENCE = "mykey-points-api"
 LIFETIME_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """An OAuth 2.0 token response (RFC 6749 §5.1); :meth:`as_json` is the body."""
+
+    access_token: str
+    expires_in: int
+    scope: str
+    token_type: str = "Bearer"  # noqa: S105 - the RFC's token type, not a secret
+
+    def as_json(self) -> dict[str, str | int]:
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -35,7 +48,7 @@ class AccessTokens:
         write_private(path, key.as_pem(private=True))
         return cls(key)
 
-    def issue(self, client_id: str, scope: str, now: datetime) -> dict[str, Any]:
+    def issue(self, client_id: str, scope: str, now: datetime) -> "IssuedToken":
         issued = int(now.timestamp())
         claims = {
             "iss": ISSUER,
@@ -47,7 +60,7 @@ class AccessTokens:
             "jti": secrets.token_urlsafe(12),
         }
         token = jwt.encode({"alg": ALGORITHM}, claims, self.key, algorithms=[ALGORITHM])
-        return {"token_type": "Bearer", "access_token": token, "expires_in": LIFETIME_SECONDS, "scope": scope}
+        return IssuedToken(token, LIFETIME_SECONDS, scope)
 
     def client_id(self, token: str, now: datetime) -> str | None:
         """The partner's client id if ``token`` is genuine and current, else None."""

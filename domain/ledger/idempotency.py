@@ -11,17 +11,40 @@ under a UNIQUE (actor, key) index:
 * a request refused by validation rolls back its claim, so the corrected request goes through.
 """
 
+import dataclasses
 import json
+import re
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from enum import Enum
+from typing import TypeVar
 
 from domain.errors import DomainError, ErrorCode
 from domain.ledger.errors import idempotency_conflict
 from domain.ledger.rules import request_hash
-from domain.sql import Sql, transaction
+from domain.sql import Sql, as_record, transaction
 
-Answer = dict[str, Any]
+# what identifies a request beside its key: a few plain fields (a grant's rows are [MyKey ID, points])
+RequestFields = Mapping[str, int | str | list[list[int | str]]]
+A = TypeVar("A")  # an action's answer: a frozen dataclass of ints, strings, datetimes, enums
+
+
+def _to_json(answer: object) -> str:
+    def plain(value: object) -> object:
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, Enum):
+            return value.value
+        return value
+
+    fields = dataclasses.asdict(answer)  # type: ignore[call-overload]
+    return json.dumps({name: plain(value) for name, value in fields.items()}, sort_keys=True)
+
+
+def _from_json(answer: type[A], text: str) -> A:
+    # answers stored before the answers were dataclasses spelled their keys in camelCase
+    stored = {re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): v for k, v in json.loads(text).items()}
+    return as_record(answer, stored)
 
 
 def check_key(key: str) -> None:
@@ -37,15 +60,17 @@ async def idempotent(
     *,
     actor: str,
     key: str,
-    request: Mapping[str, Any],
+    request: RequestFields,
     now: datetime,
-    work: Callable[[Sql], Awaitable[Answer]],
-) -> Answer:
-    """Run ``work`` once per (actor, key) and remember its JSON answer in the same transaction."""
+    work: Callable[[Sql], Awaitable[A]],
+    answer: type[A],
+) -> A:
+    """Run ``work`` once per (actor, key) and remember its answer (an ``answer`` dataclass, stored as
+    JSON) in the same transaction; a replay gets the same ``answer`` back."""
     check_key(key)
     fingerprint = request_hash(request)
 
-    async def once(sql: Sql) -> Answer:
+    async def once(sql: Sql) -> A:
         claimed = await sql.fetchval(
             "INSERT INTO idempotency_records (actor, key, request_hash, response, created_at)"
             " VALUES ($1, $2, $3, '', $4) ON CONFLICT (actor, key) DO NOTHING RETURNING id",
@@ -55,19 +80,17 @@ async def idempotent(
             now,
         )
         if claimed is None:
-            return await _replay(sql, actor, key, fingerprint)
-        answer = await work(sql)
+            return await _replay(sql, actor, key, fingerprint, answer)
+        done = await work(sql)
         await sql.execute(
-            "UPDATE idempotency_records SET response = $2 WHERE id = $1",
-            claimed,
-            json.dumps(answer, sort_keys=True),
+            "UPDATE idempotency_records SET response = $2 WHERE id = $1", claimed, _to_json(done)
         )
-        return answer
+        return done
 
     return await transaction(once)
 
 
-async def _replay(sql: Sql, actor: str, key: str, fingerprint: str) -> Answer:
+async def _replay(sql: Sql, actor: str, key: str, fingerprint: str, answer: type[A]) -> A:
     row = await sql.fetchrow(
         "SELECT request_hash, response FROM idempotency_records WHERE actor = $1 AND key = $2",
         actor,
@@ -81,5 +104,4 @@ async def _replay(sql: Sql, actor: str, key: str, fingerprint: str) -> Answer:
             "The earlier request with this key is still in progress; retry.",
             field="idempotencyKey",
         )
-    answer: Answer = json.loads(row["response"])
-    return answer
+    return _from_json(answer, str(row["response"]))

@@ -8,7 +8,6 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 
 from domain.clock import JST, japan_date
 
@@ -54,11 +53,11 @@ def expiry_instant(issued_at: datetime, validity_days: int) -> datetime:
     return datetime.combine(last_day, time(0, 0), tzinfo=JST).astimezone(UTC)
 
 
-def canonical_json(value: Any) -> bytes:
+def canonical_json(value: object) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def request_hash(request: Mapping[str, Any]) -> str:
+def request_hash(request: Mapping[str, int | str | list[list[int | str]]]) -> str:
     """The fingerprint of an externally triggered request, kept beside its idempotency key."""
     return hashlib.sha256(canonical_json(request)).hexdigest()
 

@@ -10,7 +10,6 @@ SHA-256 only, redeemed once, and guessing is rate-limited per resident and per a
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
@@ -21,7 +20,7 @@ from domain.auth.tokens import digest
 from domain.dates import sane_instant
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
-from domain.ledger.idempotency import check_key, idempotent
+from domain.ledger.idempotency import RequestFields, check_key, idempotent
 from domain.ledger.journal import Funder, Leg, post_entry
 from domain.ledger.rules import expiry_instant
 from domain.notifications.outbox import enqueue, opted_in, points_granted
@@ -99,7 +98,26 @@ async def _credit_reserved(
     return entry.id
 
 
-async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ExchangeDone:
+    """A completed exchange, as the partner is told (and told again on a replay)."""
+
+    id: int
+    partner_points: int
+    yen: int
+    points: int
+    status: str
+    external_ref: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CouponRedeemed:
+    points: int
+    partner: str
+
+
+async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetime) -> ExchangeDone:
     actor = require_partner(actor, "exchange")
     check_key(form.idempotency_key)
     if isinstance(form.partner_points, bool) or not 1 <= form.partner_points <= MAX_PARTNER_POINTS:
@@ -113,13 +131,13 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
     yen = form.partner_points * int(partner["rate_yen"]) // int(partner["rate_points"])
     if yen < 1:
         raise _invalid("These partner points are worth less than one yen.", "partnerPoints")
-    request = {
+    request: RequestFields = {
         "myKeyId": form.my_key_id,
         "partnerPoints": form.partner_points,
         "externalRef": form.external_ref,
     }
 
-    async def work(sql: Sql) -> dict[str, Any]:
+    async def work(sql: Sql) -> ExchangeDone:
         resident_id, basic = await _resident(sql, form.my_key_id)
         _need_basic(basic)
         memo = f"{partner['name']} ポイント交換 ({form.external_ref})"
@@ -138,21 +156,20 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
             entry_id,
             now,
         )
-        return {
-            "id": int(exchange_id),
-            "partnerPoints": form.partner_points,
-            "yen": yen,
-            "points": yen,
-            "status": "COMPLETED",
-            "externalRef": form.external_ref,
-            "createdAt": now.isoformat(),
-        }
+        return ExchangeDone(
+            int(exchange_id), form.partner_points, yen, yen, "COMPLETED", form.external_ref, now
+        )
 
     # an unknown MyKey ID counts against the partner: nobody may probe which IDs exist, unlimited
     await ratelimit.ensure_below(reader(), ratelimit.PARTNER_UNKNOWN_IDS, str(actor.id), now)
     try:
         return await idempotent(
-            actor=actor.label, key=form.idempotency_key, request=request, now=now, work=work
+            actor=actor.label,
+            key=form.idempotency_key,
+            request=request,
+            now=now,
+            work=work,
+            answer=ExchangeDone,
         )
     except DomainError as exc:
         if exc.code is ErrorCode.NOT_FOUND and exc.field == "myKeyId":
@@ -206,13 +223,13 @@ async def issue_coupons(
     return codes
 
 
-async def redeem_coupon(actor: Actor | None, code: str, now: datetime, address: str) -> dict[str, Any]:
+async def redeem_coupon(actor: Actor | None, code: str, now: datetime, address: str) -> CouponRedeemed:
     actor = require(actor, Role.RESIDENT)
     await ratelimit.hit(ratelimit.COUPON_PER_ADDRESS, address, now)
     await ratelimit.ensure_below(reader(), ratelimit.COUPON_FAILURES, str(actor.id), now)
     code_hash = digest(_normalise(code))
 
-    async def work(sql: Sql) -> dict[str, Any]:
+    async def work(sql: Sql) -> CouponRedeemed:
         row = await sql.fetchrow("SELECT basic_municipality_id FROM residents WHERE id = $1", actor.id)
         _need_basic(None if row is None else row["basic_municipality_id"])
         taken = await sql.fetchrow(
@@ -238,7 +255,7 @@ async def redeem_coupon(actor: Actor | None, code: str, now: datetime, address: 
             None,
         )
         await sql.execute("UPDATE coupons SET entry_id = $2 WHERE id = $1", taken["id"], entry_id)
-        return {"points": int(taken["points"]), "partner": str(name)}
+        return CouponRedeemed(int(taken["points"]), str(name))
 
     try:
         return await transaction(work)

@@ -9,7 +9,6 @@ GRANT terminals, and the operator.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from domain.auth.access import require
 from domain.auth.actor import Actor, Role
@@ -18,7 +17,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
 from domain.ledger.accounts import open_accounts
 from domain.ledger.bulk import Credit, post_credits
-from domain.ledger.idempotency import check_key, idempotent
+from domain.ledger.idempotency import RequestFields, check_key, idempotent
 from domain.ledger.journal import Funder
 from domain.ledger.rules import expiry_instant
 from domain.municipalities.queries import list_municipalities_by_id
@@ -133,19 +132,28 @@ async def grant_points(actor: Actor | None, request: GrantRequest, now: datetime
     errors = _row_errors(request.rows, residents)
     if errors:
         raise GrantRefused(errors)
-    payload = {
+    payload: RequestFields = {
         "program": program.id,
         "reason": reason,
         "rows": [[r.my_key_id, r.points] for r in request.rows],
     }
 
-    async def work(sql: Sql) -> dict[str, Any]:
+    async def work(sql: Sql) -> _Granted:
         return await _apply(sql, actor, program, reason, request, residents, now)
 
-    answer = await idempotent(
-        actor=actor.label, key=request.idempotency_key, request=payload, now=now, work=work
+    done = await idempotent(
+        actor=actor.label, key=request.idempotency_key, request=payload, now=now, work=work, answer=_Granted
     )
-    return GrantResult(answer["entry"], answer["granted"], answer["points"])
+    return GrantResult(done.entry, done.granted, done.points)
+
+
+@dataclass(frozen=True)
+class _Granted:
+    """What a batch's idempotency record remembers."""
+
+    entry: int
+    granted: int
+    points: int
 
 
 async def _apply(
@@ -156,7 +164,7 @@ async def _apply(
     request: GrantRequest,
     residents: dict[str, int],
     now: datetime,
-) -> dict[str, Any]:
+) -> "_Granted":
     municipality = (await list_municipalities_by_id(sql, [program.municipality_id]))[program.municipality_id]
     source = await accounts.open_budget(sql, municipality, now)
     owners = {
@@ -187,4 +195,4 @@ async def _apply(
     if len(points_of) <= LIVE_EVENTS_UP_TO:  # a department's mass list is not pushed to phones one by one
         for resident_id, points in points_of.items():
             await publish(sql, Event(f"resident:{resident_id}", "GRANT", {"points": points}))
-    return {"entry": entry_id, "granted": len(credits), "points": sum(c.amount for c in credits)}
+    return _Granted(entry_id, len(credits), sum(c.amount for c in credits))

@@ -58,11 +58,11 @@ async def _check_password(
     )
     await ratelimit.ensure_below(reader(), limit, bucket, now)
     row = await find_resident_by_my_key_id(reader(), key)
-    stored = None if row is None else str(row["password_hash"])
+    stored = None if row is None else row.password_hash
     if not await verify_password(stored, password) or row is None:
         await ratelimit.record_failure(limit, bucket, now)
         raise DomainError(ErrorCode.UNAUTHENTICATED, WRONG, "password")
-    return int(str(row["id"]))
+    return row.id
 
 
 def _suspended() -> DomainError:
@@ -91,11 +91,11 @@ async def login_with_card(proof: CardProof, trust: CardTrust, now: datetime) -> 
         owner = await card_owner(sql, card.fingerprint)
         if owner is None:
             raise DomainError(ErrorCode.NOT_FOUND, "This card has no MyKey ID yet: register first.", "proof")
-        if owner["unbound_at"] is not None:
+        if owner.unbound_at is not None:
             raise DomainError(ErrorCode.CARD_INVALID, "This card was replaced by a newer one.", "proof")
-        if owner["status"] != "ACTIVE":
+        if owner.status != "ACTIVE":
             raise _suspended()
-        resident_id, card_id = int(str(owner["resident_id"])), int(str(owner["card_id"]))
+        resident_id, card_id = owner.resident_id, owner.card_id
         session = await open_session(sql, SubjectKind.RESIDENT, resident_id, now, card_id=card_id)
         return SignedIn(await get_resident(sql, resident_id), session)
 
@@ -111,7 +111,7 @@ async def rebind_card(
     async def work(sql: Sql) -> ResidentView:
         owner = await card_owner(sql, card.fingerprint)
         if owner is not None:
-            mine = int(str(owner["resident_id"])) == resident_id
+            mine = owner.resident_id == resident_id
             raise invalid(
                 "This card is already bound to " + ("your" if mine else "another") + " MyKey ID.", "proof"
             )
@@ -147,7 +147,7 @@ async def suspend_on_request(actor: Actor | None, my_key_id: str, reason: str, n
     row = await find_resident_by_my_key_id(reader(), my_key_id.upper())
     if row is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No resident has this MyKey ID.", "myKeyId")
-    resident_id = int(str(row["id"]))
+    resident_id = row.id
     resident = await transaction(lambda sql: _suspend(sql, resident_id, f"{actor.label}: {reason}", now))
     log.info("operator %s suspended MyKey ID %s: %s", actor.label, resident.my_key_id, reason)
     return resident

@@ -50,9 +50,18 @@ async def get_resident(sql: Sql, resident_id: int) -> ResidentView:
     return _view(row)
 
 
-async def find_resident_by_my_key_id(sql: Sql, my_key_id: str) -> dict[str, object] | None:
-    return await sql.fetchrow(
-        "SELECT id, password_hash, status FROM residents WHERE my_key_id = $1", my_key_id
+@dataclass(frozen=True)
+class Credentials:
+    """What signing in with a MyKey ID and password checks."""
+
+    id: int
+    password_hash: str
+    status: str
+
+
+async def find_resident_by_my_key_id(sql: Sql, my_key_id: str) -> Credentials | None:
+    return await sql.fetchrow_as(
+        Credentials, "SELECT id, password_hash, status FROM residents WHERE my_key_id = $1", my_key_id
     )
 
 

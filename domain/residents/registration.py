@@ -73,8 +73,19 @@ class Registered:
     session: NewSession
 
 
-async def card_owner(sql: Sql, fingerprint: str) -> dict[str, object] | None:
-    return await sql.fetchrow(
+@dataclass(frozen=True)
+class CardOwner:
+    """The resident a card is (or was) bound to."""
+
+    card_id: int
+    unbound_at: datetime | None
+    resident_id: int
+    status: str
+
+
+async def card_owner(sql: Sql, fingerprint: str) -> CardOwner | None:
+    return await sql.fetchrow_as(
+        CardOwner,
         "SELECT c.id AS card_id, c.unbound_at, r.id AS resident_id, r.status FROM cards c"
         " JOIN residents r ON r.id = c.resident_id WHERE c.fingerprint = $1",
         fingerprint,

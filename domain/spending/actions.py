@@ -9,8 +9,8 @@ floored (the field trial's rule), goes to the platform's fee account; the rest t
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from domain.auth.access import require_terminal
 from domain.auth.actor import Actor
@@ -20,7 +20,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
 from domain.ledger.accounts import AccountRef, SystemAccount, open_system_account
 from domain.ledger.errors import insufficient_points
-from domain.ledger.idempotency import check_key, idempotent
+from domain.ledger.idempotency import RequestFields, check_key, idempotent
 from domain.ledger.journal import Leg, post_entry
 from domain.points import accounts
 from domain.residents.registration import card_owner
@@ -37,11 +37,11 @@ def conversion_fee(amount: int) -> int:
 
 async def _resident_for_card(sql: Sql, fingerprint: str) -> int:
     owner = await card_owner(sql, fingerprint)
-    if owner is None or owner["unbound_at"] is not None:
+    if owner is None or owner.unbound_at is not None:
         raise DomainError(ErrorCode.NOT_FOUND, "This card has no MyKey ID here.", "proof")
-    if owner["status"] != "ACTIVE":
+    if owner.status != "ACTIVE":
         raise DomainError(ErrorCode.FORBIDDEN, "This MyKey ID is suspended.", "proof")
-    return int(str(owner["resident_id"]))
+    return owner.resident_id
 
 
 async def _accepted_accounts(sql: Sql, resident_id: int, shop_id: int) -> list[AccountRef]:
@@ -82,9 +82,22 @@ async def _plan(sql: Sql, sources: list[AccountRef], amount: int, now: datetime)
     raise insufficient_points(amount)
 
 
+@dataclass(frozen=True)
+class Payment:
+    """A payment (or conversion) at a shop: what the receipt prints."""
+
+    id: int  # the journal entry
+    amount: int
+    fee: int
+    credited: int  # to the shop: amount less the fee
+    shop: str
+    balance_after: int  # the resident's points still usable at this shop
+    at: datetime
+
+
 async def _pay(
     sql: Sql, actor: Actor, resident_id: int, amount: int, now: datetime, kind: str, key: str
-) -> dict[str, Any]:
+) -> Payment:
     assert actor.shop_id is not None
     sources = await _accepted_accounts(sql, resident_id, actor.shop_id)
     plan = await _plan(sql, sources, amount, now)
@@ -100,19 +113,11 @@ async def _pay(
     entry = await post_entry(
         sql, kind=kind, actor=actor.label, now=now, legs=legs, memo=memo, idempotency_key=key
     )
-    left = await sql.fetchval(
+    left = await sql.fetchint(
         f"SELECT COALESCE(SUM(balance), 0) FROM accounts WHERE {sql.any_of('id', 1)}", sql.ids(list(by_id))
     )
     await publish(sql, Event(f"resident:{resident_id}", kind, {"points": -amount, "shop": name}))
-    return {
-        "id": entry.id,
-        "amount": amount,
-        "fee": fee,
-        "credited": amount - fee,
-        "shop": name,
-        "balanceAfter": int(left),
-        "at": now.isoformat(),
-    }
+    return Payment(entry.id, amount, fee, amount - fee, name, left, now)
 
 
 def _split_fee(legs: list[Leg], fee: int, fees: AccountRef) -> list[Leg]:
@@ -130,30 +135,30 @@ def _split_fee(legs: list[Leg], fee: int, fees: AccountRef) -> list[Leg]:
 
 async def _spend(
     actor: Actor | None, proof: CardProof, amount: int, key: str, trust: CardTrust, now: datetime, kind: str
-) -> dict[str, Any]:
+) -> Payment:
     actor = require_terminal(actor, TerminalKind.PAY)
     check_key(key)
     if isinstance(amount, bool) or not 1 <= amount <= MAX_AMOUNT:
         raise DomainError(ErrorCode.INVALID_INPUT, f"The amount is 1 to {MAX_AMOUNT:,} points.", "amount")
     card = await verify_card_proof(proof, trust, now, terminal_purpose(actor.id), moves_points=True)
     resident_id = await _resident_for_card(reader(), card.fingerprint)
-    request = {"kind": kind, "amount": amount, "card": card.fingerprint}
+    request: RequestFields = {"kind": kind, "amount": amount, "card": card.fingerprint}
 
-    async def work(sql: Sql) -> dict[str, Any]:
+    async def work(sql: Sql) -> Payment:
         return await _pay(sql, actor, resident_id, amount, now, kind, key)
 
-    return await idempotent(actor=actor.label, key=key, request=request, now=now, work=work)
+    return await idempotent(actor=actor.label, key=key, request=request, now=now, work=work, answer=Payment)
 
 
 async def spend_points(
     actor: Actor | None, proof: CardProof, amount: int, key: str, trust: CardTrust, now: datetime
-) -> dict[str, Any]:
+) -> Payment:
     return await _spend(actor, proof, amount, key, trust, now, "SPEND")
 
 
 async def convert_points(
     actor: Actor | None, proof: CardProof, amount: int, key: str, trust: CardTrust, now: datetime
-) -> dict[str, Any]:
+) -> Payment:
     """Into the shopping-street point of the terminal's shop (a SHOPPING_STREET), less the 1/11 fee."""
     actor = require_terminal(actor, TerminalKind.PAY)
     category = await reader().fetchval("SELECT category FROM shops WHERE id = $1", actor.shop_id)

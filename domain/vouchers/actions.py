@@ -245,7 +245,7 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
             entry.id,
             now,
         )
-        data = {
+        data: dict[str, int | str] = {
             "serial": spoken(voucher.serial),
             "faceValue": voucher.face_value,
             "shop": found.shop_name,

@@ -18,7 +18,7 @@ from domain.auth.bearer import actor_for_bearer
 from domain.auth.sessions import SessionActor, actor_for_session
 from domain.auth.tokens import same
 from domain.sql import reader
-from resolvers.sessions import SESSION_COOKIE
+from schema.sessions import SESSION_COOKIE
 
 CSRF_HEADER = "x-csrf-token"
 

@@ -42,11 +42,16 @@ from domain.errors import DomainError, ErrorCode
 from domain.ledger.signing import LedgerKey
 from domain.vouchers.tokens import VoucherKey
 from resolvers.loaders import (
+    balances_by_resident,
     campaign_by_program,
     checkpoint_by_sequence,
+    history_by_resident,
+    links_by_resident,
     municipality_by_id,
     program_by_id,
     programs_by_municipality,
+    reserved_by_resident,
+    vouchers_by_resident,
 )
 from resolvers.root import Mutation, Query, Subscription
 from schema.context import Context
@@ -196,4 +201,9 @@ class GraphQLApp(GraphQL[Context, None]):
         context.program_by_id = program_by_id()
         context.programs_by_municipality = programs_by_municipality()
         context.campaign_by_program = campaign_by_program(context.clock.now())
+        context.links_by_resident = links_by_resident(context.clock.now())
+        context.balances_by_resident = balances_by_resident(context.clock.now())
+        context.reserved_by_resident = reserved_by_resident(context.clock.now())
+        context.vouchers_by_resident = vouchers_by_resident()
+        context.history_by_resident = history_by_resident()
         return context

@@ -18,9 +18,9 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from domain.auth.access import require
-from domain.auth.actor import Actor, Role
-from domain.errors import DomainError, ErrorCode
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
+from domain.shops.access import access_shop_by_actor
 from domain.sql import Sql, reader
 
 CHANNEL = "mykey_events"
@@ -83,14 +83,10 @@ async def publish(sql: Sql, event: Event) -> None:
 
 def balance_topic(actor: Actor | None) -> str:
     """A resident follows their own balance."""
-    return f"resident:{require(actor, Role.RESIDENT).id}"
+    return f"resident:{permit(actor, Permission.RESIDENT).id}"
 
 
 def shop_topic(actor: Actor | None) -> str:
     """Shop staff and the shop's PAY terminals follow the shop's redemptions."""
-    actor = require(actor, Role.SHOP_STAFF, Role.TERMINAL)
-    if actor.shop_id is None:
-        raise DomainError(
-            ErrorCode.FORBIDDEN, "Only a shop's staff and PAY terminals follow its redemptions."
-        )
-    return f"shop:{actor.shop_id}"
+    _, shop_id = access_shop_by_actor(actor, Permission.SHOP)
+    return f"shop:{shop_id}"

@@ -4,6 +4,7 @@ from datetime import date
 
 import strawberry
 
+from domain.auth.permissions import Permission
 from domain.links import actions
 from domain.sql import reader
 from schema.cards import CardProofInput
@@ -17,18 +18,25 @@ from schema.links import (
     ServiceLink,
     UnlinkServicePayload,
 )
+from schema.permissions import Needs
 
 
 @strawberry.type
 class LinkQuery:
-    @strawberry.field(description="Every service whose customer numbers can be linked. Anyone.")
+    @strawberry.field(
+        description="Every service whose customer numbers can be linked. Anyone.",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def services(self, info: Info) -> list[Service]:
         return [Service.from_view(s) for s in await actions.list_services(reader())]
 
 
 @strawberry.type
 class LinkMutation:
-    @strawberry.mutation(description="Link (or re-confirm) your customer number at a service. Residents.")
+    @strawberry.mutation(
+        description="Link (or re-confirm) your customer number at a service. Residents.",
+        extensions=[Needs(Permission.RESIDENT)],
+    )
     async def link_service(
         self, info: Info, service_code: str, customer_id: str, valid_until: date | None = None
     ) -> LinkServicePayload:
@@ -40,7 +48,9 @@ class LinkMutation:
 
         return await attempt(LinkServicePayload, work())
 
-    @strawberry.mutation(description="Remove a linked customer number. Residents.")
+    @strawberry.mutation(
+        description="Remove a linked customer number. Residents.", extensions=[Needs(Permission.RESIDENT)]
+    )
     async def unlink_service(self, info: Info, service_code: str) -> UnlinkServicePayload:
         async def work() -> UnlinkServicePayload:
             await actions.unlink_service(info.context.actor, service_code)
@@ -49,7 +59,8 @@ class LinkMutation:
         return await attempt(UnlinkServicePayload, work())
 
     @strawberry.mutation(
-        description="Card at the counter → this terminal's service number. LOOKUP terminals."
+        description="Card at the counter → this terminal's service number. LOOKUP terminals.",
+        extensions=[Needs(Permission.TERMINAL_LOOKUP)],
     )
     async def counter_lookup(self, info: Info, proof: CardProofInput) -> CounterLookupPayload:
         async def work() -> CounterLookupPayload:
@@ -62,7 +73,8 @@ class LinkMutation:
 
     @strawberry.mutation(
         description="Add a service (provider code and name), run for one municipality (its code) or, without"
-        " one, by a provider serving several (the operator binds its counter terminals). The operator."
+        " one, by a provider serving several (the operator binds its counter terminals). The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
     )
     async def add_service(
         self, info: Info, code: str, name: str, municipality_code: str | None = None

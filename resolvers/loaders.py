@@ -6,7 +6,9 @@ from datetime import datetime
 from strawberry.dataloader import DataLoader
 
 from domain.ledger.queries import CheckpointView, checkpoints_by_sequence
+from domain.links.actions import LinkView, list_links
 from domain.municipalities.queries import MunicipalityView, list_municipalities_by_id
+from domain.points.queries import Balance, Movement, ReservedLot, list_balances, list_history, list_reserved
 from domain.programs.queries import (
     CampaignView,
     ProgramView,
@@ -15,6 +17,7 @@ from domain.programs.queries import (
     list_programs_by_municipality,
 )
 from domain.sql import reader
+from domain.vouchers.queries import VoucherView, list_vouchers_by_resident
 
 
 async def _load_checkpoints(sequences: Sequence[int]) -> list[CheckpointView | None]:
@@ -59,3 +62,47 @@ def campaign_by_program(now: datetime) -> DataLoader[int, CampaignView | None]:
         return [found.get(i) for i in ids]
 
     return DataLoader(load_fn=load)
+
+
+# A resident's own data: the schema's Resident type is only ever handed to that resident (``me``,
+# the sign-in and registration payloads), so its fields read by its id.
+
+
+def links_by_resident(now: datetime) -> DataLoader[int, list[LinkView]]:
+    async def load(ids: Sequence[int]) -> list[list[LinkView]]:
+        return [await list_links(reader(), i, now) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def balances_by_resident(now: datetime) -> DataLoader[int, list[Balance]]:
+    async def load(ids: Sequence[int]) -> list[list[Balance]]:
+        return [await list_balances(reader(), i, now) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def reserved_by_resident(now: datetime) -> DataLoader[int, list[ReservedLot]]:
+    async def load(ids: Sequence[int]) -> list[list[ReservedLot]]:
+        return [await list_reserved(reader(), i, now) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+async def _load_vouchers(ids: Sequence[int]) -> list[list[VoucherView]]:
+    return [await list_vouchers_by_resident(reader(), i) for i in ids]
+
+
+def vouchers_by_resident() -> DataLoader[int, list[VoucherView]]:
+    return DataLoader(load_fn=_load_vouchers)
+
+
+HistoryPage = tuple[int, int, str | None]  # resident id, how many, after which cursor
+
+
+async def _load_history(pages: Sequence[HistoryPage]) -> list[tuple[list[Movement], bool]]:
+    return [await list_history(reader(), resident, first, after) for resident, first, after in pages]
+
+
+def history_by_resident() -> DataLoader[HistoryPage, tuple[list[Movement], bool]]:
+    return DataLoader(load_fn=_load_history)

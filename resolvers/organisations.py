@@ -2,12 +2,14 @@
 
 import strawberry
 
+from domain.auth.permissions import Permission
 from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
 from domain.partners.actions import add_partner, set_partner_active
 from domain.shops.actions import add_shop
 from schema.context import Info
 from schema.errors import attempt
 from schema.partners import AddPartnerPayload, Partner, SetPartnerActivePayload
+from schema.permissions import Needs
 from schema.programs import AddMunicipalityInput, AddMunicipalityPayload, Municipality
 from schema.shops import AddShopPayload, Shop
 
@@ -15,7 +17,8 @@ from schema.shops import AddShopPayload, Shop
 @strawberry.type
 class OrganisationMutation:
     @strawberry.mutation(
-        description="A municipality joins the platform, picked from the JIS X 0402 list. The operator."
+        description="A municipality joins the platform, picked from the JIS X 0402 list. The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
     )
     async def add_municipality(self, info: Info, input: AddMunicipalityInput) -> AddMunicipalityPayload:
         async def work() -> AddMunicipalityPayload:
@@ -34,7 +37,8 @@ class OrganisationMutation:
         return await attempt(AddMunicipalityPayload, work())
 
     @strawberry.mutation(
-        description="Register a shop or facility. Its municipality's admin, or the operator."
+        description="Register a shop or facility. Its municipality's admin, or the operator.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
     )
     async def add_shop(self, info: Info, municipality_code: str, name: str, category: str) -> AddShopPayload:
         async def work() -> AddShopPayload:
@@ -46,7 +50,8 @@ class OrganisationMutation:
         return await attempt(AddShopPayload, work())
 
     @strawberry.mutation(
-        description="Register a partner company; its client secret is shown once. The operator."
+        description="Register a partner company; its client secret is shown once. The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
     )
     async def add_partner(
         self, info: Info, name: str, rate_points: int = 1, rate_yen: int = 1
@@ -61,7 +66,10 @@ class OrganisationMutation:
 
         return await attempt(AddPartnerPayload, work())
 
-    @strawberry.mutation(description="Suspend or restore a partner; its tokens stop at once. The operator.")
+    @strawberry.mutation(
+        description="Suspend or restore a partner; its tokens stop at once. The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
+    )
     async def set_partner_active(self, info: Info, client_id: str, active: bool) -> SetPartnerActivePayload:
         async def work() -> SetPartnerActivePayload:
             partner = await set_partner_active(info.context.actor, client_id, active)

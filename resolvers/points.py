@@ -4,11 +4,13 @@ from datetime import datetime
 
 import strawberry
 
+from domain.auth.permissions import Permission
 from domain.errors import DomainError
 from domain.points import exchanges, grants, reserved
 from resolvers.ids import int_id
 from schema.context import Info
 from schema.errors import attempt, user_error
+from schema.permissions import Needs
 from schema.points import (
     Exchange,
     ExchangePointsInput,
@@ -27,7 +29,8 @@ from schema.programs import Program
 class PointsMutation:
     @strawberry.mutation(
         description="Grant administrative points, one row or tens of thousands; all or nothing, idempotent."
-        " Municipality staff and admins, GRANT terminals."
+        " Municipality staff and admins, GRANT terminals.",
+        extensions=[Needs(Permission.GRANT)],
     )
     async def grant_points(self, info: Info, input: GrantPointsInput) -> GrantPointsPayload:
         request = grants.GrantRequest(
@@ -47,7 +50,10 @@ class PointsMutation:
             return GrantPointsPayload(user_errors=[user_error(error)])
         return GrantPointsPayload(granted=done.granted, points=done.points)
 
-    @strawberry.mutation(description="Exchange a resident's partner points into reserved points. Partners.")
+    @strawberry.mutation(
+        description="Exchange a resident's partner points into reserved points. Partners.",
+        extensions=[Needs(Permission.PARTNER_EXCHANGE)],
+    )
     async def exchange_points(self, info: Info, input: ExchangePointsInput) -> ExchangePointsPayload:
         async def work() -> ExchangePointsPayload:
             form = exchanges.ExchangeInput(
@@ -68,7 +74,10 @@ class PointsMutation:
 
         return await attempt(ExchangePointsPayload, work())
 
-    @strawberry.mutation(description="Coupon codes worth reserved points; shown once. Partners.")
+    @strawberry.mutation(
+        description="Coupon codes worth reserved points; shown once. Partners.",
+        extensions=[Needs(Permission.PARTNER_COUPONS)],
+    )
     async def issue_coupons(
         self, info: Info, count: int, points: int, expires_at: datetime | None = None
     ) -> IssueCouponsPayload:
@@ -80,7 +89,10 @@ class PointsMutation:
 
         return await attempt(IssueCouponsPayload, work())
 
-    @strawberry.mutation(description="Redeem a partner's coupon code into reserved points. Residents.")
+    @strawberry.mutation(
+        description="Redeem a partner's coupon code into reserved points. Residents.",
+        extensions=[Needs(Permission.RESIDENT)],
+    )
     async def redeem_coupon(self, info: Info, code: str) -> RedeemCouponPayload:
         async def work() -> RedeemCouponPayload:
             done = await exchanges.redeem_coupon(
@@ -91,7 +103,8 @@ class PointsMutation:
         return await attempt(RedeemCouponPayload, work())
 
     @strawberry.mutation(
-        description="Move reserved points to a program or give them to a support event. Card session."
+        description="Move reserved points to a program or give them to a support event. Card session.",
+        extensions=[Needs(Permission.RESIDENT_CARD)],
     )
     async def move_reserved_points(
         self, info: Info, program_id: strawberry.ID, points: int

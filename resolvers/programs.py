@@ -4,11 +4,9 @@ from datetime import datetime
 
 import strawberry
 
-from domain.auth.access import require
-from domain.auth.actor import Role
+from domain.auth.permissions import Permission
 from domain.errors import DomainError
-from domain.municipalities.catalogue import search_catalogue
-from domain.municipalities.queries import get_municipality_by_code, list_municipalities
+from domain.municipalities.queries import get_municipality_by_code, list_catalogue, list_municipalities
 from domain.numbers import ascii_int
 from domain.points.queries import list_event_gifts
 from domain.programs import actions
@@ -16,6 +14,7 @@ from domain.sql import reader
 from resolvers.ids import int_id
 from schema.context import Info
 from schema.errors import attempt
+from schema.permissions import Needs
 from schema.points import SupportEventGift
 from schema.programs import (
     AddDepartmentPayload,
@@ -40,7 +39,10 @@ def _offset(after: str | None) -> int:
 
 @strawberry.type
 class ProgramQuery:
-    @strawberry.field(description="Participating municipalities, by name, kana or code. Anyone.")
+    @strawberry.field(
+        description="Participating municipalities, by name, kana or code. Anyone.",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def municipalities(
         self,
         info: Info,
@@ -60,28 +62,35 @@ class ProgramQuery:
             edges=edges, page_info=PageInfo(has_next_page=len(found) > size, end_cursor=end)
         )
 
-    @strawberry.field(description="One participating municipality, with its programs. Anyone.")
+    @strawberry.field(
+        description="One participating municipality, with its programs. Anyone.",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def municipality(self, info: Info, code: str) -> Municipality | None:
         try:
             return Municipality.from_view(await get_municipality_by_code(reader(), code, "code"))
         except DomainError:  # an unknown or malformed code simply has no municipality
             return None
 
-    @strawberry.field(description="The JIS X 0402 list to onboard from. The operator.")
+    @strawberry.field(
+        description="The JIS X 0402 list to onboard from. The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
+    )
     async def municipality_catalogue(
         self, info: Info, search: str = "", prefecture: str | None = None, first: int = 50
     ) -> list[CatalogueMunicipality]:
-        require(info.context.actor, Role.OPERATOR)
-        entries = search_catalogue(search, prefecture, max(1, min(first, 200)))
-        joined = {m.code for m in await list_municipalities(reader(), "", None, 10_000, 0)}
+        found = await list_catalogue(info.context.actor, search, prefecture, first)
         return [
             CatalogueMunicipality(
-                code=e.code, name=e.name, prefecture=e.prefecture, kana=e.kana, participating=e.code in joined
+                code=e.code, name=e.name, prefecture=e.prefecture, kana=e.kana, participating=e.participating
             )
-            for e in entries
+            for e in found
         ]
 
-    @strawberry.field(description="Who gave how many points to a support event. Its municipality's staff.")
+    @strawberry.field(
+        description="Who gave how many points to a support event. Its municipality's staff.",
+        extensions=[Needs(Permission.MUNICIPALITY_STAFF)],
+    )
     async def support_event_gifts(self, info: Info, program_id: strawberry.ID) -> list[SupportEventGift]:
         gifts = await list_event_gifts(info.context.actor, int_id(program_id) or -1)
         return [SupportEventGift(my_key_id=g.my_key_id, points=g.points) for g in gifts]
@@ -89,7 +98,10 @@ class ProgramQuery:
 
 @strawberry.type
 class ProgramMutation:
-    @strawberry.mutation(description="Add the regular program or a support event. Its municipality's admin.")
+    @strawberry.mutation(
+        description="Add the regular program or a support event. Its municipality's admin.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
     async def add_program(self, info: Info, input: AddProgramInput) -> AddProgramPayload:
         async def work() -> AddProgramPayload:
             form = actions.ProgramInput(
@@ -109,7 +121,10 @@ class ProgramMutation:
 
         return await attempt(AddProgramPayload, work())
 
-    @strawberry.mutation(description="A premium campaign for a program (a rate and a window). Its admin.")
+    @strawberry.mutation(
+        description="A premium campaign for a program (a rate and a window). Its admin.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
     async def add_premium_campaign(
         self, info: Info, program_id: strawberry.ID, rate_percent: int, starts_at: datetime, ends_at: datetime
     ) -> AddPremiumCampaignPayload:
@@ -127,7 +142,8 @@ class ProgramMutation:
         return await attempt(AddPremiumCampaignPayload, work())
 
     @strawberry.mutation(
-        description="End a running premium campaign now, or delete one that has not started. Its admin."
+        description="End a running premium campaign now, or delete one that has not started. Its admin.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
     )
     async def end_premium_campaign(self, info: Info, campaign_id: strawberry.ID) -> EndPremiumCampaignPayload:
         async def work() -> EndPremiumCampaignPayload:
@@ -140,7 +156,10 @@ class ProgramMutation:
 
         return await attempt(EndPremiumCampaignPayload, work())
 
-    @strawberry.mutation(description="Add a department (原課). Its municipality's admin.")
+    @strawberry.mutation(
+        description="Add a department (原課). Its municipality's admin.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
     async def add_department(self, info: Info, municipality_code: str, name: str) -> AddDepartmentPayload:
         async def work() -> AddDepartmentPayload:
             added = await actions.add_department(
@@ -150,7 +169,10 @@ class ProgramMutation:
 
         return await attempt(AddDepartmentPayload, work())
 
-    @strawberry.mutation(description="The programs a shop accepts (its own municipality's). Its admin.")
+    @strawberry.mutation(
+        description="The programs a shop accepts (its own municipality's). Its admin.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
     async def set_shop_programs(
         self, info: Info, shop_id: strawberry.ID, program_ids: list[strawberry.ID]
     ) -> SetShopProgramsPayload:

@@ -4,12 +4,14 @@ from typing import TypeVar
 
 import strawberry
 
+from domain.auth.permissions import Permission
 from domain.residents import actions, registration
 from domain.residents.access import access_resident_by_actor
 from resolvers.sessions import deliver
 from schema.cards import CardProofInput
 from schema.context import Info
 from schema.errors import attempt
+from schema.permissions import Needs
 from schema.residents import (
     BeginRegistrationPayload,
     ChangePasswordPayload,
@@ -46,14 +48,19 @@ def _signed_in(
 
 @strawberry.type
 class ResidentQuery:
-    @strawberry.field(description="The signed-in resident. Residents only.")
+    @strawberry.field(
+        description="The signed-in resident. Residents only.", extensions=[Needs(Permission.RESIDENT)]
+    )
     async def me(self, info: Info) -> Resident:
         return Resident.from_view(await access_resident_by_actor(info.context.actor))
 
 
 @strawberry.type
 class ResidentMutation:
-    @strawberry.mutation(description="Start creating a MyKey ID with the card. Anyone with a card.")
+    @strawberry.mutation(
+        description="Start creating a MyKey ID with the card. Anyone with a card.",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def begin_registration(self, info: Info, proof: CardProofInput) -> BeginRegistrationPayload:
         async def work() -> BeginRegistrationPayload:
             token = await registration.begin_registration(
@@ -63,7 +70,10 @@ class ResidentMutation:
 
         return await attempt(BeginRegistrationPayload, work())
 
-    @strawberry.mutation(description="Auto-generate a candidate: 3 presses at most; the 3rd is final.")
+    @strawberry.mutation(
+        description="Auto-generate a candidate: 3 presses at most; the 3rd is final.",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def generate_my_key_id(self, info: Info, registration_token: str) -> GenerateMyKeyIdPayload:
         async def work() -> GenerateMyKeyIdPayload:
             got = await registration.generate_my_key_id(registration_token, info.context.clock.now())
@@ -72,7 +82,8 @@ class ResidentMutation:
         return await attempt(GenerateMyKeyIdPayload, work())
 
     @strawberry.mutation(
-        description="Duplicate check of your own candidate; after 3 taken ones, one is generated."
+        description="Duplicate check of your own candidate; after 3 taken ones, one is generated.",
+        extensions=[Needs(Permission.PUBLIC)],
     )
     async def check_my_key_id(
         self, info: Info, registration_token: str, candidate: str
@@ -88,7 +99,8 @@ class ResidentMutation:
         return await attempt(CheckMyKeyIdPayload, work())
 
     @strawberry.mutation(
-        description="Register the MyKey ID, password, e-mail and choices; signs in with the card."
+        description="Register the MyKey ID, password, e-mail and choices; signs in with the card.",
+        extensions=[Needs(Permission.PUBLIC)],
     )
     async def complete_registration(
         self, info: Info, input: CompleteRegistrationInput, use_cookie: bool = False
@@ -109,7 +121,10 @@ class ResidentMutation:
 
         return await attempt(CompleteRegistrationPayload, work())
 
-    @strawberry.mutation(description="Sign in with the card (a card session may move and spend points).")
+    @strawberry.mutation(
+        description="Sign in with the card (a card session may move and spend points).",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def login_with_card(
         self, info: Info, proof: CardProofInput, use_cookie: bool = False
     ) -> LoginWithCardPayload:
@@ -121,7 +136,10 @@ class ResidentMutation:
 
         return await attempt(LoginWithCardPayload, work())
 
-    @strawberry.mutation(description="Sign in with MyKey ID and password (reading and light settings only).")
+    @strawberry.mutation(
+        description="Sign in with MyKey ID and password (reading and light settings only).",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def login_with_password(
         self, info: Info, my_key_id: str, password: str, use_cookie: bool = False
     ) -> LoginWithPasswordPayload:
@@ -133,7 +151,10 @@ class ResidentMutation:
 
         return await attempt(LoginWithPasswordPayload, work())
 
-    @strawberry.mutation(description="Bind a renewed or new card to your MyKey ID (password + the new card).")
+    @strawberry.mutation(
+        description="Bind a renewed or new card to your MyKey ID (password + the new card).",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def rebind_card(
         self, info: Info, my_key_id: str, password: str, proof: CardProofInput
     ) -> RebindCardPayload:
@@ -150,7 +171,10 @@ class ResidentMutation:
 
         return await attempt(RebindCardPayload, work())
 
-    @strawberry.mutation(description="Lost card: suspend the MyKey ID at once, with the password alone.")
+    @strawberry.mutation(
+        description="Lost card: suspend the MyKey ID at once, with the password alone.",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def suspend_my_key_id(self, info: Info, my_key_id: str, password: str) -> SuspendMyKeyIdPayload:
         async def work() -> SuspendMyKeyIdPayload:
             resident = await actions.suspend_my_key_id(
@@ -162,7 +186,8 @@ class ResidentMutation:
 
     @strawberry.mutation(
         description="Suspend a MyKey ID at its resident's request (e.g. a lost card reported by telephone),"
-        " with the reason. The operator."
+        " with the reason. The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
     )
     async def suspend_my_key_id_on_request(
         self, info: Info, my_key_id: str, reason: str
@@ -175,7 +200,9 @@ class ResidentMutation:
 
         return await attempt(SuspendMyKeyIdOnRequestPayload, work())
 
-    @strawberry.mutation(description="Change the My Page password. Residents.")
+    @strawberry.mutation(
+        description="Change the My Page password. Residents.", extensions=[Needs(Permission.RESIDENT)]
+    )
     async def change_password(
         self, info: Info, current_password: str, password: str, password_confirmation: str
     ) -> ChangePasswordPayload:
@@ -191,7 +218,10 @@ class ResidentMutation:
 
         return await attempt(ChangePasswordPayload, work())
 
-    @strawberry.mutation(description="E-mail, notification choices and basic municipality. Residents.")
+    @strawberry.mutation(
+        description="E-mail, notification choices and basic municipality. Residents.",
+        extensions=[Needs(Permission.RESIDENT)],
+    )
     async def update_settings(self, info: Info, input: UpdateSettingsInput) -> UpdateSettingsPayload:
         async def work() -> UpdateSettingsPayload:
             form = actions.SettingsInput(
@@ -205,7 +235,9 @@ class ResidentMutation:
 
         return await attempt(UpdateSettingsPayload, work())
 
-    @strawberry.mutation(description="End this session (residents and staff).")
+    @strawberry.mutation(
+        description="End this session (residents and staff).", extensions=[Needs(Permission.SIGNED_IN)]
+    )
     async def log_out(self, info: Info) -> LogOutPayload:
         async def work() -> LogOutPayload:
             await actions.log_out(info.context.actor, info.context.clock.now())

@@ -4,9 +4,7 @@ from starlette.responses import Response
 
 from domain.auth.sessions import NewSession
 from schema.context import Info
-
-SESSION_COOKIE = "mykey_session"
-CSRF_COOKIE = "mykey_csrf"
+from schema.sessions import set_session_cookies
 
 
 def deliver(info: Info, session: NewSession, use_cookie: bool) -> str | None:
@@ -15,12 +13,5 @@ def deliver(info: Info, session: NewSession, use_cookie: bool) -> str | None:
         return session.token
     response = info.context.response
     if isinstance(response, Response):
-        seconds = int((session.expires_at - info.context.clock.now()).total_seconds())
-        secure = info.context.secure_cookies
-        response.set_cookie(
-            SESSION_COOKIE, session.token, max_age=seconds, httponly=True, samesite="strict", secure=secure
-        )
-        response.set_cookie(
-            CSRF_COOKIE, session.csrf, max_age=seconds, httponly=False, samesite="strict", secure=secure
-        )
+        set_session_cookies(response, session, info.context.clock.now(), info.context.secure_cookies)
     return None

@@ -3,6 +3,7 @@
 import strawberry
 
 from domain.auth.actor import Role
+from domain.auth.permissions import Permission
 from domain.municipalities.queries import list_municipalities_by_id
 from domain.sql import reader
 from domain.staff.actions import StaffInput, add_staff, log_in_staff
@@ -10,12 +11,16 @@ from resolvers.ids import int_id
 from resolvers.sessions import deliver
 from schema.context import Info
 from schema.errors import attempt
+from schema.permissions import Needs
 from schema.staff import AddStaffInput, AddStaffPayload, LoginStaffPayload, Staff, Viewer
 
 
 @strawberry.type
 class StaffQuery:
-    @strawberry.field(description="Who is calling (null when nobody is signed in). Anyone.")
+    @strawberry.field(
+        description="Who is calling (null when nobody is signed in). Anyone.",
+        extensions=[Needs(Permission.PUBLIC)],
+    )
     async def viewer(self, info: Info) -> Viewer | None:
         actor = info.context.actor
         if actor is None:
@@ -35,7 +40,9 @@ class StaffQuery:
 
 @strawberry.type
 class StaffMutation:
-    @strawberry.mutation(description="Staff sign-in with login and password.")
+    @strawberry.mutation(
+        description="Staff sign-in with login and password.", extensions=[Needs(Permission.PUBLIC)]
+    )
     async def login_staff(
         self, info: Info, login: str, password: str, use_cookie: bool = False
     ) -> LoginStaffPayload:
@@ -53,7 +60,8 @@ class StaffMutation:
         return await attempt(LoginStaffPayload, work())
 
     @strawberry.mutation(
-        description="Create a staff account. The operator, or a municipality admin for their own."
+        description="Create a staff account. The operator, or a municipality admin for their own.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
     )
     async def add_staff(self, info: Info, input: AddStaffInput) -> AddStaffPayload:
         async def work() -> AddStaffPayload:

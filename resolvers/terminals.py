@@ -2,10 +2,12 @@
 
 import strawberry
 
+from domain.auth.permissions import Permission
 from domain.terminals import actions
 from resolvers.ids import int_id
 from schema.context import Info
 from schema.errors import attempt
+from schema.permissions import Needs
 from schema.terminals import (
     ActivateTerminalPayload,
     PingTerminalPayload,
@@ -18,7 +20,10 @@ from schema.terminals import (
 
 @strawberry.type
 class TerminalMutation:
-    @strawberry.mutation(description="Register a terminal; returns its one-time activation code. Admins.")
+    @strawberry.mutation(
+        description="Register a terminal; returns its one-time activation code. Admins.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
     async def register_terminal(self, info: Info, input: RegisterTerminalInput) -> RegisterTerminalPayload:
         async def work() -> RegisterTerminalPayload:
             form = actions.TerminalInput(
@@ -39,7 +44,8 @@ class TerminalMutation:
         return await attempt(RegisterTerminalPayload, work())
 
     @strawberry.mutation(
-        description="The device activates itself once with its code and gets its token. Anyone."
+        description="The device activates itself once with its code and gets its token. Anyone.",
+        extensions=[Needs(Permission.PUBLIC)],
     )
     async def activate_terminal(self, info: Info, activation_code: str) -> ActivateTerminalPayload:
         async def work() -> ActivateTerminalPayload:
@@ -50,7 +56,10 @@ class TerminalMutation:
 
         return await attempt(ActivateTerminalPayload, work())
 
-    @strawberry.mutation(description="Connectivity test: the terminal as the platform sees it. Terminals.")
+    @strawberry.mutation(
+        description="Connectivity test: the terminal as the platform sees it. Terminals.",
+        extensions=[Needs(Permission.TERMINAL)],
+    )
     async def ping_terminal(self, info: Info) -> PingTerminalPayload:
         async def work() -> PingTerminalPayload:
             now = info.context.clock.now()
@@ -59,7 +68,10 @@ class TerminalMutation:
 
         return await attempt(PingTerminalPayload, work())
 
-    @strawberry.mutation(description="Revoke a terminal: its token stops at once. Its municipality's admin.")
+    @strawberry.mutation(
+        description="Revoke a terminal: its token stops at once. Its municipality's admin.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
     async def revoke_terminal(self, info: Info, id: strawberry.ID) -> RevokeTerminalPayload:
         async def work() -> RevokeTerminalPayload:
             terminal = await actions.revoke_terminal(info.context.actor, int_id(id) or -1)

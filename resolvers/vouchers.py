@@ -5,6 +5,7 @@ from datetime import datetime
 
 import strawberry
 
+from domain.auth.permissions import Permission
 from domain.events import balance_topic, hub, shop_topic
 from domain.numbers import ascii_int
 from domain.shops.actions import list_shops
@@ -15,6 +16,7 @@ from resolvers.ids import int_id
 from schema.cards import CardProofInput
 from schema.context import Info
 from schema.errors import attempt
+from schema.permissions import Needs
 from schema.programs import PageInfo
 from schema.vouchers import (
     BalanceChange,
@@ -47,7 +49,8 @@ def _receipt(done: spending.Payment) -> Receipt:
 @strawberry.type
 class VoucherQuery:
     @strawberry.field(
-        description="Where points can be used: shops by municipality, program, category, name. Anyone."
+        description="Where points can be used: shops by municipality, program, category, name. Anyone.",
+        extensions=[Needs(Permission.PUBLIC)],
     )
     async def shops(
         self,
@@ -85,7 +88,9 @@ class VoucherQuery:
 
 @strawberry.type
 class VoucherMutation:
-    @strawberry.mutation(description="Pay at a shop with the card. PAY terminals.")
+    @strawberry.mutation(
+        description="Pay at a shop with the card. PAY terminals.", extensions=[Needs(Permission.TERMINAL_PAY)]
+    )
     async def spend_points(
         self, info: Info, proof: CardProofInput, amount: int, idempotency_key: str
     ) -> SpendPointsPayload:
@@ -103,7 +108,8 @@ class VoucherMutation:
         return await attempt(SpendPointsPayload, work())
 
     @strawberry.mutation(
-        description="Convert into the shopping-street point, less 1/11. A street's PAY terminal."
+        description="Convert into the shopping-street point, less 1/11. A street's PAY terminal.",
+        extensions=[Needs(Permission.TERMINAL_PAY)],
     )
     async def convert_points(
         self, info: Info, proof: CardProofInput, amount: int, idempotency_key: str
@@ -123,7 +129,8 @@ class VoucherMutation:
 
     @strawberry.mutation(
         description="A voucher worth faceValue: from the resident's points (card session), or printed from"
-        " the budget at a PRINT terminal."
+        " the budget at a PRINT terminal.",
+        extensions=[Needs(Permission.VOUCHER_ISSUE)],
     )
     async def issue_voucher(
         self, info: Info, program_id: strawberry.ID, face_value: int
@@ -137,7 +144,8 @@ class VoucherMutation:
         return await attempt(IssueVoucherPayload, work())
 
     @strawberry.mutation(
-        description="Redeem a voucher (its token or the QR code's text). Shop staff, PAY terminals."
+        description="Redeem a voucher (its token or the QR code's text). Shop staff, PAY terminals.",
+        extensions=[Needs(Permission.VOUCHER_REDEEM)],
     )
     async def redeem_voucher(self, info: Info, token: str) -> RedeemVoucherPayload:
         async def work() -> RedeemVoucherPayload:

@@ -14,9 +14,12 @@ from domain.cards.trust import CardTrust
 from domain.clock import Clock
 from domain.ledger.queries import CheckpointView
 from domain.ledger.signing import LedgerKey
+from domain.links.actions import LinkView
 from domain.municipalities.queries import MunicipalityView
+from domain.points.queries import Balance, Movement, ReservedLot
 from domain.programs.queries import CampaignView, ProgramView
 from domain.vouchers.qr import qr_svg, qr_text
+from domain.vouchers.queries import VoucherView
 from domain.vouchers.tokens import VoucherKey
 
 
@@ -38,6 +41,13 @@ class Context:
     program_by_id: DataLoader[int, ProgramView | None] = field(init=False)
     programs_by_municipality: DataLoader[int, list[ProgramView]] = field(init=False)
     campaign_by_program: DataLoader[int, CampaignView | None] = field(init=False)
+    links_by_resident: DataLoader[int, list[LinkView]] = field(init=False)
+    balances_by_resident: DataLoader[int, list[Balance]] = field(init=False)
+    reserved_by_resident: DataLoader[int, list[ReservedLot]] = field(init=False)
+    vouchers_by_resident: DataLoader[int, list[VoucherView]] = field(init=False)
+    history_by_resident: DataLoader[tuple[int, int, str | None], tuple[list[Movement], bool]] = field(
+        init=False
+    )
 
     def voucher_url(self, token: str) -> str:
         """What the QR code says: upper case, so the code stays in alphanumeric mode."""

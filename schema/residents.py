@@ -4,12 +4,9 @@ from datetime import datetime
 
 import strawberry
 
-from domain.links.actions import list_links
-from domain.points.queries import encode_cursor, list_balances, list_history, list_reserved
+from domain.points.queries import encode_cursor
 from domain.residents.queries import ResidentView
 from domain.residents.rules import Notifications
-from domain.sql import reader
-from domain.vouchers.queries import list_resident_vouchers
 from schema.context import Info
 from schema.errors import Payload
 from schema.links import ServiceLink
@@ -47,17 +44,17 @@ class Resident:
 
     @strawberry.field(description="Linked service IDs (library card, museum pass…).")
     async def service_links(self, info: Info) -> list[ServiceLink]:
-        links = await list_links(reader(), self.id, info.context.clock.now())
+        links = await info.context.links_by_resident.load(self.id)
         return [ServiceLink.from_view(link) for link in links]
 
     @strawberry.field(description="Points per program, with what expires first.")
     async def balances(self, info: Info) -> list[Balance]:
-        found = await list_balances(reader(), self.id, info.context.clock.now())
+        found = await info.context.balances_by_resident.load(self.id)
         return [Balance.from_view(b) for b in found]
 
     @strawberry.field(description="Reserved points (留保ポイント) and when each lot moves on its own.")
     async def reserved(self, info: Info) -> Reserved:
-        lots = await list_reserved(reader(), self.id, info.context.clock.now())
+        lots = await info.context.reserved_by_resident.load(self.id)
         return Reserved(
             points=sum(lot.points for lot in lots),
             lots=[ReservedLot(points=lot.points, auto_move_at=lot.auto_move_at) for lot in lots],
@@ -67,7 +64,9 @@ class Resident:
         description="Every movement of the resident's points, newest first (at most 100 a page)."
     )
     async def history(self, info: Info, first: int = 20, after: str | None = None) -> MovementConnection:
-        movements, more = await list_history(reader(), self.id, max(1, min(first, 100)), after)
+        movements, more = await info.context.history_by_resident.load(
+            (self.id, max(1, min(first, 100)), after)
+        )
         edges = [
             MovementEdge(cursor=encode_cursor(m.entry_id), node=Movement.from_view(m)) for m in movements
         ]
@@ -76,7 +75,7 @@ class Resident:
 
     @strawberry.field(description="The resident's vouchers, newest first (at most 100).")
     async def vouchers(self, info: Info) -> list[Voucher]:
-        found = await list_resident_vouchers(reader(), info.context.actor)
+        found = await info.context.vouchers_by_resident.load(self.id)
         return [Voucher.from_view(v, info.context.voucher_key) for v in found]
 
     @classmethod

@@ -13,13 +13,7 @@ from domain.municipalities.queries import list_municipalities
 from domain.sql import reader
 from web.i18n import Text, language
 from web.layout import page
-
-NOTIFICATIONS = [
-    ("pointsGranted", "register.n_granted"),
-    ("pointsExpired", "register.n_expired"),
-    ("passwordChanged", "register.n_password"),
-    ("myKeyIdChanged", "register.n_id"),
-]
+from web.notifications import NOTIFICATION_FIELDS
 
 
 def _field(text: Text, key: str, name: str, kind: str = "text", extra: str = "") -> str:
@@ -37,7 +31,7 @@ async def register(request: Request) -> HTMLResponse:
     )
     boxes = "".join(
         f'<label><input type="checkbox" name="{name}" class="check"> {escape(text(key))}</label>'
-        for name, key in NOTIFICATIONS
+        for name, key in NOTIFICATION_FIELDS
     )
     scripts = {k: text.raw(k) for k in ("register.available", "register.taken", "register.generated")}
     data = "".join(f' data-{k.replace(".", "-")}="{escape(v)}"' for k, v in scripts.items())

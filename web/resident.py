@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from domain.auth.actor import Role
+from domain.auth.permissions import Refused
 from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import Clock, japan_date
@@ -21,8 +22,8 @@ from domain.municipalities.queries import MunicipalityView, list_municipalities,
 from domain.numbers import ascii_int
 from domain.points.exchanges import redeem_coupon
 from domain.points.queries import Balance, Movement, ReservedLot, list_balances, list_history, list_reserved
-from domain.points.reserved import move_reserved_points
-from domain.programs.queries import list_programs_by_id, regular_program
+from domain.points.reserved import move_reserved_home
+from domain.programs.queries import list_programs_by_id
 from domain.residents.access import access_resident_by_actor
 from domain.residents.actions import (
     SettingsInput,
@@ -32,14 +33,15 @@ from domain.residents.actions import (
     update_settings,
 )
 from domain.residents.queries import ResidentView
-from domain.residents.rules import Notifications
 from domain.sql import reader
 from domain.vouchers.actions import issue_voucher
-from domain.vouchers.queries import VoucherView, list_resident_vouchers
+from domain.vouchers.queries import VoucherView, list_vouchers_by_resident
 from domain.vouchers.tokens import VoucherKey, spoken
-from web.cookies import CSRF_FIELD, FILL_CSRF, clear_session, posted_from_here, set_session, signed_in
+from schema.sessions import clear_session_cookies, set_session_cookies
+from web.cookies import CSRF_FIELD, FILL_CSRF, posted_from_here, signed_in
 from web.i18n import Text, language
 from web.layout import page
+from web.notifications import notifications_from_form, ticked
 
 LAST_MOMENT = timedelta(microseconds=1)  # points expiring at 00:00 JST are usable through the day before
 
@@ -93,7 +95,7 @@ class ResidentPages:
             reason = text("signin.failed", reason=text.error(error))
             return page(text, text("signin.title"), _signin_form(text, reason), status=401)
         response = RedirectResponse(f"/me?lang={text.lang}", status_code=303)
-        set_session(response, done.session, self.clock.now(), self.secure_cookies)
+        set_session_cookies(response, done.session, self.clock.now(), self.secure_cookies)
         return response
 
     async def _actor(self, request: Request) -> SessionActor | None:
@@ -111,7 +113,7 @@ class ResidentPages:
                 return page(text, text("signout.title"), _signout_form(text), status=403)
             await log_out(found.actor, self.clock.now())
         response = RedirectResponse("/signin", status_code=303)
-        clear_session(response)
+        clear_session_cookies(response)
         return response
 
     async def _checked(self, request: Request) -> tuple[SessionActor, dict[str, str]] | None:
@@ -128,19 +130,11 @@ class ResidentPages:
         if checked is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
         found, _ = checked
-        now, sql = self.clock.now(), reader()
-        resident = await access_resident_by_actor(found.actor)
-        lots = await list_reserved(sql, resident.id, now)
-        program = None
-        if resident.basic_municipality_id is not None:
-            program = await regular_program(sql, resident.basic_municipality_id)
         try:
-            if program is None or not lots:
-                raise DomainError(ErrorCode.NOT_FOUND, text("me.no_points"))
-            moved = await move_reserved_points(found.actor, program.id, sum(lot.points for lot in lots), now)
-            notice = Notice("me.move_done", moved.points + moved.premium, program.id)
+            moved = await move_reserved_home(found.actor, self.clock.now())
+            notice = Notice("me.move_done", moved.points + moved.premium, moved.program.id)
         except DomainError as error:
-            notice = Notice.refusal(error, found)
+            notice = Notice.refusal(error)
         return notice.redirect(text)
 
     async def _act(
@@ -154,7 +148,7 @@ class ResidentPages:
         try:
             notice = await act(checked[0], checked[1], text)
         except DomainError as error:
-            notice = Notice.refusal(error, checked[0])
+            notice = Notice.refusal(error)
         return notice.redirect(text)
 
     async def coupon(self, request: Request) -> Response:
@@ -176,7 +170,7 @@ class ResidentPages:
 
     async def settings(self, request: Request) -> Response:
         async def act(found: SessionActor, form: dict[str, str], text: Text) -> Notice:
-            notifications = Notifications(*(form.get(name) == "on" for name, _ in NOTIFICATION_FIELDS))
+            notifications = notifications_from_form(form)
             email = form.get("email") or None
             await update_settings(
                 found.actor, SettingsInput(email, email, notifications, form.get("basic") or None)
@@ -211,7 +205,7 @@ class ResidentPages:
                 raise DomainError(ErrorCode.INVALID_INPUT, text("me.face_value"))
             voucher = await issue_voucher(found.actor, program_id, face_value, self.clock.now())
         except DomainError as error:
-            return Notice.refusal(error, found).redirect(text)
+            return Notice.refusal(error).redirect(text)
         token = self.key.token(voucher.serial, voucher.face_value, voucher.program_id, voucher.expires_at)
         return RedirectResponse(f"/v/{token}", status_code=303)
 
@@ -223,7 +217,7 @@ class ResidentPages:
         resident = await access_resident_by_actor(found.actor)
         now, sql = self.clock.now(), reader()
         balances = await list_balances(sql, resident.id, now)
-        vouchers = await list_resident_vouchers(sql, found.actor)
+        vouchers = await list_vouchers_by_resident(sql, resident.id)
         programs = await list_programs_by_id(
             sql, [b.program_id for b in balances] + [v.program_id for v in vouchers]
         )
@@ -304,10 +298,10 @@ class Notice:
     KEYS = frozenset({"me.move_done", "me.coupon_done", "me.saved", "me.need_card"})
 
     @classmethod
-    def refusal(cls, error: DomainError, found: SessionActor) -> "Notice":
+    def refusal(cls, error: DomainError) -> "Notice":
         """The refusal's own message; "use your card" only where the card is what is missing (a
-        password session refused a point move), not for every FORBIDDEN."""
-        needs_card = error.code is ErrorCode.FORBIDDEN and not found.actor.card_verified
+        password session refused what a card session may do), not for every FORBIDDEN."""
+        needs_card = isinstance(error, Refused) and error.card_would_do
         return cls("me.need_card" if needs_card else f"error.{error.code.value}")
 
     def redirect(self, text: Text) -> RedirectResponse:
@@ -389,14 +383,6 @@ def _history(text: Text, movements: list[Movement]) -> str:
     return _section(text, "me.history", items, "me.no_history")
 
 
-NOTIFICATION_FIELDS = [
-    ("pointsGranted", "register.n_granted"),
-    ("pointsExpired", "register.n_expired"),
-    ("passwordChanged", "register.n_password"),
-    ("myKeyIdChanged", "register.n_id"),
-]
-
-
 def _coupon_form(text: Text) -> str:
     return (
         f"<h2>{escape(text('me.coupon'))}</h2>"
@@ -422,12 +408,10 @@ def _links(text: Text, links: list[LinkView], services: list[ServiceView]) -> st
 
 
 def _settings(text: Text, resident: ResidentView, towns: list[MunicipalityView]) -> str:
-    chosen = resident.notifications
-    flags = [chosen.points_granted, chosen.points_expired, chosen.password_changed, chosen.my_key_id_changed]
     boxes = "".join(
         f'<label><input type="checkbox" class="check" name="{name}"{" checked" if on else ""}>'
         f" {escape(text(key))}</label>"
-        for (name, key), on in zip(NOTIFICATION_FIELDS, flags, strict=True)
+        for name, key, on in ticked(resident.notifications)
     )
     options = "".join(
         f'<option value="{m.code}"{" selected" if m.id == resident.basic_municipality_id else ""}>'

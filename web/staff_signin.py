@@ -10,7 +10,7 @@ from domain.auth.actor import Role
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.staff.actions import log_in_staff
-from web.cookies import set_session
+from schema.sessions import set_session_cookies
 from web.i18n import Text, language
 from web.layout import page
 
@@ -54,5 +54,5 @@ class StaffSignIn:
         if staff.role.value != self.role.value:
             return page(text, text(self.title), self.form(text, text(self.only)), status=403)
         response = RedirectResponse(f"{self.landing}?lang={text.lang}", status_code=303)
-        set_session(response, session, self.clock.now(), self.secure_cookies)
+        set_session_cookies(response, session, self.clock.now(), self.secure_cookies)
         return response

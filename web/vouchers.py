@@ -17,10 +17,11 @@ from domain.auth.tokens import same
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.sql import reader
+from domain.vouchers.access import access_voucher_by_token
 from domain.vouchers.actions import redeem_voucher
 from domain.vouchers.qr import qr_png, qr_svg, qr_text
-from domain.vouchers.queries import VoucherView, get_voucher_by_serial
-from domain.vouchers.tokens import VoucherKey, spoken, token_from_text
+from domain.vouchers.queries import VoucherView
+from domain.vouchers.tokens import VoucherKey, spoken
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, language
 from web.layout import page
@@ -37,15 +38,11 @@ class VoucherPages:
     public_url: str
 
     async def _voucher(self, text: str) -> tuple[str, VoucherView] | None:
-        token = token_from_text(text)
-        if token is None:
+        try:
+            found = await access_voucher_by_token(reader(), self.key, text)
+        except DomainError:  # unknown or altered: the page says so, with a 404
             return None
-        voucher = await get_voucher_by_serial(reader(), token[:8])
-        if voucher is None or not self.key.verifies(
-            token, voucher.face_value, voucher.program_id, voucher.expires_at
-        ):
-            return None
-        return token, voucher
+        return found.token, found.voucher
 
     async def _staff(self, request: Request) -> tuple[Actor, str] | None:
         found = await signed_in(request, self.clock.now(), Role.SHOP_STAFF)

@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
-from domain.auth.access import require, require_terminal
-from domain.auth.actor import Actor, Role
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.cards.proof import CardProof, terminal_purpose, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.clock import japan_date
@@ -20,7 +20,6 @@ from domain.dates import sane_day
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.sql import Sql, as_datetime, transaction
-from models.terminals import TerminalKind
 
 SERVICE_CODE = re.compile(r"[A-Z0-9]{1,16}")
 CUSTOMER_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
@@ -100,7 +99,7 @@ async def link_service(
     actor: Actor | None, service_code: str, customer_id: str, valid_until: date | None, now: datetime
 ) -> LinkView:
     """Link (or re-confirm) a customer number. Re-linking the same service replaces the number."""
-    actor = require(actor, Role.RESIDENT)
+    actor = permit(actor, Permission.RESIDENT)
     if not CUSTOMER_ID.fullmatch(customer_id):
         raise DomainError(
             ErrorCode.INVALID_INPUT, "A customer number is 1–40 letters, digits or hyphens.", "customerId"
@@ -141,7 +140,7 @@ async def link_service(
 
 
 async def unlink_service(actor: Actor | None, service_code: str) -> None:
-    actor = require(actor, Role.RESIDENT)
+    actor = permit(actor, Permission.RESIDENT)
 
     async def work(sql: Sql) -> None:
         service = await _service(sql, service_code)
@@ -157,7 +156,7 @@ async def unlink_service(actor: Actor | None, service_code: str) -> None:
 
 
 async def counter_lookup(actor: Actor | None, proof: CardProof, trust: CardTrust, now: datetime) -> LinkView:
-    actor = require_terminal(actor, TerminalKind.LOOKUP)
+    actor = permit(actor, Permission.TERMINAL_LOOKUP)
     card = await verify_card_proof(proof, trust, now, terminal_purpose(actor.id))
 
     async def work(sql: Sql) -> LinkView:
@@ -186,7 +185,7 @@ async def add_service(
 ) -> ServiceView:
     """A service, run for one municipality (its library, its museum) or, with no municipality, by a
     provider serving several (then only the operator binds its counter terminals)."""
-    require(actor, Role.OPERATOR)
+    permit(actor, Permission.OPERATOR)
     _service_code(code)
     name = name.strip()
     if not 1 <= len(name) <= 100:

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
-from domain.auth.access import require
-from domain.auth.actor import Actor, Role
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.emails import normalise_email
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.catalogue import catalogue_entry
@@ -55,7 +55,7 @@ def _check_bank(bank: BankAccount) -> None:
 
 
 async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: datetime) -> MunicipalityView:
-    require(actor, Role.OPERATOR)
+    permit(actor, Permission.OPERATOR)
     validate_code(form.code)
     entry = catalogue_entry(form.code)
     if entry is None:

@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass
 
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
+from domain.municipalities.catalogue import search_catalogue
 from domain.municipalities.rules import validate_code
-from domain.sql import Sql
+from domain.sql import Sql, reader
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,36 @@ async def list_municipalities(
         after,
     )
     return [_view(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class CatalogueMatch:
+    """A municipality of the national list, and whether it already takes part."""
+
+    code: str
+    prefecture: str
+    name: str
+    kana: str
+    participating: bool
+
+
+async def list_catalogue(
+    actor: Actor | None, search: str = "", prefecture: str | None = None, first: int = 50
+) -> list[CatalogueMatch]:
+    """The JIS X 0402 list to onboard from (the operator's), at most 200 a call."""
+    permit(actor, Permission.OPERATOR)
+    entries = search_catalogue(search, prefecture, max(1, min(first, 200)))
+    sql = reader()
+    joined = set(
+        await sql.fetch_as(
+            _Code,
+            f"SELECT code FROM municipalities WHERE {sql.any_text('code', 1)}",
+            sql.texts([e.code for e in entries]),
+        )
+    )
+    return [CatalogueMatch(e.code, e.prefecture, e.name, e.kana, _Code(e.code) in joined) for e in entries]
+
+
+@dataclass(frozen=True)
+class _Code:
+    code: str

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
-from domain.auth.access import require
-from domain.auth.actor import Actor, Role
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.auth.tokens import digest
 from domain.errors import DomainError, ErrorCode
 from domain.sql import Sql, reader, transaction
@@ -31,7 +31,7 @@ async def add_partner(
     actor: Actor | None, name: str, now: datetime, rate_points: int = 1, rate_yen: int = 1
 ) -> PartnerCredentials:
     """A partner and its exchange rate: ``rate_yen`` yen for every ``rate_points`` of its own points."""
-    require(actor, Role.OPERATOR)
+    permit(actor, Permission.OPERATOR)
     if not (1 <= rate_points <= 1_000_000 and 1 <= rate_yen <= 1_000_000):
         raise DomainError(
             ErrorCode.INVALID_INPUT, "A rate is whole numbers from 1 to 1,000,000.", "ratePoints"
@@ -64,7 +64,7 @@ async def add_partner(
 
 async def set_partner_active(actor: Actor | None, client_id: str, active: bool) -> PartnerView:
     """Deactivating a partner stops its access tokens at once (each request checks)."""
-    require(actor, Role.OPERATOR)
+    permit(actor, Permission.OPERATOR)
 
     async def work(sql: Sql) -> PartnerView:
         changed = await sql.execute("UPDATE partners SET active = $2 WHERE client_id = $1", client_id, active)
@@ -98,7 +98,7 @@ async def get_partner(partner_id: int) -> PartnerView:
 
 async def rotate_partner_secret(actor: Actor | None, client_id: str) -> PartnerCredentials:
     """A new client secret (shown once); the old one stops working at once."""
-    require(actor, Role.OPERATOR)
+    permit(actor, Permission.OPERATOR)
     client_secret = secrets.token_urlsafe(32)
 
     async def work(sql: Sql) -> PartnerCredentials:

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 
 from domain.auth import ratelimit
-from domain.auth.access import require, require_partner
-from domain.auth.actor import Actor, Role
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.auth.tokens import digest
 from domain.dates import sane_instant
 from domain.errors import DomainError, ErrorCode
@@ -118,7 +118,7 @@ class CouponRedeemed:
 
 
 async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetime) -> ExchangeDone:
-    actor = require_partner(actor, "exchange")
+    actor = permit(actor, Permission.PARTNER_EXCHANGE)
     check_key(form.idempotency_key)
     if isinstance(form.partner_points, bool) or not 1 <= form.partner_points <= MAX_PARTNER_POINTS:
         raise _invalid(f"Partner points are 1 to {MAX_PARTNER_POINTS:,}.", "partnerPoints")
@@ -196,7 +196,7 @@ async def issue_coupons(
     actor: Actor | None, count: int, points: int, expires_at: datetime | None, now: datetime
 ) -> list[str]:
     """``count`` codes worth ``points`` reserved points each; the codes are shown once, kept as hashes."""
-    actor = require_partner(actor, "coupons")
+    actor = permit(actor, Permission.PARTNER_COUPONS)
     if not 1 <= count <= MAX_COUPONS:
         raise _invalid(f"Issue 1 to {MAX_COUPONS:,} coupons at a time.", "count")
     if not 1 <= points <= 100_000:
@@ -224,7 +224,7 @@ async def issue_coupons(
 
 
 async def redeem_coupon(actor: Actor | None, code: str, now: datetime, address: str) -> CouponRedeemed:
-    actor = require(actor, Role.RESIDENT)
+    actor = permit(actor, Permission.RESIDENT)
     await ratelimit.hit(ratelimit.COUPON_PER_ADDRESS, address, now)
     await ratelimit.ensure_below(reader(), ratelimit.COUPON_FAILURES, str(actor.id), now)
     code_hash = digest(_normalise(code))

@@ -10,8 +10,8 @@ GRANT terminals, and the operator.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.auth.access import require
-from domain.auth.actor import Actor, Role
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission
 from domain.clock import japan_date
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
@@ -23,12 +23,12 @@ from domain.ledger.rules import expiry_instant
 from domain.municipalities.queries import list_municipalities_by_id
 from domain.notifications.outbox import enqueue, opted_in, points_granted
 from domain.points import accounts
-from domain.programs.queries import ProgramView, get_program
+from domain.programs.access import access_program_by_id
+from domain.programs.queries import ProgramView
 from domain.programs.rules import event_open
 from domain.sql import Sql, reader
 from models.ledger import FunderKind
 from models.programs import ProgramKind
-from models.terminals import TerminalKind
 
 MAX_POINTS_PER_ROW = 1_000_000
 MAX_ROWS = 200_000
@@ -75,15 +75,6 @@ class GrantRefused(DomainError):
         self.row_errors = row_errors
 
 
-def _may_grant(actor: Actor | None, program: ProgramView) -> Actor:
-    actor = require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN, Role.MUNICIPALITY_STAFF, Role.TERMINAL)
-    if actor.role is Role.TERMINAL and actor.terminal_kind is not TerminalKind.GRANT:
-        raise DomainError(ErrorCode.FORBIDDEN, "Only a GRANT terminal may grant points.")
-    if actor.role is not Role.OPERATOR and actor.municipality_id != program.municipality_id:
-        raise DomainError(ErrorCode.FORBIDDEN, "This program belongs to another municipality.")
-    return actor
-
-
 def _row_errors(rows: list[GrantRow], residents: dict[str, int]) -> list[RowError]:
     errors, seen = [], set()
     for number, row in enumerate(rows, start=1):
@@ -117,8 +108,7 @@ async def _residents(sql: Sql, ids: list[str]) -> dict[str, int]:
 
 async def grant_points(actor: Actor | None, request: GrantRequest, now: datetime) -> GrantResult:
     check_key(request.idempotency_key)
-    program = await get_program(reader(), request.program_id)
-    actor = _may_grant(actor, program)
+    actor, program = await access_program_by_id(actor, Permission.GRANT, reader(), request.program_id)
     reason = request.reason.strip()
     if not 1 <= len(reason) <= 200:
         raise DomainError(ErrorCode.INVALID_INPUT, "Say why, in 1–200 characters.", "reason")

@@ -5,8 +5,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.auth.access import require, require_municipality
-from domain.auth.actor import Actor, Role
+from domain.auth.access import require_municipality
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
 from domain.numbers import ascii_int
 from domain.programs.queries import get_program
@@ -163,10 +164,10 @@ class Gift:
 
 async def list_event_gifts(actor: Actor | None, program_id: int) -> list[Gift]:
     """Who gave how many points to a support event: its municipality's staff (or the operator)."""
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN, Role.MUNICIPALITY_STAFF)
+    permit(actor, Permission.MUNICIPALITY_STAFF)
     sql = reader()
     program = await get_program(sql, program_id)
-    require_municipality(actor, program.municipality_id, Role.MUNICIPALITY_ADMIN, Role.MUNICIPALITY_STAFF)
+    require_municipality(actor, program.municipality_id)
     if program.kind is not ProgramKind.SUPPORT_EVENT:
         raise DomainError(ErrorCode.INVALID_INPUT, "Only support events receive gifts.", "programId")
     # the giver of a gift is the resident whose account the same GIFT entry took the points from

@@ -97,6 +97,40 @@ async def move_reserved_points(actor: Actor | None, program_id: int, points: int
     return await transaction(work)
 
 
+async def home_program(sql: Sql, resident_id: int) -> ProgramView | None:
+    """Where reserved points go when nobody chose: the regular program of the resident's basic
+    municipality (None without a basic municipality, or if it has no regular program)."""
+    basic = await sql.fetchval("SELECT basic_municipality_id FROM residents WHERE id = $1", resident_id)
+    return None if basic is None else await regular_program(sql, int(basic))
+
+
+async def move_reserved_home(actor: Actor | None, now: datetime) -> Moved:
+    """One tap: all the resident's reserved points into :func:`home_program` (a card session), as the
+    automatic move would, but now."""
+    actor = await require_current_card_session(actor, now)
+
+    async def work(sql: Sql) -> Moved:
+        program = await home_program(sql, actor.id)
+        if program is None:
+            raise DomainError(
+                ErrorCode.NOT_FOUND, "Choose a basic municipality with a regular program first.", "programId"
+            )
+        reserved = await accounts.open_reserved(sql, actor.id, now)
+        await sql.fetch(f"SELECT id FROM accounts WHERE id = $1{sql.for_update}", reserved.id)
+        points = await sql.fetchint(  # what is still reserved (lots past their move time are the job's)
+            "SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE account_id = $1 AND remaining > 0"
+            " AND expires_at > $2",
+            reserved.id,
+            now,
+        )
+        if points <= 0:
+            raise DomainError(ErrorCode.NOT_FOUND, "You have no reserved points to move.", "points")
+        _check_target(program, now)
+        return await _into_program(sql, actor.id, program, points, now, actor.label, _kind(program))
+
+    return await transaction(work)
+
+
 def _kind(program: ProgramView) -> str:
     return "GIFT" if program.kind is ProgramKind.SUPPORT_EVENT else "MOVE_RESERVED"
 
@@ -132,8 +166,7 @@ async def _auto_move_one(row: _Due, now: datetime) -> tuple[int, bool]:
     resident_id = row.resident_id
 
     async def work(sql: Sql) -> tuple[int, bool]:
-        basic = await sql.fetchval("SELECT basic_municipality_id FROM residents WHERE id = $1", resident_id)
-        program = None if basic is None else await regular_program(sql, int(basic))
+        program = await home_program(sql, resident_id)
         if program is None:
             return 0, False
         # take the due lots as they were just before their move time (now is past it)

@@ -9,8 +9,9 @@ from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 
-from domain.auth.access import require, require_municipality
-from domain.auth.actor import Actor, Role
+from domain.auth.access import require_municipality
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.dates import sane_day, sane_instant
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
@@ -59,12 +60,12 @@ def _check(form: ProgramInput, now: datetime) -> None:
 
 
 async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) -> ProgramView:
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
     _check(form, now)
 
     async def work(sql: Sql) -> ProgramView:
         municipality = await get_municipality_by_code(sql, form.municipality_code)
-        require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
+        require_municipality(actor, municipality.id)
         program_id = await sql.fetchval(
             "INSERT INTO programs (municipality_id, kind, name, validity_days, yen_per_point, uses,"
             " starts_on,"
@@ -100,7 +101,7 @@ async def add_premium_campaign(
     ends_at: datetime,
     now: datetime,
 ) -> CampaignView:
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
     if not 1 <= rate_percent <= 100:
         raise _invalid("A premium is 1 to 100 %.", "ratePercent")
     starts_at = sane_instant(starts_at, now, "startsAt")
@@ -110,7 +111,7 @@ async def add_premium_campaign(
 
     async def work(sql: Sql) -> CampaignView:
         program = await get_program(sql, program_id)
-        require_municipality(actor, program.municipality_id, Role.MUNICIPALITY_ADMIN)
+        require_municipality(actor, program.municipality_id)
         overlapping = await sql.fetchval(
             "SELECT 1 FROM premium_campaigns WHERE program_id = $1 AND starts_at < $3 AND ends_at > $2",
             program_id,
@@ -141,7 +142,7 @@ class CampaignEnded:
 
 async def end_premium_campaign(actor: Actor | None, campaign_id: int, now: datetime) -> CampaignEnded:
     """End a running campaign now, or delete one that has not started. Its municipality's admin."""
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
 
     async def work(sql: Sql) -> CampaignEnded:
         row = await sql.fetchrow(
@@ -152,7 +153,7 @@ async def end_premium_campaign(actor: Actor | None, campaign_id: int, now: datet
         )
         if row is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such premium campaign.", "campaignId")
-        require_municipality(actor, int(row["municipality_id"]), Role.MUNICIPALITY_ADMIN)
+        require_municipality(actor, int(row["municipality_id"]))
         starts_at, ends_at = as_datetime(row["starts_at"]), as_datetime(row["ends_at"])
         view = CampaignView(
             int(row["id"]), int(row["program_id"]), int(row["rate_percent"]), starts_at, ends_at
@@ -169,14 +170,14 @@ async def end_premium_campaign(actor: Actor | None, campaign_id: int, now: datet
 
 
 async def add_department(actor: Actor | None, municipality_code: str, name: str, now: datetime) -> str:
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
     name = name.strip()
     if not 1 <= len(name) <= 60:
         raise _invalid("Give the department a name of 1–60 characters.", "name")
 
     async def work(sql: Sql) -> str:
         municipality = await get_municipality_by_code(sql, municipality_code)
-        require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
+        require_municipality(actor, municipality.id)
         await sql.execute(
             "INSERT INTO departments (municipality_id, name, created_at) VALUES ($1, $2, $3)",
             municipality.id,
@@ -193,13 +194,13 @@ async def add_department(actor: Actor | None, municipality_code: str, name: str,
 
 async def set_shop_programs(actor: Actor | None, shop_id: int, program_ids: list[int]) -> list[int]:
     """Which programs a shop accepts: its own municipality's (cross-use needs an agreement, later)."""
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
 
     async def work(sql: Sql) -> list[int]:
         owner = await sql.fetchval("SELECT municipality_id FROM shops WHERE id = $1", shop_id)
         if owner is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such shop.", "shopId")
-        require_municipality(actor, int(owner), Role.MUNICIPALITY_ADMIN)
+        require_municipality(actor, int(owner))
         for program_id in set(program_ids):
             program = await get_program(sql, program_id, "programIds")
             if program.municipality_id != int(owner):

@@ -1,11 +1,11 @@
 """Fetching a resident on someone's behalf: only the resident themself."""
 
-from domain.auth.access import require
-from domain.auth.actor import Actor, Role
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.residents.queries import ResidentView, get_resident
 from domain.sql import reader
 
 
 async def access_resident_by_actor(actor: Actor | None) -> ResidentView:
-    actor = require(actor, Role.RESIDENT)
+    actor = permit(actor, Permission.RESIDENT)
     return await get_resident(reader(), actor.id)

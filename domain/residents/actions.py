@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.auth import ratelimit
-from domain.auth.access import require
-from domain.auth.actor import Actor, Role
+from domain.auth.actor import Actor
 from domain.auth.passwords import hash_password, verify_password
+from domain.auth.permissions import Permission, permit
 from domain.auth.sessions import NewSession, open_session, revoke_session, revoke_subject_sessions
 from domain.cards.proof import CardProof, Purpose, verify_card_proof
 from domain.cards.trust import CardTrust
@@ -140,7 +140,7 @@ async def suspend_my_key_id(my_key_id: str, password: str, now: datetime, addres
 async def suspend_on_request(actor: Actor | None, my_key_id: str, reason: str, now: datetime) -> ResidentView:
     """The operator suspends a MyKey ID at its resident's request (seed 002: 利用停止の申請の受付),
     e.g. a lost card reported by telephone; who did it and why is kept with the resident."""
-    actor = require(actor, Role.OPERATOR)
+    actor = permit(actor, Permission.OPERATOR)
     reason = reason.strip()
     if not 1 <= len(reason) <= 200:
         raise invalid("Say why, in 1 to 200 characters (e.g. 'lost card, reported by telephone').", "reason")
@@ -169,9 +169,7 @@ async def _suspend(sql: Sql, resident_id: int, by: str, now: datetime) -> Reside
 
 
 async def log_out(actor: Actor | None, now: datetime) -> None:
-    actor = require(
-        actor, Role.RESIDENT, Role.OPERATOR, Role.MUNICIPALITY_ADMIN, Role.MUNICIPALITY_STAFF, Role.SHOP_STAFF
-    )
+    actor = permit(actor, Permission.SIGNED_IN)
     if actor.session_id is not None:
         session_id = actor.session_id
         await transaction(lambda sql: revoke_session(sql, session_id, now))
@@ -181,7 +179,7 @@ async def change_password(
     actor: Actor | None, current: str, password: str, confirmation: str, now: datetime
 ) -> ResidentView:
     """A password session may do this (a light setting); every other session of the resident ends."""
-    actor = require(actor, Role.RESIDENT)
+    actor = permit(actor, Permission.RESIDENT)
     validate_password(password, confirmation)
     row = await reader().fetchrow("SELECT password_hash FROM residents WHERE id = $1", actor.id)
     if row is None or not await verify_password(str(row["password_hash"]), current):
@@ -216,7 +214,7 @@ class SettingsInput:
 async def update_settings(actor: Actor | None, form: SettingsInput) -> ResidentView:
     """E-mail, notifications and the basic municipality. Moving to another municipality asks every
     linked service to re-confirm the resident (the seed's address-change flag)."""
-    actor = require(actor, Role.RESIDENT)
+    actor = permit(actor, Permission.RESIDENT)
     email = validate_email(form.email, form.email_confirmation, form.notifications)
 
     async def work(sql: Sql) -> ResidentView:

@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.auth.access import require, require_municipality
-from domain.auth.actor import Actor, Role
+from domain.auth.access import require_municipality
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.sql import Sql, transaction
@@ -36,7 +37,7 @@ class ShopView:
 async def add_shop(
     actor: Actor | None, municipality_code: str, name: str, category: str, now: datetime
 ) -> ShopView:
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise DomainError(ErrorCode.INVALID_INPUT, "Give the shop a name of 1–100 characters.", "name")
@@ -45,7 +46,7 @@ async def add_shop(
 
     async def work(sql: Sql) -> ShopView:
         municipality = await get_municipality_by_code(sql, municipality_code)
-        require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
+        require_municipality(actor, municipality.id)
         shop_id = await sql.fetchval(
             "INSERT INTO shops (municipality_id, name, category, created_at) VALUES ($1, $2, $3, $4)"
             " RETURNING id",

@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.auth.access import require_terminal
 from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.cards.proof import CardProof, terminal_purpose, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
@@ -25,7 +25,6 @@ from domain.ledger.journal import Leg, post_entry
 from domain.points import accounts
 from domain.residents.registration import card_owner
 from domain.sql import Sql, reader
-from models.terminals import TerminalKind
 
 MAX_AMOUNT = 1_000_000
 FEE_DIVISOR = 11  # the field trial's shopping-street conversion: 1/11 withheld, floored
@@ -136,7 +135,7 @@ def _split_fee(legs: list[Leg], fee: int, fees: AccountRef) -> list[Leg]:
 async def _spend(
     actor: Actor | None, proof: CardProof, amount: int, key: str, trust: CardTrust, now: datetime, kind: str
 ) -> Payment:
-    actor = require_terminal(actor, TerminalKind.PAY)
+    actor = permit(actor, Permission.TERMINAL_PAY)
     check_key(key)
     if isinstance(amount, bool) or not 1 <= amount <= MAX_AMOUNT:
         raise DomainError(ErrorCode.INVALID_INPUT, f"The amount is 1 to {MAX_AMOUNT:,} points.", "amount")
@@ -160,7 +159,7 @@ async def convert_points(
     actor: Actor | None, proof: CardProof, amount: int, key: str, trust: CardTrust, now: datetime
 ) -> Payment:
     """Into the shopping-street point of the terminal's shop (a SHOPPING_STREET), less the 1/11 fee."""
-    actor = require_terminal(actor, TerminalKind.PAY)
+    actor = permit(actor, Permission.TERMINAL_PAY)
     category = await reader().fetchval("SELECT category FROM shops WHERE id = $1", actor.shop_id)
     if category != "SHOPPING_STREET":
         raise DomainError(ErrorCode.NOT_ACCEPTED_HERE, "Only a shopping street converts points.", "amount")

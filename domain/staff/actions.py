@@ -12,9 +12,10 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 
 from domain.auth import ratelimit
-from domain.auth.access import require, require_municipality
-from domain.auth.actor import Actor, Role
+from domain.auth.access import require_municipality
+from domain.auth.actor import Actor
 from domain.auth.passwords import hash_password, verify_password
+from domain.auth.permissions import Permission, permit
 from domain.auth.sessions import NewSession, open_session
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
@@ -68,21 +69,21 @@ def _invalid(message: str, field: str) -> DomainError:
 async def _scope(sql: Sql, actor: Actor | None, form: StaffInput) -> tuple[int | None, int | None]:
     """The (municipality, shop) the new account belongs to, checked against who is asking."""
     if form.role is StaffRole.OPERATOR:
-        require(actor, Role.OPERATOR)
+        permit(actor, Permission.OPERATOR)
         return None, None
     if form.role is StaffRole.SHOP_STAFF:
         if form.shop_id is None:
             raise _invalid("Shop staff belong to a shop.", "shopId")
         municipality = await sql.fetchval("SELECT municipality_id FROM shops WHERE id = $1", form.shop_id)
         if municipality is None:
-            require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+            permit(actor, Permission.MUNICIPALITY_ADMIN)
             raise DomainError(ErrorCode.NOT_FOUND, "No such shop.", "shopId")
-        require_municipality(actor, int(municipality), Role.MUNICIPALITY_ADMIN)
+        require_municipality(actor, int(municipality))
         return int(municipality), form.shop_id
     if form.municipality_code is None:
         raise _invalid("Municipality staff belong to a municipality.", "municipalityCode")
     municipality = await get_municipality_by_code(sql, form.municipality_code)
-    require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
+    require_municipality(actor, municipality.id)
     if form.role is StaffRole.MUNICIPALITY_STAFF and not await department_exists(
         sql, municipality.id, (form.department or "").strip()
     ):
@@ -91,7 +92,7 @@ async def _scope(sql: Sql, actor: Actor | None, form: StaffInput) -> tuple[int |
 
 
 async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> StaffView:
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
     if not LOGIN.fullmatch(form.login):
         raise _invalid("A login is 3–80 lower-case letters, digits or . _ @ -", "login")
     if not STAFF_PASSWORD.fullmatch(form.password):

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.auth import ratelimit
-from domain.auth.access import require, require_municipality
+from domain.auth.access import require_municipality
 from domain.auth.actor import Actor, Role
+from domain.auth.permissions import Permission, permit
 from domain.auth.tokens import digest, new_token
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
@@ -117,7 +118,7 @@ async def _lookup_service(sql: Sql, code: str, municipality_id: int, actor: Acto
 
 
 async def register_terminal(actor: Actor | None, form: TerminalInput, now: datetime) -> Registered:
-    actor = require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
     name = form.name.strip()
     if not 1 <= len(name) <= 100:
         raise _invalid("Give the terminal a name of 1–100 characters.", "name")
@@ -125,7 +126,7 @@ async def register_terminal(actor: Actor | None, form: TerminalInput, now: datet
 
     async def work(sql: Sql) -> Registered:
         municipality = await get_municipality_by_code(sql, form.municipality_code)
-        require_municipality(actor, municipality.id, Role.MUNICIPALITY_ADMIN)
+        require_municipality(actor, municipality.id)
         shop_id, service_id = await _targets(sql, form, municipality.id, actor)
         expires = now + ACTIVATION_LIFETIME
         row = await sql.fetchrow(
@@ -168,7 +169,7 @@ async def activate_terminal(activation_code: str, now: datetime, address: str) -
 
 
 async def ping_terminal(actor: Actor | None, now: datetime) -> TerminalView:
-    actor = require(actor, Role.TERMINAL)
+    actor = permit(actor, Permission.TERMINAL)
     row = await transaction(
         lambda sql: sql.fetchrow(
             "UPDATE terminals SET last_seen_at = $2 WHERE id = $1 RETURNING *", actor.id, now
@@ -179,13 +180,13 @@ async def ping_terminal(actor: Actor | None, now: datetime) -> TerminalView:
 
 
 async def revoke_terminal(actor: Actor | None, terminal_id: int) -> TerminalView:
-    require(actor, Role.OPERATOR, Role.MUNICIPALITY_ADMIN)
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
 
     async def work(sql: Sql) -> TerminalView:
         owner = await sql.fetchval("SELECT municipality_id FROM terminals WHERE id = $1", terminal_id)
         if owner is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such terminal.", "id")
-        require_municipality(actor, int(owner), Role.MUNICIPALITY_ADMIN)
+        require_municipality(actor, int(owner))
         row = await sql.fetchrow(
             "UPDATE terminals SET status = 'REVOKED', token_hash = NULL WHERE id = $1 RETURNING *",
             terminal_id,

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
-from domain.auth.access import require, require_current_card_session
+from domain.auth.access import require_current_card_session
 from domain.auth.actor import Actor, Role
+from domain.auth.permissions import Permission, permit
 from domain.clock import Clock
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
@@ -27,13 +28,15 @@ from domain.ledger.journal import Funder, Leg, post_entry
 from domain.ledger.rules import expiry_instant
 from domain.municipalities.queries import list_municipalities_by_id
 from domain.points import accounts
+from domain.programs.access import access_program_by_id
 from domain.programs.queries import ProgramView, get_program
+from domain.shops.access import access_shop_by_actor
 from domain.sql import Sql, as_datetime, reader, transaction
+from domain.vouchers.access import named_by, token_in, unknown_voucher
 from domain.vouchers.queries import VoucherView, get_voucher_by_serial, voucher_at_shop
-from domain.vouchers.tokens import VoucherKey, new_serial, spoken, token_from_text
+from domain.vouchers.tokens import VoucherKey, new_serial, spoken
 from models.ledger import FunderKind
 from models.programs import ProgramKind
-from models.terminals import TerminalKind
 
 VOUCHER_DAYS = 30
 MAX_FACE_VALUE = 100_000
@@ -95,7 +98,8 @@ async def _insert(
 
 
 async def issue_voucher(actor: Actor | None, program_id: int, face_value: int, now: datetime) -> VoucherView:
-    if actor is not None and actor.role is Role.TERMINAL:
+    actor = permit(actor, Permission.VOUCHER_ISSUE)
+    if actor.role is Role.TERMINAL:
         return await _print_voucher(actor, program_id, face_value, now)
     actor = await require_current_card_session(actor, now)
     if isinstance(face_value, bool) or not 1 <= face_value <= MAX_FACE_VALUE:
@@ -132,16 +136,12 @@ async def _issued(sql: Sql, voucher_id: int) -> VoucherView:
 
 
 async def _print_voucher(actor: Actor, program_id: int, face_value: int, now: datetime) -> VoucherView:
-    if actor.terminal_kind is not TerminalKind.PRINT:
-        raise DomainError(ErrorCode.FORBIDDEN, "Only a PRINT terminal prints vouchers.")
     if isinstance(face_value, bool) or not 1 <= face_value <= MAX_FACE_VALUE:
         raise _invalid(f"A voucher is worth 1 to {MAX_FACE_VALUE:,} points.", "faceValue")
 
     async def work(sql: Sql) -> VoucherView:
-        program = await get_program(sql, program_id)
+        _, program = await access_program_by_id(actor, Permission.VOUCHER_ISSUE, sql, program_id)
         _check_program(program)
-        if program.municipality_id != actor.municipality_id:
-            raise DomainError(ErrorCode.FORBIDDEN, "This program belongs to another municipality.")
         municipality = (await list_municipalities_by_id(sql, [program.municipality_id]))[
             program.municipality_id
         ]
@@ -164,18 +164,6 @@ class Redemption:
     shop_id: int
     shop_name: str
     redeemed_at: datetime
-
-
-def _shop_of(actor: Actor | None) -> tuple[Actor, int]:
-    actor = require(actor, Role.SHOP_STAFF, Role.TERMINAL)
-    if actor.role is Role.TERMINAL and actor.terminal_kind is not TerminalKind.PAY:
-        raise DomainError(ErrorCode.FORBIDDEN, "Only shop staff and PAY terminals redeem vouchers.")
-    assert actor.shop_id is not None
-    return actor, actor.shop_id
-
-
-def _unknown() -> DomainError:
-    return DomainError(ErrorCode.NOT_FOUND, "This is not a voucher we issued (unknown or altered).", "token")
 
 
 async def _refusal(sql: Sql, serial: str, now: datetime) -> DomainError:
@@ -201,18 +189,14 @@ async def _refusal(sql: Sql, serial: str, now: datetime) -> DomainError:
 
 async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: datetime) -> Redemption:
     """Redeem the voucher whose token (or QR text) is ``text`` at the caller's shop, exactly once."""
-    actor, shop_id = _shop_of(actor)
-    token = token_from_text(text)
-    if token is None:
-        raise _unknown()
+    actor, shop_id = access_shop_by_actor(actor, Permission.VOUCHER_REDEEM)
+    token = token_in(text)
 
     async def work(sql: Sql) -> Redemption:
         found = await voucher_at_shop(sql, token[:8], shop_id)
-        if found is None or not key.verifies(
-            token, found.voucher.face_value, found.voucher.program_id, found.voucher.expires_at
-        ):
-            raise _unknown()
-        voucher = found.voucher
+        if found is None:
+            raise unknown_voucher()
+        voucher = named_by(key, token, found.voucher)
         if not found.accepted:
             raise DomainError(
                 ErrorCode.NOT_ACCEPTED_HERE, "This shop does not take this program's vouchers.", "token"

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.auth.access import require
-from domain.auth.actor import Actor, Role
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
 from domain.sql import Sql, as_datetime
 
 
@@ -43,10 +43,10 @@ async def get_voucher_by_serial(sql: Sql, serial: str) -> VoucherView | None:
     return None if row is None else _view(row)
 
 
-async def list_resident_vouchers(sql: Sql, actor: Actor | None) -> list[VoucherView]:
-    actor = require(actor, Role.RESIDENT)
+async def list_vouchers_by_resident(sql: Sql, resident_id: int) -> list[VoucherView]:
+    """A resident's vouchers, newest first (at most 100); for the resident's own pages."""
     rows = await sql.fetch(
-        f"SELECT {_COLUMNS} FROM vouchers WHERE resident_id = $1 ORDER BY id DESC LIMIT 100", actor.id
+        f"SELECT {_COLUMNS} FROM vouchers WHERE resident_id = $1 ORDER BY id DESC LIMIT 100", resident_id
     )
     return [_view(row) for row in rows]
 
@@ -81,7 +81,7 @@ class ShopRedemption:
 
 async def list_shop_redemptions(sql: Sql, actor: Actor | None, since: datetime) -> list[ShopRedemption]:
     """The caller's shop's redemptions since ``since`` (shop staff only), newest first."""
-    actor = require(actor, Role.SHOP_STAFF)
+    actor = permit(actor, Permission.SHOP_STAFF)
     rows = await sql.fetch(
         "SELECT v.serial, v.face_value, r.created_at FROM voucher_redemptions r"
         " JOIN vouchers v ON v.id = r.voucher_id WHERE r.shop_id = $1 AND r.created_at >= $2"

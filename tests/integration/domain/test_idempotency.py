@@ -1,12 +1,26 @@
 """Idempotency keys: a replay returns the stored answer, another payload is refused."""
 
 import asyncio
+from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 
 from domain.errors import DomainError, ErrorCode
 from domain.ledger.idempotency import idempotent
 from domain.ledger.journal import Leg, post_entry
+
+
+@dataclass(frozen=True)
+class Spent:
+    entry: int
+    amount: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Ok:
+    ok: bool
 
 
 def _spend(books, resident, shop, amount, key):
@@ -19,10 +33,15 @@ def _spend(books, resident, shop, amount, key):
             legs=[Leg(resident, shop, amount)],
             idempotency_key=key,
         )
-        return {"entry": entry.id, "amount": amount}
+        return Spent(entry.id, amount, books.clock.now())
 
     return idempotent(
-        actor="terminal:1", key=key, request={"amount": amount}, now=books.clock.now(), work=work
+        actor="terminal:1",
+        key=key,
+        request={"amount": amount},
+        now=books.clock.now(),
+        work=work,
+        answer=Spent,
     )
 
 
@@ -34,7 +53,8 @@ async def test_a_replayed_key_returns_the_first_answer_and_moves_nothing_more(bo
     resident, shop = await _setup(books)
     first = await _spend(books, resident, shop, 300, "key-00000001")
     again = await _spend(books, resident, shop, 300, "key-00000001")
-    assert again == first
+    assert again == first  # the same dataclass, its datetime included, read back from the stored JSON
+    assert again.at.tzinfo is not None
     assert await books.balance(resident) == 700
 
 
@@ -69,12 +89,12 @@ async def test_keys_are_per_actor(books):
     await _spend(books, resident, shop, 100, "key-00000003")
 
     async def work(sql):
-        return {"ok": True}
+        return Ok(True)
 
     answer = await idempotent(
-        actor="terminal:2", key="key-00000003", request={}, now=books.clock.now(), work=work
+        actor="terminal:2", key="key-00000003", request={}, now=books.clock.now(), work=work, answer=Ok
     )
-    assert answer == {"ok": True}
+    assert answer == Ok(True)
 
 
 @pytest.mark.postgres_only
@@ -90,7 +110,7 @@ async def test_concurrent_requests_with_one_key_execute_once(books):
     await asyncio.sleep(0.05)
     gate.set()
     answers = await asyncio.gather(*tasks, return_exceptions=True)
-    entries = {a["entry"] for a in answers if isinstance(a, dict)}
+    entries = {a.entry for a in answers if isinstance(a, Spent)}
     assert len(entries) == 1
-    assert all(isinstance(a, dict) for a in answers), [a for a in answers if not isinstance(a, dict)]
+    assert all(isinstance(a, Spent) for a in answers), [a for a in answers if not isinstance(a, Spent)]
     assert await books.balance(resident) == 990

@@ -109,3 +109,24 @@ async def test_an_unbalanced_entry_is_named(db, books):
     breaches = await _breaches(db)
     assert any(b.startswith("I1: entry 1 does not balance") for b in breaches)
     assert not any(b.startswith("I1: all balances") for b in breaches)  # balances were not touched
+
+
+@pytest.mark.ledger_breached
+async def test_a_label_that_no_longer_says_what_the_owner_columns_say_is_named(db, books):
+    resident, _ = await _some_history(books)
+    relabel = "UPDATE accounts SET code = 'resident:9:program:1' WHERE id = $1"
+    await transaction(lambda sql: sql.execute(relabel, resident.id))
+    assert await _breaches(db) == [
+        f"I12: account {resident.id} is labelled resident:9:program:1 but its owner columns say"
+        " resident:1:program:1"
+    ]
+
+
+async def test_owner_columns_the_kind_does_not_allow_are_refused_by_the_database(db, books):
+    resident, shop = await _some_history(books)
+    with pytest.raises(Exception, match="accounts_owner_by_kind"):
+        await transaction(
+            lambda sql: sql.execute("UPDATE accounts SET shop_id = 1 WHERE id = $1", resident.id)
+        )
+    with pytest.raises(Exception, match="accounts_owner_by_kind"):
+        await transaction(lambda sql: sql.execute("UPDATE accounts SET shard = NULL WHERE id = $1", shop.id))

@@ -4,8 +4,8 @@ import httpx
 import pytest
 
 from api.app import create_app
-from domain.auth.access import require_card_session
 from domain.auth.actor import Actor, Role
+from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
 from domain.sql import reader
 
@@ -55,9 +55,26 @@ async def test_password_sign_in_is_a_reading_session(people):
 
 def test_moving_points_needs_a_card_session():
     with pytest.raises(DomainError) as refused:
-        require_card_session(Actor(Role.RESIDENT, 1))
+        permit(Actor(Role.RESIDENT, 1), Permission.RESIDENT_CARD)
     assert refused.value.code is ErrorCode.FORBIDDEN
-    assert require_card_session(Actor(Role.RESIDENT, 1, card_id=7)).card_verified
+    assert permit(Actor(Role.RESIDENT, 1, card_id=7), Permission.RESIDENT_CARD).card_verified
+
+
+async def test_the_resident_a_sign_in_answers_with_shows_all_its_fields(people, town):
+    """The signed-in resident's fields read by the resident the payload names, not by the (still
+    anonymous) caller of the sign-in: a password sign-in can ask for vouchers and balances at once."""
+    answer = await people.gql(
+        "mutation($id: String!, $pw: String!) { loginWithPassword(myKeyId: $id, password: $pw)"
+        " { resident { myKeyId vouchers { serial } balances { points } reserved { points }"
+        " history(first: 5) { edges { node { points } } } serviceLinks { serviceCode } }"
+        " userErrors { code } } }",
+        id=town.resident.my_key_id,
+        pw=town.resident.password,
+    )
+    signed_in = answer["loginWithPassword"]
+    assert signed_in["userErrors"] == []
+    assert signed_in["resident"]["vouchers"] == []
+    assert signed_in["resident"]["balances"] == [{"points": 1000}]
 
 
 async def test_failed_sign_ins_are_limited_per_mykey_id(people):

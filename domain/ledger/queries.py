@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.sql import Sql, as_datetime
+from domain.sql import Sql, as_record
 
 
 @dataclass(frozen=True)
@@ -29,18 +29,7 @@ _COLUMNS = (
 
 
 def _view(row: dict[str, object]) -> CheckpointView:
-    return CheckpointView(
-        sequence=int(str(row["sequence"])),
-        previous_hash=str(row["previous_hash"]),
-        merkle_root=str(row["merkle_root"]),
-        entry_count=int(str(row["entry_count"])),
-        first_entry_id=None if row["first_entry_id"] is None else int(str(row["first_entry_id"])),
-        last_entry_id=None if row["last_entry_id"] is None else int(str(row["last_entry_id"])),
-        hash=str(row["hash"]),
-        signature=str(row["signature"]),
-        key_id=str(row["key_id"]),
-        created_at=as_datetime(row["created_at"]),
-    )
+    return as_record(CheckpointView, row)
 
 
 async def list_checkpoints(sql: Sql, first: int, before: int | None = None) -> list[CheckpointView]:
@@ -57,4 +46,5 @@ async def checkpoints_by_sequence(sql: Sql, sequences: list[int]) -> dict[int, C
     rows = await sql.fetch(
         f"SELECT {_COLUMNS} FROM checkpoints WHERE {sql.any_of('sequence', 1)}", sql.ids(sequences)
     )
-    return {int(str(r["sequence"])): _view(r) for r in rows}
+    views = [_view(r) for r in rows]
+    return {v.sequence: v for v in views}

@@ -7,7 +7,7 @@ from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.catalogue import search_catalogue
 from domain.municipalities.rules import validate_code
-from domain.sql import Sql, reader
+from domain.sql import Sql, as_record, reader
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,7 @@ _COLUMNS = "id, code, name, prefecture, kana"
 
 
 def _view(row: dict[str, object]) -> MunicipalityView:
-    return MunicipalityView(
-        int(str(row["id"])), str(row["code"]), str(row["name"]), str(row["prefecture"]), str(row["kana"])
-    )
+    return as_record(MunicipalityView, row)
 
 
 async def get_municipality_by_code(sql: Sql, code: str, field: str = "municipalityCode") -> MunicipalityView:
@@ -40,7 +38,8 @@ async def list_municipalities_by_id(sql: Sql, ids: list[int]) -> dict[int, Munic
     rows = await sql.fetch(
         f"SELECT {_COLUMNS} FROM municipalities WHERE " + sql.any_of("id", 1), sql.ids(ids)
     )
-    return {int(row["id"]): _view(row) for row in rows}
+    views = [_view(row) for row in rows]
+    return {v.id: v for v in views}
 
 
 async def list_municipalities(

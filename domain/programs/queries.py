@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from domain.errors import DomainError, ErrorCode
 from domain.programs.rules import ProgramUse
-from domain.sql import Sql, as_datetime
+from domain.sql import Sql, as_record
 from models.programs import ProgramKind
 
 
@@ -39,25 +39,38 @@ _COLUMNS = (
 )
 
 
-def _date(value: object) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
+@dataclass(frozen=True)
+class _ProgramRow:
+    """A programs row; its uses are stored space-separated."""
+
+    id: int
+    municipality_id: int
+    kind: ProgramKind
+    name: str
+    validity_days: int
+    yen_per_point: int
+    uses: str
+    starts_on: date | None
+    ends_on: date | None
+    organiser: str | None
+    purpose: str | None
 
 
 def _view(row: dict[str, object]) -> ProgramView:
+    r = as_record(_ProgramRow, row)
+    uses = tuple(ProgramUse(u) for u in r.uses.split())
     return ProgramView(
-        id=int(str(row["id"])),
-        municipality_id=int(str(row["municipality_id"])),
-        kind=ProgramKind(str(row["kind"])),
-        name=str(row["name"]),
-        validity_days=int(str(row["validity_days"])),
-        yen_per_point=int(str(row["yen_per_point"])),
-        uses=tuple(ProgramUse(u) for u in str(row["uses"]).split()),
-        starts_on=_date(row["starts_on"]),
-        ends_on=_date(row["ends_on"]),
-        organiser=None if row["organiser"] is None else str(row["organiser"]),
-        purpose=None if row["purpose"] is None else str(row["purpose"]),
+        r.id,
+        r.municipality_id,
+        r.kind,
+        r.name,
+        r.validity_days,
+        r.yen_per_point,
+        uses,
+        r.starts_on,
+        r.ends_on,
+        r.organiser,
+        r.purpose,
     )
 
 
@@ -82,7 +95,8 @@ async def list_programs_by_municipality(sql: Sql, ids: list[int]) -> dict[int, l
 
 async def list_programs_by_id(sql: Sql, ids: list[int]) -> dict[int, ProgramView]:
     rows = await sql.fetch(f"SELECT {_COLUMNS} FROM programs WHERE {sql.any_of('id', 1)}", sql.ids(ids))
-    return {int(row["id"]): _view(row) for row in rows}
+    views = [_view(row) for row in rows]
+    return {v.id: v for v in views}
 
 
 async def regular_program(sql: Sql, municipality_id: int) -> ProgramView | None:
@@ -93,13 +107,7 @@ async def regular_program(sql: Sql, municipality_id: int) -> ProgramView | None:
 
 
 def _campaign(row: dict[str, object]) -> CampaignView:
-    return CampaignView(
-        int(str(row["id"])),
-        int(str(row["program_id"])),
-        int(str(row["rate_percent"])),
-        as_datetime(row["starts_at"]),
-        as_datetime(row["ends_at"]),
-    )
+    return as_record(CampaignView, row)
 
 
 async def active_campaign(sql: Sql, program_id: int, now: datetime) -> CampaignView | None:
@@ -115,7 +123,8 @@ async def list_active_campaigns(sql: Sql, program_ids: list[int], now: datetime)
         sql.ids(program_ids),
         now,
     )
-    return {int(row["program_id"]): _campaign(row) for row in rows}
+    campaigns = [_campaign(row) for row in rows]
+    return {c.program_id: c for c in campaigns}
 
 
 async def department_exists(sql: Sql, municipality_id: int, name: str) -> bool:

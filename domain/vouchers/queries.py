@@ -5,7 +5,7 @@ from datetime import datetime
 
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
-from domain.sql import Sql, as_datetime
+from domain.sql import Sql, as_record
 
 
 @dataclass(frozen=True)
@@ -25,17 +25,7 @@ _COLUMNS = "id, serial, program_id, face_value, source, resident_id, status, iss
 
 
 def _view(row: dict[str, object]) -> VoucherView:
-    return VoucherView(
-        id=int(str(row["id"])),
-        serial=str(row["serial"]),
-        program_id=int(str(row["program_id"])),
-        face_value=int(str(row["face_value"])),
-        source=str(row["source"]),
-        resident_id=None if row["resident_id"] is None else int(str(row["resident_id"])),
-        status=str(row["status"]),
-        issued_at=as_datetime(row["issued_at"]),
-        expires_at=as_datetime(row["expires_at"]),
-    )
+    return as_record(VoucherView, row)
 
 
 async def get_voucher_by_serial(sql: Sql, serial: str) -> VoucherView | None:
@@ -83,12 +73,10 @@ async def list_shop_redemptions(sql: Sql, actor: Actor | None, since: datetime) 
     """The caller's shop's redemptions since ``since`` (shop staff only), newest first."""
     actor = permit(actor, Permission.SHOP_STAFF)
     rows = await sql.fetch(
-        "SELECT v.serial, v.face_value, r.created_at FROM voucher_redemptions r"
+        "SELECT v.serial, v.face_value, r.created_at AS at FROM voucher_redemptions r"
         " JOIN vouchers v ON v.id = r.voucher_id WHERE r.shop_id = $1 AND r.created_at >= $2"
         " ORDER BY r.id DESC",
         actor.shop_id,
         since,
     )
-    return [
-        ShopRedemption(str(r["serial"]), int(r["face_value"]), as_datetime(r["created_at"])) for r in rows
-    ]
+    return [as_record(ShopRedemption, r) for r in rows]

@@ -139,7 +139,7 @@ async def test_sign_in_with_impossible_values_is_answered_before_the_database(ap
 
 async def test_use_your_card_is_said_only_where_the_card_is_missing(api, town):
     from domain.auth.actor import Actor, Role
-    from domain.auth.sessions import SessionActor
+    from domain.auth.permissions import Permission, permit
     from domain.errors import DomainError, ErrorCode
     from web.resident import Notice
 
@@ -149,6 +149,12 @@ async def test_use_your_card_is_said_only_where_the_card_is_missing(api, town):
         "/me/vouchers", data={"programId": str(town.program), "faceValue": "100", "csrf": csrf}
     )
     assert "notice=me.need_card" in refused.headers["location"]  # a password session cannot move points
-    card_session = SessionActor(Actor(Role.RESIDENT, 1, card_id=7), "csrf-hash")
-    other = Notice.refusal(DomainError(ErrorCode.FORBIDDEN, "This MyKey ID is suspended."), card_session)
-    assert other.key == "error.FORBIDDEN"
+    other = Notice.refusal(DomainError(ErrorCode.FORBIDDEN, "This MyKey ID is suspended."))
+    assert other.key == "error.FORBIDDEN"  # a suspended ID is not told to sign in with its card
+    # a password session refused what only the operator may do: not a matter of the card either
+    with pytest.raises(DomainError) as operator_only:
+        permit(Actor(Role.RESIDENT, 1), Permission.OPERATOR)
+    assert Notice.refusal(operator_only.value).key == "error.FORBIDDEN"
+    with pytest.raises(DomainError) as card_only:
+        permit(Actor(Role.RESIDENT, 1), Permission.VOUCHER_ISSUE)
+    assert Notice.refusal(card_only.value).key == "me.need_card"

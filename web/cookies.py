@@ -6,7 +6,7 @@ from datetime import datetime
 
 from starlette.requests import Request
 
-from domain.auth.actor import Role
+from domain.auth.permissions import Permission
 from domain.auth.sessions import SessionActor, actor_for_session
 from domain.sql import reader
 from schema.sessions import SESSION_COOKIE
@@ -23,10 +23,10 @@ def posted_from_here(request: Request) -> bool:
     return origin == here or request.headers.get("sec-fetch-site") == "same-origin"
 
 
-async def signed_in(request: Request, now: datetime, role: Role | None = None) -> SessionActor | None:
-    """The session behind the cookie (of ``role``, if given), or None."""
+async def signed_in(request: Request, now: datetime, permission: Permission) -> SessionActor | None:
+    """The session behind the cookie, if ``permission`` admits its actor; else None."""
     token = request.cookies.get(SESSION_COOKIE)
     found = None if not token else await actor_for_session(reader(), token, now)
-    if found is None or (role is not None and found.actor.role is not role):
+    if found is None or not permission.admits(found.actor):
         return None
     return found

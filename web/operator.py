@@ -11,7 +11,7 @@ from html import escape
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from domain.auth.actor import Role
+from domain.auth.permissions import Permission
 from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import Clock
@@ -46,13 +46,13 @@ class OperatorPages:
     secure_cookies: bool
 
     async def _operator(self, request: Request) -> SessionActor | None:
-        return await signed_in(request, self.clock.now(), Role.OPERATOR)
+        return await signed_in(request, self.clock.now(), Permission.OPERATOR)
 
     async def signin(self, request: Request) -> Response:
         return await StaffSignIn(
             "/operator/signin",
             "operator.signin",
-            Role.OPERATOR,
+            Permission.OPERATOR,
             "/operator",
             "operator.only",
             self.clock,

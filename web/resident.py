@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from domain.auth.actor import Role
-from domain.auth.permissions import Refused
+from domain.auth.permissions import Permission, Refused
 from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import Clock, japan_date
@@ -100,12 +99,12 @@ class ResidentPages:
 
     async def _actor(self, request: Request) -> SessionActor | None:
         """The resident signed in with this browser (another role's session is not a resident's)."""
-        return await signed_in(request, self.clock.now(), Role.RESIDENT)
+        return await signed_in(request, self.clock.now(), Permission.RESIDENT)
 
     async def signout(self, request: Request) -> Response:
         """End the session itself, not only the cookie. The CSRF field proves the form is ours; so does
         a browser's own word that the form came from this site (a page whose script did not run)."""
-        found = await signed_in(request, self.clock.now())  # any role signs out here
+        found = await signed_in(request, self.clock.now(), Permission.SIGNED_IN)  # any session signs out here
         form = await request.form()
         if found is not None:
             if not (same(str(form.get("csrf", "")), found.csrf_hash) or posted_from_here(request)):

@@ -17,7 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from domain.auth.actor import Role
+from domain.auth.permissions import Permission
 from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import JST, Clock, japan_date
@@ -44,13 +44,13 @@ class ShopPages:
     secure_cookies: bool
 
     async def _staff(self, request: Request) -> SessionActor | None:
-        return await signed_in(request, self.clock.now(), Role.SHOP_STAFF)
+        return await signed_in(request, self.clock.now(), Permission.SHOP_STAFF)
 
     async def signin(self, request: Request) -> Response:
         return await StaffSignIn(
             "/shop/signin",
             "shop.signin",
-            Role.SHOP_STAFF,
+            Permission.SHOP_STAFF,
             "/shop",
             "shop.only_staff",
             self.clock,

@@ -6,7 +6,7 @@ from html import escape
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from domain.auth.actor import Role
+from domain.auth.permissions import Caller, Permission
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.staff.actions import log_in_staff
@@ -17,11 +17,11 @@ from web.layout import page
 
 @dataclass(frozen=True)
 class StaffSignIn:
-    """``path`` takes the form; a member of ``role`` lands on ``landing``, anyone else is told ``only``."""
+    """``path`` takes the form; staff whom ``permission`` admits land on ``landing``, others see ``only``."""
 
     path: str
     title: str  # message key
-    role: Role
+    permission: Permission  # who may use this desk
     landing: str
     only: str  # message key
     clock: Clock
@@ -51,7 +51,7 @@ class StaffSignIn:
             )
         except DomainError as error:
             return page(text, text(self.title), self.form(text, text.error(error)), status=401)
-        if staff.role.value != self.role.value:
+        if not self.permission.admits_caller(Caller(staff.role.value)):
             return page(text, text(self.title), self.form(text, text(self.only)), status=403)
         response = RedirectResponse(f"{self.landing}?lang={text.lang}", status_code=303)
         set_session_cookies(response, session, self.clock.now(), self.secure_cookies)

@@ -12,7 +12,8 @@ from html import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from domain.auth.actor import Actor, Role
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission
 from domain.auth.tokens import same
 from domain.clock import Clock
 from domain.errors import DomainError
@@ -45,7 +46,7 @@ class VoucherPages:
         return found.token, found.voucher
 
     async def _staff(self, request: Request) -> tuple[Actor, str] | None:
-        found = await signed_in(request, self.clock.now(), Role.SHOP_STAFF)
+        found = await signed_in(request, self.clock.now(), Permission.SHOP_STAFF)
         return None if found is None else (found.actor, found.csrf_hash)
 
     def _describe(self, text: Text, token: str, voucher: VoucherView) -> str:

@@ -105,6 +105,10 @@ class Permission(Enum):
             return False
         return not rule.scope or rule.scope in actor.scopes
 
+    def admits_caller(self, caller: Caller) -> bool:
+        """Whether a caller of this kind (with any scope it needs) is admitted."""
+        return self.rule.callers is None or caller in self.rule.callers
+
     def describe(self) -> str:
         rule = self.rule
         if rule.callers is None:

@@ -183,7 +183,9 @@ async def get_balance(sql: Sql, owner: Owner | SystemAccount) -> int:
 
 
 @dataclass(frozen=True)
-class _OwnedRow(_AccountRow):
+class OwnedRow(_AccountRow):
+    """An accounts row with its owner columns (what verify and bulk opening compare)."""
+
     resident_id: int | None
     municipality_id: int | None
     program_id: int | None
@@ -215,7 +217,7 @@ async def open_accounts(sql: Sql, owners: Sequence[Owner], now: datetime) -> dic
     for start in range(0, len(unique), 20_000):
         chunk = [owner.label() for owner in unique[start : start + 20_000]]
         rows = await sql.fetch_as(
-            _OwnedRow,
+            OwnedRow,
             f"SELECT id, code, kind, tracks_lots, negative_allowed, {', '.join(OWNER_COLUMNS)} FROM accounts"
             f" WHERE {sql.any_text('code', 1)}",
             sql.texts(chunk),

@@ -8,7 +8,7 @@ The invariant numbers are those of ../shared/guides/ledger.md.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from domain.ledger.accounts import OWNER_COLUMNS, Owner, SystemAccount
+from domain.ledger.accounts import OWNER_COLUMNS, OwnedRow, Owner, SystemAccount
 from domain.ledger.rules import (
     GENESIS_HASH,
     PostingLine,
@@ -193,17 +193,7 @@ async def _check_chain(
 
 
 @dataclass(frozen=True)
-class _AccountOwner:
-    id: int
-    code: str
-    kind: str
-    resident_id: int | None
-    municipality_id: int | None
-    program_id: int | None
-    shop_id: int | None
-    shard: int | None
-    partner_id: int | None
-    voucher_id: int | None
+class _AccountOwner(OwnedRow):
     municipality_code: str | None
 
     def breach(self) -> str | None:
@@ -230,7 +220,8 @@ async def _check_owners(sql: Sql) -> list[Breach]:
     while len(breaches) < SAMPLE:
         rows = await sql.fetch_as(
             _AccountOwner,
-            f"SELECT a.id, a.code, a.kind, {', '.join('a.' + c for c in OWNER_COLUMNS)},"
+            "SELECT a.id, a.code, a.kind, a.tracks_lots, a.negative_allowed,"
+            f" {', '.join('a.' + c for c in OWNER_COLUMNS)},"
             " m.code AS municipality_code FROM accounts a"
             " LEFT JOIN municipalities m ON m.id = a.municipality_id"
             f" WHERE a.id > $1 ORDER BY a.id LIMIT {PAGE}",

@@ -46,6 +46,58 @@ async def main():
 asyncio.run(main())
 """
 
+BACKFILL = """
+import asyncio
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate
+from api.database import tortoise_config
+from api.settings import Settings
+
+OLD = [  # accounts as 0001-0005 wrote them: the owner only in the code
+    ("resident:1:program:1", "RESIDENT_PROGRAM"), ("resident:1:reserved", "RESIDENT_RESERVED"),
+    ("program:1:gifts", "RESIDENT_PROGRAM"), ("municipality:141305", "MUNICIPALITY"),
+    ("shop:1:3", "SHOP"), ("partner:1", "PARTNER"), ("system:expired", "SYSTEM"),
+]
+
+async def sql(statement, *rows):
+    await Tortoise.init(config=tortoise_config(Settings.from_env()))
+    client = Tortoise.get_connection("default")
+    found = await client.execute_query_dict(statement) if not rows else None
+    for row in rows:
+        await client.execute_query(statement, list(row))
+    await Tortoise.close_connections()
+    return found
+
+async def main():
+    config = tortoise_config(Settings.from_env())
+    before = "models.0005_purpose_and_suspension"
+    await migrate(config=config, target=before); await Tortoise.close_connections()
+    now = "2026-11-21T03:00:00+00:00"
+    await sql("INSERT INTO municipalities (id, code, name, prefecture, kana, created_at) VALUES (1, '141305',"
+              " '川崎市', '神奈川県', 'カワサキシ', '" + now + "')")
+    await sql("INSERT INTO programs (id, municipality_id, kind, name, validity_days, yen_per_point, uses,"
+              " created_at) VALUES (1, 1, 'REGULAR', 'p', 180, 1, 'SHOPS', '" + now + "')")
+    await sql("INSERT INTO residents (id, my_key_id, password_hash, notify_points_granted,"
+              " notify_points_expired, notify_password_changed, notify_my_key_id_changed, status, created_at)"
+              " VALUES (1, 'ABCD1234', 'x', false, false, false, false, 'ACTIVE', '" + now + "')")
+    await sql("INSERT INTO shops (id, municipality_id, name, category, created_at)"
+              " VALUES (1, 1, 's', 'SHOP', '" + now + "')")
+    await sql("INSERT INTO partners (id, name, client_id, client_secret_hash, active, rate_points, rate_yen,"
+              " created_at) VALUES (1, 'p', 'c', 'h', true, 1, 1, '" + now + "')")
+    for code, kind in OLD:
+        await sql("INSERT INTO accounts (code, kind, tracks_lots, negative_allowed, balance, version,"
+                  " created_at) VALUES ('" + code + "', '" + kind + "', false, true, 0, 0, '" + now + "')")
+    await migrate(config=config); await Tortoise.close_connections()
+    for row in await sql("SELECT code, kind, resident_id, municipality_id, program_id, shop_id, shard,"
+                         " partner_id, voucher_id FROM accounts ORDER BY id"):
+        print(" ".join(str(v) for v in row.values()))
+    await migrate(config=config, target=before, direction="backward")
+    await Tortoise.close_connections()
+    print("back", [r["kind"] for r in await sql("SELECT kind FROM accounts WHERE code = 'program:1:gifts'")])
+
+asyncio.run(main())
+"""
+
 
 def _run(db, *args, env_extra=None, code=None):
     env = {
@@ -101,6 +153,33 @@ async def test_migrations_apply_roll_back_and_apply_again(database, tmp_path):
         "up ['accounts', 'lots', 'postings']",
         "down []",
         "up again ['accounts', 'lots', 'postings']",
+    ]
+
+
+async def test_the_owner_migration_reads_each_existing_code_once_into_columns(database, tmp_path):
+    if database.postgres:
+        name = f"mykey_backfill_{uuid.uuid4().hex[:10]}"
+        admin = await asyncpg.connect(f"{PG_HOST}/postgres")
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"{PG_HOST}/{name}"
+    else:
+        url = f"sqlite://{tmp_path / 'backfill.sqlite3'}"
+    try:
+        result = _run(database, env_extra={"DATABASE_URL": url}, code=BACKFILL)
+    finally:
+        if database.postgres:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "resident:1:program:1 RESIDENT_PROGRAM 1 None 1 None None None None",
+        "resident:1:reserved RESIDENT_RESERVED 1 None None None None None None",
+        "program:1:gifts EVENT_GIFTS None None 1 None None None None",
+        "municipality:141305 MUNICIPALITY None 1 None None None None None",
+        "shop:1:3 SHOP None None None 1 3 None None",
+        "partner:1 PARTNER None None None None None 1 None",
+        "system:expired SYSTEM None None None None None None None",
+        "back ['RESIDENT_PROGRAM']",
     ]
 
 

@@ -20,7 +20,7 @@ from domain.auth.sessions import NewSession, open_session
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.programs.queries import department_exists
-from domain.sql import Sql, reader, transaction
+from domain.sql import Sql, as_record, reader, transaction
 from models.sessions import SubjectKind
 from models.staff import StaffRole
 
@@ -49,17 +49,7 @@ class StaffInput:
 
 
 def _view(row: dict[str, object]) -> StaffView:
-    def opt(value: object) -> int | None:
-        return None if value is None else int(str(value))
-
-    return StaffView(
-        int(str(row["id"])),
-        str(row["login"]),
-        StaffRole(str(row["role"])),
-        opt(row["municipality_id"]),
-        opt(row["shop_id"]),
-        None if row["department"] is None else str(row["department"]),
-    )
+    return as_record(StaffView, row)
 
 
 def _invalid(message: str, field: str) -> DomainError:

@@ -17,7 +17,7 @@ from domain.auth.tokens import digest, new_token
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.programs.queries import department_exists
-from domain.sql import Sql, as_datetime, transaction
+from domain.sql import Sql, as_record, transaction
 from models.terminals import TerminalKind, TerminalStatus
 
 ACTIVATION_LIFETIME = timedelta(days=7)
@@ -55,21 +55,7 @@ class Registered:
 
 
 def _view(row: dict[str, object]) -> TerminalView:
-    def opt(value: object) -> int | None:
-        return None if value is None else int(str(value))
-
-    seen = row["last_seen_at"]
-    return TerminalView(
-        int(str(row["id"])),
-        TerminalKind(str(row["kind"])),
-        str(row["name"]),
-        TerminalStatus(str(row["status"])),
-        int(str(row["municipality_id"])),
-        opt(row["shop_id"]),
-        opt(row["service_id"]),
-        None if row["department"] is None else str(row["department"]),
-        None if seen is None else as_datetime(seen),
-    )
+    return as_record(TerminalView, row)
 
 
 def _normalise(code: str) -> str:

@@ -26,7 +26,9 @@ class Needs(FieldExtension):
     def apply(self, field: StrawberryField) -> None:
         self.field = field
         who = f"Who may call: {self.permission.describe()}."
-        field.description = f"{field.description} {who}" if field.description else who
+        # a field is applied once per schema built (the app, the tests build several): say it once
+        if not (field.description or "").endswith(who):
+            field.description = f"{field.description} {who}" if field.description else who
 
     def _refusal(self, info: Any) -> Payload | None:
         """None when admitted; the refused payload for a mutation; raises for a query."""

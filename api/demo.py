@@ -23,7 +23,7 @@ from domain.cards.trust import CardTrust
 from domain.cards.virtual import VirtualCard
 from domain.clock import Clock, japan_date
 from domain.links.actions import add_service, link_service
-from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
+from domain.municipalities.actions import MunicipalityInput, add_municipality
 from domain.municipalities.queries import get_municipality_by_code
 from domain.partners.actions import add_partner, rotate_partner_secret
 from domain.points.exchanges import ExchangeInput, exchange_points
@@ -41,6 +41,7 @@ from domain.programs.rules import ProgramUse
 from domain.residents import registration
 from domain.residents.actions import login_with_card
 from domain.residents.rules import Notifications
+from domain.settlement.banks import BankAccount
 from domain.shops.actions import add_shop
 from domain.sql import reader, transaction
 from domain.staff.actions import StaffInput, add_staff, ensure_operator
@@ -50,7 +51,10 @@ from models.sessions import SubjectKind
 from models.staff import StaffRole
 from models.terminals import TerminalKind
 
-MUNICIPALITIES = [("141305", "川崎市", "044-200-2111", "ｶﾜｻｷｼ"), ("131164", "豊島区", "03-3981-1111", "ﾄｼﾏｸ")]
+MUNICIPALITIES = [  # code, name, phone, account holder, the 三井住友 branch they bank with
+    ("141305", "川崎市", "044-200-2111", "カワサキシ", "001"),
+    ("131164", "豊島区", "03-3981-1111", "トシマク", "005"),
+]
 DEPARTMENT = "健康福祉局"
 REGULAR_USES = (
     ProgramUse.SHOPS,
@@ -132,9 +136,9 @@ async def _programs(
 
 async def _municipalities(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
     out = []
-    for index, (code, name, phone, holder) in enumerate(MUNICIPALITIES):
+    for index, (code, name, phone, holder, branch) in enumerate(MUNICIPALITIES):
         if await reader().fetchval("SELECT id FROM municipalities WHERE code = $1", code) is None:
-            bank = BankAccount("0009", f"{index + 1:03d}", "ORDINARY", f"{1234567 + index:07d}", holder)
+            bank = BankAccount("0009", branch, "ORDINARY", f"{1234567 + index:07d}", holder)
             await add_municipality(
                 operator, MunicipalityInput(code, f"points@{code}.example.jp", phone, bank), seed.now
             )

@@ -3,15 +3,18 @@
 import strawberry
 
 from domain.auth.permissions import Permission
-from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
+from domain.municipalities.actions import MunicipalityInput, add_municipality
 from domain.partners.actions import add_partner, set_partner_active
-from domain.shops.actions import add_shop
+from domain.settlement.banks import BankAccount
+from domain.shops.actions import add_shop, set_shop_bank_account
+from resolvers.ids import int_id
 from schema.context import Info
 from schema.errors import attempt
 from schema.partners import AddPartnerPayload, Partner, SetPartnerActivePayload
 from schema.permissions import Needs
-from schema.programs import AddMunicipalityInput, AddMunicipalityPayload, Municipality
-from schema.shops import AddShopPayload, Shop
+from schema.programs import AddMunicipalityInput, AddMunicipalityPayload, BankAccountInput, Municipality
+from schema.shops import AddShopPayload, SetShopBankAccountPayload, Shop
+from schema.shops import BankAccount as ShopBankAccount
 
 
 @strawberry.type
@@ -28,13 +31,38 @@ class OrganisationMutation:
                 contact_email=input.contact_email,
                 contact_phone=input.contact_phone,
                 bank=BankAccount(
-                    bank.bank_code, bank.branch_code, bank.account_type, bank.account_number, bank.holder
+                    bank.bank_code, bank.branch_code, bank.account_type, bank.account_number, bank.holder_kana
                 ),
             )
             found = await add_municipality(info.context.actor, form, info.context.clock.now())
             return AddMunicipalityPayload(municipality=Municipality.from_view(found))
 
         return await attempt(AddMunicipalityPayload, work())
+
+    @strawberry.mutation(
+        description="Where the municipality pays a shop: a 全銀 account checked against the bank list, the"
+        " holder kept in the transfer file's kana. Its municipality's admin, or the operator.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
+    async def set_shop_bank_account(
+        self, info: Info, shop_id: strawberry.ID, input: BankAccountInput
+    ) -> SetShopBankAccountPayload:
+        async def work() -> SetShopBankAccountPayload:
+            account = BankAccount(
+                input.bank_code,
+                input.branch_code,
+                input.account_type,
+                input.account_number,
+                input.holder_kana,
+            )
+            done = await set_shop_bank_account(
+                info.context.actor, int_id(shop_id) or -1, account, info.context.clock.now()
+            )
+            return SetShopBankAccountPayload(
+                shop=Shop.from_view(done.shop), bank_account=ShopBankAccount.from_view(done.account)
+            )
+
+        return await attempt(SetShopBankAccountPayload, work())
 
     @strawberry.mutation(
         description="Register a shop or facility. Its municipality's admin, or the operator.",

@@ -106,7 +106,9 @@ class BankAccountInput:
     branch_code: str
     account_type: str = strawberry.field(description="ORDINARY (普通) or CURRENT (当座)")
     account_number: str
-    holder: str = strawberry.field(description="Half-width kana, as the bank has it")
+    holder_kana: str = strawberry.field(
+        description="The account holder in katakana (full- or half-width), kept in the bank file's form"
+    )
 
 
 @strawberry.input

@@ -13,20 +13,10 @@ from domain.errors import DomainError, ErrorCode
 from domain.municipalities.catalogue import catalogue_entry
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code
 from domain.municipalities.rules import validate_code
+from domain.settlement.banks import BankAccount, check_bank_account
 from domain.sql import Sql, transaction
 
-ACCOUNT_TYPES = frozenset({"ORDINARY", "CURRENT"})  # 普通, 当座
-HOLDER = re.compile(r"[ｦ-ﾟ0-9A-Z ()./-]{1,30}")  # 全銀 half-width kana, digits, capitals
 PHONE = re.compile(r"[0-9-]{10,13}")
-
-
-@dataclass(frozen=True)
-class BankAccount:
-    bank_code: str
-    branch_code: str
-    account_type: str
-    account_number: str
-    holder: str
 
 
 @dataclass(frozen=True)
@@ -41,19 +31,6 @@ def _invalid(message: str, field: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, field)
 
 
-def _check_bank(bank: BankAccount) -> None:
-    if not re.fullmatch(r"[0-9]{4}", bank.bank_code):
-        raise _invalid("A bank code is 4 digits.", "bankAccount.bankCode")
-    if not re.fullmatch(r"[0-9]{3}", bank.branch_code):
-        raise _invalid("A branch code is 3 digits.", "bankAccount.branchCode")
-    if bank.account_type not in ACCOUNT_TYPES:
-        raise _invalid("The account type is ORDINARY or CURRENT.", "bankAccount.accountType")
-    if not re.fullmatch(r"[0-9]{7}", bank.account_number):
-        raise _invalid("An account number is 7 digits.", "bankAccount.accountNumber")
-    if not HOLDER.fullmatch(bank.holder):
-        raise _invalid("The holder is written in half-width kana (as the bank has it).", "bankAccount.holder")
-
-
 async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: datetime) -> MunicipalityView:
     permit(actor, Permission.OPERATOR)
     validate_code(form.code)
@@ -63,7 +40,7 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
     contact_email = normalise_email(form.contact_email, "contactEmail")
     if not PHONE.fullmatch(form.contact_phone.strip()):
         raise _invalid("Give a contact phone number (digits and hyphens).", "contactPhone")
-    _check_bank(form.bank)
+    bank = check_bank_account(form.bank)
 
     async def work(sql: Sql) -> MunicipalityView:
         try:
@@ -78,11 +55,11 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
                 entry.kana,
                 contact_email,
                 form.contact_phone.strip(),
-                form.bank.bank_code,
-                form.bank.branch_code,
-                form.bank.account_type,
-                form.bank.account_number,
-                form.bank.holder,
+                bank.bank_code,
+                bank.branch_code,
+                bank.account_type,
+                bank.account_number,
+                bank.holder,
                 now,
             )
         except IntegrityError as exc:

@@ -17,6 +17,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.programs.queries import CampaignView, ProgramView, get_program
 from domain.programs.rules import ProgramUse
+from domain.shops.access import access_shop_by_id
 from domain.sql import Sql, as_datetime, transaction
 from models.programs import ProgramKind
 
@@ -197,13 +198,10 @@ async def set_shop_programs(actor: Actor | None, shop_id: int, program_ids: list
     permit(actor, Permission.MUNICIPALITY_ADMIN)
 
     async def work(sql: Sql) -> list[int]:
-        owner = await sql.fetchval("SELECT municipality_id FROM shops WHERE id = $1", shop_id)
-        if owner is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "No such shop.", "shopId")
-        require_municipality(actor, int(owner))
+        _, shop = await access_shop_by_id(actor, Permission.MUNICIPALITY_ADMIN, sql, shop_id)
         for program_id in set(program_ids):
             program = await get_program(sql, program_id, "programIds")
-            if program.municipality_id != int(owner):
+            if program.municipality_id != shop.municipality_id:
                 raise DomainError(
                     ErrorCode.NOT_ACCEPTED_HERE,
                     "A shop accepts its own municipality's programs.",

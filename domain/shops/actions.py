@@ -8,6 +8,9 @@ from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
+from domain.settlement.banks import BankAccount, check_bank_account
+from domain.shops.access import access_shop_by_id
+from domain.shops.queries import ShopAccountView, ShopView
 from domain.sql import Sql, transaction
 
 CATEGORIES = frozenset(
@@ -24,14 +27,6 @@ CATEGORIES = frozenset(
         "OTHER",
     }
 )
-
-
-@dataclass(frozen=True)
-class ShopView:
-    id: int
-    name: str
-    category: str
-    municipality_id: int
 
 
 async def add_shop(
@@ -113,3 +108,43 @@ async def list_shops(
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class ShopPaidInto:
+    shop: ShopView
+    account: ShopAccountView
+
+
+async def set_shop_bank_account(
+    actor: Actor | None, shop_id: int, account: BankAccount, now: datetime
+) -> ShopPaidInto:
+    """Where the municipality pays the shop (its admins, or the operator): checked against the
+    全銀協 list and kept in the transfer file's form, with who set it and when."""
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    checked = check_bank_account(account)
+
+    async def work(sql: Sql) -> ShopPaidInto:
+        who, shop = await access_shop_by_id(actor, Permission.MUNICIPALITY_ADMIN, sql, shop_id)
+        await sql.execute(
+            "UPDATE shops SET bank_code = $2, branch_code = $3, account_type = $4, account_number = $5,"
+            " account_holder = $6, account_set_by = $7, account_set_at = $8 WHERE id = $1",
+            shop.id,
+            checked.bank_code,
+            checked.branch_code,
+            checked.account_type,
+            checked.account_number,
+            checked.holder,
+            who.label,
+            now,
+        )
+        paid_into = ShopAccountView(
+            checked.bank_code,
+            checked.branch_code,
+            checked.account_type,
+            checked.account_number,
+            checked.holder,
+        )
+        return ShopPaidInto(shop, paid_into)
+
+    return await transaction(work)

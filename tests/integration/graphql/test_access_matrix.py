@@ -163,10 +163,20 @@ OPS = [
             "addMunicipality",
             'input: {code: "011002", contactEmail: "p@city.sapporo.jp", contactPhone: "011-211-2111",'
             ' bankAccount: {bankCode: "0001", branchCode: "001", accountType: "ORDINARY",'
-            ' accountNumber: "7654321", holder: "ｻｯﾎﾟﾛｼ"}}',
+            ' accountNumber: "7654321", holderKana: "サッポロシ"}}',
         ),
     ),
     Op("addShop", _m("addShop", 'municipalityCode: "141305", name: "新しい店", category: "SHOP"')),
+    Op(
+        "setShopBankAccount",
+        _m(
+            "setShopBankAccount",
+            'shopId: $s, input: {bankCode: "0001", branchCode: "001", accountType: "ORDINARY",'
+            ' accountNumber: "1234567", holderKana: "ショウテン"}',
+            "$s: ID!",
+        ),
+        lambda w, r: {"s": w.shop_id},
+    ),
     Op("addService", _m("addService", 'code: "C3", name: "体育館"')),
     Op("addPartner", _m("addPartner", 'name: "新しい会社"')),
     Op(
@@ -429,6 +439,7 @@ PRODUCT_TABLE = {
     "addStaff": ADMINS,
     "addMunicipality": OPERATOR,
     "addShop": ADMINS,
+    "setShopBankAccount": ADMINS,
     "addService": OPERATOR,
     "addPartner": OPERATOR,
     "setPartnerActive": OPERATOR,

@@ -15,10 +15,11 @@ from domain.cards.trust import CardTrust
 from domain.cards.virtual import VirtualCard
 from domain.clock import ManualClock
 from domain.links.actions import add_service
-from domain.municipalities.actions import BankAccount, MunicipalityInput, add_municipality
+from domain.municipalities.actions import MunicipalityInput, add_municipality
 from domain.programs.actions import ProgramInput, add_department, add_program, set_shop_programs
 from domain.programs.queries import ProgramView
 from domain.programs.rules import ProgramUse
+from domain.settlement.banks import BankAccount
 from domain.shops.actions import add_shop
 from domain.sql import transaction
 from domain.staff.actions import StaffInput, add_staff, ensure_operator

@@ -18,7 +18,7 @@ BANK = {
     "branchCode": "001",
     "accountType": "ORDINARY",
     "accountNumber": "1234567",
-    "holder": "ﾖｺﾊﾏｼ",
+    "holderKana": "ﾖｺﾊﾏｼ",
 }
 ADD_PROGRAM = (
     "mutation($i: AddProgramInput!) { addProgram(input: $i) { program { id kind name validityDays uses }"
@@ -60,9 +60,11 @@ async def test_onboarding_takes_names_from_the_list(people):
         ({"contactEmail": "nobody"}, "contactEmail"),
         ({"contactPhone": "call me"}, "contactPhone"),
         ({"bankAccount": BANK | {"bankCode": "12"}}, "bankAccount.bankCode"),
+        ({"bankAccount": BANK | {"bankCode": "0999"}}, "bankAccount.bankCode"),  # no such bank
+        ({"bankAccount": BANK | {"branchCode": "999"}}, "bankAccount.branchCode"),  # no such branch
         ({"bankAccount": BANK | {"accountType": "SAVINGS"}}, "bankAccount.accountType"),
         ({"bankAccount": BANK | {"accountNumber": "12345678"}}, "bankAccount.accountNumber"),
-        ({"bankAccount": BANK | {"holder": "横浜市"}}, "bankAccount.holder"),
+        ({"bankAccount": BANK | {"holderKana": "横浜市"}}, "bankAccount.holderKana"),
     ],
 )
 async def test_bad_onboarding_is_refused(people, changes, field):

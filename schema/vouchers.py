@@ -69,9 +69,15 @@ class RedeemVoucherPayload(Payload):
 @strawberry.type(description="What a terminal shows after a payment.")
 class Receipt:
     id: strawberry.ID
-    amount: int
-    fee: int = strawberry.field(description="Withheld on a conversion (1/11, floored); 0 on a payment.")
-    credited: int = strawberry.field(description="What the shop or street receives.")
+    amount: int = strawberry.field(
+        description="Points used: what the shop or street is paid for at settlement."
+    )
+    fee: int = strawberry.field(
+        description="On a conversion, the street scheme's running cost (1/11, floored); 0 on a payment."
+    )
+    credited: int = strawberry.field(
+        description="On a conversion, the street points the resident receives (amount less the fee)."
+    )
     shop: str
     balance_after: int = strawberry.field(description="The resident's points left that this shop accepts.")
     at: datetime

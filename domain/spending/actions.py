@@ -18,7 +18,7 @@ from domain.cards.proof import CardProof, terminal_purpose, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
-from domain.ledger.accounts import AccountRef, SystemAccount, open_system_account
+from domain.ledger.accounts import AccountRef
 from domain.ledger.errors import insufficient_points
 from domain.ledger.idempotency import RequestFields, check_key, idempotent
 from domain.ledger.journal import Leg, post_entry
@@ -86,9 +86,9 @@ class Payment:
     """A payment (or conversion) at a shop: what the receipt prints."""
 
     id: int  # the journal entry
-    amount: int
-    fee: int
-    credited: int  # to the shop: amount less the fee
+    amount: int  # the points used: what the shop (or street) is paid for at settlement
+    fee: int  # a conversion's 1/11, kept by the street's scheme
+    credited: int  # on a conversion, the street points the resident receives (amount less the fee)
     shop: str
     balance_after: int  # the resident's points still usable at this shop
     at: datetime
@@ -103,11 +103,10 @@ async def _pay(
     by_id = {a.id: a for a in sources}
     shop = await accounts.open_shop(sql, actor.shop_id, now)
     name = str(await sql.fetchval("SELECT name FROM shops WHERE id = $1", actor.shop_id))
+    # a conversion's 1/11 is the street's own scheme's running cost: the street is paid the whole
+    # amount at settlement, and gives the resident street points worth the rest (product.md §6)
     fee = conversion_fee(amount) if kind == "CONVERT" else 0
     legs = [Leg(by_id[a], shop, n) for a, n in sorted(plan.items())]
-    if fee:
-        fees = await open_system_account(sql, SystemAccount.FEES, now)
-        legs = _split_fee(legs, fee, fees)
     memo = f"{name} で{'商店街ポイントへ交換' if kind == 'CONVERT' else 'お支払い'}"
     entry = await post_entry(
         sql, kind=kind, actor=actor.label, now=now, legs=legs, memo=memo, idempotency_key=key
@@ -117,19 +116,6 @@ async def _pay(
     )
     await publish(sql, Event(f"resident:{resident_id}", kind, {"points": -amount, "shop": name}))
     return Payment(entry.id, amount, fee, amount - fee, name, left, now)
-
-
-def _split_fee(legs: list[Leg], fee: int, fees: AccountRef) -> list[Leg]:
-    """Route ``fee`` points of the payment to the fee account instead of the street (from the last legs)."""
-    out: list[Leg] = []
-    for leg in reversed(legs):
-        to_fees = min(fee, leg.amount)
-        fee -= to_fees
-        if leg.amount - to_fees:
-            out.append(Leg(leg.source, leg.dest, leg.amount - to_fees))
-        if to_fees:
-            out.append(Leg(leg.source, fees, to_fees))
-    return list(reversed(out))
 
 
 async def _spend(

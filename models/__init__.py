@@ -10,6 +10,7 @@ from models.partners import Partner
 from models.programs import Department, PremiumCampaign, Program, ShopProgram
 from models.residents import Registration, Resident
 from models.sessions import RateLimitWindow, Session
+from models.settlements import Settlement, SettlementEntry, SettlementLine, SettlementStatement
 from models.shops import Shop
 from models.staff import Staff
 from models.terminals import Terminal
@@ -42,6 +43,10 @@ __all__ = [
     "ServiceLink",
     "ServiceLookupCount",
     "Session",
+    "Settlement",
+    "SettlementEntry",
+    "SettlementLine",
+    "SettlementStatement",
     "Shop",
     "ShopProgram",
     "Staff",

@@ -49,11 +49,10 @@ class FunderKind(StrEnum):
 
 
 class Account(Model):
-    """A balance, owned by whoever its owner columns name (which ones, by kind: domain.ledger.accounts).
-
-    ``code`` is a unique label for people reading logs (``resident:42:program:7``), derived from the
-    owner columns; ``mykey ledger verify`` checks that the two agree. Queries use the columns.
-    """
+    # A balance, owned by whoever its owner columns name (which ones, by kind: domain.ledger.accounts).
+    # ``code`` is a unique label for people reading logs (``resident:42:program:7``), derived from the
+    # owner columns, and ``mykey ledger verify`` checks that the two agree. Queries use the columns.
+    # (A comment, not a docstring: Tortoise would make a docstring the table's comment.)
 
     id = fields.BigIntField(primary_key=True)
     code = fields.CharField(max_length=120, unique=True)

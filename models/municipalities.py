@@ -19,6 +19,7 @@ class Municipality(Model):
     account_number = fields.CharField(max_length=7, null=True)
     account_holder = fields.CharField(max_length=60, null=True)
     created_at = fields.DatetimeField()
+    settlement_minimum_yen = fields.IntField(db_default=1000)  # payouts under it carry over
 
     class Meta:
         table = "municipalities"

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from domain.auth.actor import Actor, Role
-from domain.auth.sessions import open_session
+from domain.auth.sessions import actor_for_session, open_session
 from domain.cards.authority import CardAuthority
 from domain.cards.revocation import import_crl
 from domain.cards.trust import CardTrust
@@ -21,7 +21,7 @@ from domain.programs.queries import ProgramView
 from domain.programs.rules import ProgramUse
 from domain.settlement.banks import BankAccount
 from domain.shops.actions import add_shop
-from domain.sql import transaction
+from domain.sql import reader, transaction
 from domain.staff.actions import StaffInput, add_staff, ensure_operator
 from models.programs import ProgramKind
 from models.sessions import SubjectKind
@@ -229,6 +229,12 @@ class People:
         shop = (await add_shop(self.operator_actor, code, name, category, self.clock.now())).id
         await set_shop_programs(self.operator_actor, shop, program_ids)
         return shop
+
+    async def actor_of(self, token: str) -> Actor:
+        """The actor a session token stands for (to call a domain action as that caller)."""
+        found = await actor_for_session(reader(), token, self.clock.now())
+        assert found is not None, "not a live session"
+        return found.actor
 
     def later(self, **delta: float) -> None:
         self.clock.advance(timedelta(**delta))

@@ -1,0 +1,408 @@
+"""Closing a settlement period (精算): who owes whom, from the journal, to the yen (product.md §7).
+
+``close_settlement`` takes, in one transaction, every journal entry of the municipality made before
+the cut (00:00 JST after the period's last day) that no earlier run took, records them as the run's
+entries (an entry is settled once per municipality: a late one belongs to the next run), and
+computes from their postings alone:
+
+* **shops** (the municipality's): the points residents used there, by program (PAY payments,
+  conversions, voucher redemptions: the debit side of each entry, so a street is owed the whole
+  amount of a conversion; its 1/11 is shown as the street's fee), in yen at the program's rate;
+* **partners**: the points their lots brought into the municipality's programs (moved or auto-moved
+  from reserved points, given to its events), 1 point = 1 yen, read from the lots' funders.
+
+Amounts under the municipality's minimum carry over to the next run. The run's digest (SHA-256 of
+its canonical content) makes "closing again gives the same settlement" checkable, and ``mykey ledger
+verify`` recomputes every closed run from its entries.
+"""
+
+import hashlib
+import json
+from calendar import monthrange
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+
+import jpholiday
+
+from domain.auth.access import require_municipality
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
+from domain.clock import JST
+from domain.errors import DomainError, ErrorCode
+from domain.municipalities.queries import MunicipalityView, get_municipality_by_code
+from domain.sql import Sql, bulk_insert, transaction
+
+USES = ("SPEND", "CONVERT", "REDEEM")  # points used at a shop
+ARRIVALS = ("MOVE_RESERVED", "AUTO_MOVE", "GIFT", "EXCHANGE")  # partner points reaching a program
+FEE_DIVISOR = 11
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str  # SHOP or PARTNER
+    counterparty: int  # the shop's or the partner's id
+    program_id: int
+    points: int
+    fee_yen: int
+    yen: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    kind: str
+    counterparty: int
+    points: int
+    fee_yen: int
+    yen: int
+    carried_in_yen: int
+    payable_yen: int
+    carried_out_yen: int
+
+
+@dataclass(frozen=True)
+class SettlementView:
+    id: int
+    municipality_id: int
+    period_start: date
+    period_end: date
+    cut_at: datetime
+    payout_on: date
+    status: str
+    digest: str
+    entry_count: int
+    payable_yen: int
+    receivable_yen: int
+
+
+def cut_of(period_end: date) -> datetime:
+    """00:00 JST after the period's last day."""
+    return datetime.combine(period_end + timedelta(days=1), time(0), tzinfo=JST)
+
+
+def business_day_on_or_before(day: date) -> date:
+    """``day``, or the business day before it (no weekend, holiday, or 12/31–1/3)."""
+    while (
+        day.weekday() >= 5
+        or jpholiday.is_holiday(day)
+        or (day.month, day.day) in {(12, 31), (1, 1), (1, 2), (1, 3)}
+    ):
+        day -= timedelta(days=1)
+    return day
+
+
+def payout_of(period_end: date) -> date:
+    """末締め翌15日払い: the 15th of the next month, moved back to a business day."""
+    following = period_end + timedelta(days=1)
+    return business_day_on_or_before(date(following.year, following.month, 15))
+
+
+def _check_period(period_end: date, now: datetime) -> None:
+    if period_end.day != monthrange(period_end.year, period_end.month)[1]:
+        last = date(period_end.year, period_end.month, monthrange(period_end.year, period_end.month)[1])
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"A monthly period ends on the month's last day ({last}).", "periodEnd"
+        )
+    if now < cut_of(period_end):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"This period is not over: it closes at 00:00 JST on {period_end + timedelta(days=1)}.",
+            "periodEnd",
+        )
+
+
+_SETTLEMENT = (
+    "SELECT id, municipality_id, period_start, period_end, cut_at, payout_on, status, digest, entry_count,"
+    " payable_yen, receivable_yen FROM settlements"
+)
+
+
+async def close_settlement(
+    actor: Actor | None, municipality_code: str, period_end: date, now: datetime
+) -> SettlementView:
+    """Close the period ending ``period_end`` (a month's last day, after its cut); closing it again
+    returns the same settlement. Its municipality's admins, or the operator."""
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    _check_period(period_end, now)
+
+    async def work(sql: Sql) -> SettlementView:
+        municipality = await get_municipality_by_code(sql, municipality_code)
+        who = require_municipality(actor, municipality.id)
+        await sql.fetch(f"SELECT id FROM municipalities WHERE id = $1{sql.for_update}", municipality.id)
+        done = await sql.fetchrow_as(
+            SettlementView,
+            f"{_SETTLEMENT} WHERE municipality_id = $1 AND period_end = $2",
+            municipality.id,
+            period_end,
+        )
+        if done is not None:
+            return done
+        later = await sql.fetchval(
+            "SELECT MAX(period_end) FROM settlements WHERE municipality_id = $1", municipality.id
+        )
+        if later is not None and str(later) > period_end.isoformat():
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, f"A later period (to {later}) is already closed.", "periodEnd"
+            )
+        start = (
+            period_end.replace(day=1)
+            if later is None
+            else date.fromisoformat(str(later)[:10]) + timedelta(days=1)
+        )
+        return await _close(sql, municipality, start, period_end, who.label, now)
+
+    return await transaction(work)
+
+
+async def _close(
+    sql: Sql, municipality: MunicipalityView, start: date, end: date, by: str, now: datetime
+) -> SettlementView:
+    cut = cut_of(end)
+    settlement_id = await sql.fetchval(
+        "INSERT INTO settlements (municipality_id, period_start, period_end, cut_at, payout_on, status,"
+        " digest, entry_count, payable_yen, receivable_yen, closed_by, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, 'CLOSING', '', 0, 0, 0, $6, $7) RETURNING id",
+        municipality.id,
+        start,
+        end,
+        cut,
+        payout_of(end),
+        by,
+        now,
+    )
+    entry_count = await _take_entries(sql, int(settlement_id), municipality.id, cut)
+    lines = await compute_lines(sql, int(settlement_id), municipality.id)
+    await _write_lines(sql, int(settlement_id), lines)
+    statements = await _statements(sql, municipality.id, lines)
+    await _write_statements(sql, int(settlement_id), statements)
+    digest = settlement_digest(municipality.code, start, end, entry_count, lines, statements)
+    payable = sum(s.payable_yen for s in statements if s.kind == "SHOP")
+    receivable = sum(s.payable_yen for s in statements if s.kind == "PARTNER")
+    await sql.execute(
+        "UPDATE settlements SET status = 'CLOSED', digest = $2, entry_count = $3, payable_yen = $4,"
+        " receivable_yen = $5 WHERE id = $1",
+        settlement_id,
+        digest,
+        entry_count,
+        payable,
+        receivable,
+    )
+    found = await sql.fetchrow_as(SettlementView, f"{_SETTLEMENT} WHERE id = $1", settlement_id)
+    assert found is not None
+    return found
+
+
+async def _take_entries(sql: Sql, settlement_id: int, municipality_id: int, cut: datetime) -> int:
+    """Every entry before the cut that used the municipality's shops or brought partner points into
+    its programs, and that no earlier run of the municipality took."""
+    uses, arrivals = ", ".join(f"'{k}'" for k in USES), ", ".join(f"'{k}'" for k in ARRIVALS)
+    return await sql.execute(
+        "INSERT INTO settlement_entries (settlement_id, municipality_id, entry_id)"
+        " SELECT DISTINCT CAST($1 AS BIGINT), CAST($2 AS BIGINT), e.id FROM journal_entries e"
+        " JOIN postings p ON p.entry_id = e.id"
+        " JOIN accounts a ON a.id = p.account_id LEFT JOIN shops s ON s.id = a.shop_id"
+        " LEFT JOIN programs g ON g.id = a.program_id"
+        f" WHERE e.created_at < $3 AND ((e.kind IN ({uses}) AND a.kind = 'SHOP' AND s.municipality_id = $2)"
+        f" OR (e.kind IN ({arrivals}) AND p.amount > 0 AND a.kind IN ('RESIDENT_PROGRAM', 'EVENT_GIFTS')"
+        " AND g.municipality_id = $2))"
+        " AND NOT EXISTS (SELECT 1 FROM settlement_entries x"
+        " WHERE x.municipality_id = $2 AND x.entry_id = e.id)",
+        settlement_id,
+        municipality_id,
+        cut,
+    )
+
+
+@dataclass(frozen=True)
+class _Used:
+    shop_id: int
+    program_id: int
+    points: int
+    yen_per_point: int
+
+
+@dataclass(frozen=True)
+class _Fee:
+    shop_id: int
+    program_id: int
+    fee: int
+
+
+@dataclass(frozen=True)
+class _Arrived:
+    partner_id: int
+    program_id: int
+    points: int
+
+
+async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int) -> list[Line]:
+    """A run's lines, from its entries' postings alone (verify calls this again to check a run)."""
+    uses, arrivals = ", ".join(f"'{k}'" for k in USES), ", ".join(f"'{k}'" for k in ARRIVALS)
+    # per entry and program: the points taken from residents' accounts or a voucher, and the shop paid
+    per_entry = (
+        "SELECT e.id, e.kind, (SELECT MIN(sa.shop_id) FROM postings c"
+        " JOIN accounts sa ON sa.id = c.account_id WHERE c.entry_id = e.id AND sa.kind = 'SHOP') AS shop_id,"
+        " COALESCE(src.program_id, v.program_id) AS program_id, -SUM(d.amount) AS points"
+        " FROM settlement_entries se JOIN journal_entries e ON e.id = se.entry_id"
+        " JOIN postings d ON d.entry_id = e.id AND d.amount < 0"
+        " JOIN accounts src ON src.id = d.account_id AND src.kind IN ('RESIDENT_PROGRAM', 'VOUCHER')"
+        " LEFT JOIN vouchers v ON v.id = src.voucher_id"
+        f" WHERE se.settlement_id = $1 AND e.kind IN ({uses})"
+        " GROUP BY e.id, e.kind, COALESCE(src.program_id, v.program_id)"
+    )
+    used = await sql.fetch_as(
+        _Used,
+        f"SELECT u.shop_id, u.program_id, SUM(u.points) AS points, g.yen_per_point FROM ({per_entry}) u"
+        " JOIN programs g ON g.id = u.program_id GROUP BY u.shop_id, u.program_id, g.yen_per_point",
+        settlement_id,
+    )
+    # a conversion's fee is 1/11 of the entry's amount (floored), shown on its first program's line
+    fees = await sql.fetch_as(
+        _Fee,
+        f"SELECT t.shop_id, t.program_id, SUM(t.points / {FEE_DIVISOR}) AS fee FROM (SELECT u.id, u.shop_id,"
+        f" MIN(u.program_id) AS program_id, SUM(u.points) AS points FROM ({per_entry}) u"
+        " WHERE u.kind = 'CONVERT'"
+        " GROUP BY u.id, u.shop_id) t GROUP BY t.shop_id, t.program_id",
+        settlement_id,
+    )
+    fee_of = {(f.shop_id, f.program_id): f.fee for f in fees}
+    arrived = await sql.fetch_as(
+        _Arrived,
+        "SELECT CAST(l.funder_ref AS BIGINT) AS partner_id, a.program_id, SUM(p.amount) AS points"
+        " FROM settlement_entries se JOIN journal_entries e ON e.id = se.entry_id"
+        " JOIN postings p ON p.entry_id = e.id AND p.amount > 0 JOIN accounts a ON a.id = p.account_id"
+        " JOIN programs g ON g.id = a.program_id JOIN lots l ON l.id = p.lot_id"
+        f" WHERE se.settlement_id = $1 AND e.kind IN ({arrivals}) AND l.funder_kind = 'PARTNER'"
+        " AND a.kind IN ('RESIDENT_PROGRAM', 'EVENT_GIFTS') AND g.municipality_id = $2"
+        " GROUP BY CAST(l.funder_ref AS BIGINT), a.program_id",
+        settlement_id,
+        municipality_id,
+    )
+    lines = [
+        Line(
+            "SHOP",
+            u.shop_id,
+            u.program_id,
+            u.points,
+            fee_of.get((u.shop_id, u.program_id), 0),
+            u.points * u.yen_per_point,
+        )
+        for u in used
+    ]
+    lines += [Line("PARTNER", a.partner_id, a.program_id, a.points, 0, a.points) for a in arrived]
+    return sorted(lines, key=lambda x: (x.kind, x.counterparty, x.program_id))
+
+
+async def _write_lines(sql: Sql, settlement_id: int, lines: list[Line]) -> None:
+    await bulk_insert(
+        sql,
+        "settlement_lines",
+        (
+            ("settlement_id", "bigint"),
+            ("kind", "text"),
+            ("shop_id", "bigint"),
+            ("partner_id", "bigint"),
+            ("program_id", "bigint"),
+            ("points", "bigint"),
+            ("fee_yen", "bigint"),
+            ("yen", "bigint"),
+        ),
+        [
+            (
+                settlement_id,
+                x.kind,
+                x.counterparty if x.kind == "SHOP" else None,
+                x.counterparty if x.kind == "PARTNER" else None,
+                x.program_id,
+                x.points,
+                x.fee_yen,
+                x.yen,
+            )
+            for x in lines
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class _Carry:
+    kind: str
+    counterparty: int
+    carried_out_yen: int
+
+
+async def _statements(sql: Sql, municipality_id: int, lines: list[Line]) -> list[Statement]:
+    """Per counterparty: this run's lines, plus what the last run carried out; under the minimum,
+    everything carries on."""
+    minimum = await sql.fetchint(
+        "SELECT settlement_minimum_yen FROM municipalities WHERE id = $1", municipality_id
+    )
+    carried = await sql.fetch_as(
+        _Carry,
+        "SELECT t.kind, COALESCE(t.shop_id, t.partner_id) AS counterparty, t.carried_out_yen"
+        " FROM settlement_statements t WHERE t.carried_out_yen > 0 AND t.settlement_id = (SELECT MAX(s.id)"
+        " FROM settlements s WHERE s.municipality_id = $1 AND s.status = 'CLOSED')",
+        municipality_id,
+    )
+    totals: dict[tuple[str, int], list[int]] = {}
+    for x in lines:
+        points, fee, yen, _ = totals.setdefault((x.kind, x.counterparty), [0, 0, 0, 0])
+        totals[(x.kind, x.counterparty)] = [points + x.points, fee + x.fee_yen, yen + x.yen, 0]
+    for c in carried:
+        totals.setdefault((c.kind, c.counterparty), [0, 0, 0, 0])[3] = c.carried_out_yen
+    statements = []
+    for (kind, counterparty), (points, fee, yen, carried_in) in sorted(totals.items()):
+        due = yen + carried_in
+        pays = due >= minimum
+        statements.append(
+            Statement(
+                kind, counterparty, points, fee, yen, carried_in, due if pays else 0, 0 if pays else due
+            )
+        )
+    return statements
+
+
+async def _write_statements(sql: Sql, settlement_id: int, statements: list[Statement]) -> None:
+    await bulk_insert(
+        sql,
+        "settlement_statements",
+        (
+            ("settlement_id", "bigint"),
+            ("kind", "text"),
+            ("shop_id", "bigint"),
+            ("partner_id", "bigint"),
+            ("points", "bigint"),
+            ("fee_yen", "bigint"),
+            ("yen", "bigint"),
+            ("carried_in_yen", "bigint"),
+            ("payable_yen", "bigint"),
+            ("carried_out_yen", "bigint"),
+        ),
+        [
+            (
+                settlement_id,
+                s.kind,
+                s.counterparty if s.kind == "SHOP" else None,
+                s.counterparty if s.kind == "PARTNER" else None,
+                s.points,
+                s.fee_yen,
+                s.yen,
+                s.carried_in_yen,
+                s.payable_yen,
+                s.carried_out_yen,
+            )
+            for s in statements
+        ],
+    )
+
+
+def settlement_digest(
+    code: str, start: date, end: date, entry_count: int, lines: list[Line], statements: list[Statement]
+) -> str:
+    content = {
+        "municipality": code,
+        "periodStart": start.isoformat(),
+        "periodEnd": end.isoformat(),
+        "entries": entry_count,
+        "lines": [asdict(x) for x in lines],
+        "statements": [asdict(s) for s in statements],
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()

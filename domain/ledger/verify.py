@@ -7,6 +7,7 @@ The invariant numbers are those of ../shared/guides/ledger.md.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from domain.ledger.accounts import OWNER_COLUMNS, OwnedRow, Owner, SystemAccount
 from domain.ledger.rules import (
@@ -18,6 +19,7 @@ from domain.ledger.rules import (
     merkle_root,
 )
 from domain.ledger.signing import LedgerKey
+from domain.settlement.actions import compute_lines, settlement_digest, stored_statements
 from domain.sql import Sql, as_datetime
 from models.ledger import AccountKind
 
@@ -234,8 +236,41 @@ async def _check_owners(sql: Sql) -> list[Breach]:
     return breaches[:SAMPLE]
 
 
+@dataclass(frozen=True)
+class _Run:
+    id: int
+    municipality_id: int
+    code: str
+    period_start: date
+    period_end: date
+    digest: str
+    entries: int
+
+
+async def _check_settlements(sql: Sql) -> list[Breach]:
+    """Each closed settlement still is what its entries give: its lines recomputed from the entries'
+    postings, and its digest over those lines, its statements and its entry count."""
+    breaches = []
+    runs = await sql.fetch_as(
+        _Run,
+        "SELECT s.id, s.municipality_id, m.code, s.period_start, s.period_end, s.digest,"
+        " (SELECT COUNT(*) FROM settlement_entries e WHERE e.settlement_id = s.id) AS entries"
+        " FROM settlements s JOIN municipalities m ON m.id = s.municipality_id WHERE s.status = 'CLOSED'"
+        " ORDER BY s.id",
+    )
+    for run in runs:
+        lines = await compute_lines(sql, run.id, run.municipality_id)
+        stored = await stored_statements(sql, run.id)
+        digest = settlement_digest(run.code, run.period_start, run.period_end, run.entries, lines, stored)
+        if digest != run.digest:
+            breaches.append(Breach("I13", f"settlement {run.id} no longer matches its journal entries"))
+        if len(breaches) >= SAMPLE:
+            break
+    return breaches
+
+
 async def verify_ledger(sql: Sql, key: LedgerKey | None) -> list[Breach]:
     """Every breach found (a few examples per check); an empty list means the books are sound."""
-    breaches = await _set_checks(sql) + await _check_owners(sql)
+    breaches = await _set_checks(sql) + await _check_owners(sql) + await _check_settlements(sql)
     digest_breaches, leaves = await _check_digests(sql)
     return breaches + digest_breaches + await _check_chain(sql, leaves, key)

@@ -195,7 +195,7 @@ async def _take_entries(sql: Sql, settlement_id: int, municipality_id: int, cut:
     """Every entry before the cut that used the municipality's shops or brought partner points into
     its programs, and that no earlier run of the municipality took."""
     uses, arrivals = ", ".join(f"'{k}'" for k in USES), ", ".join(f"'{k}'" for k in ARRIVALS)
-    return await sql.execute(
+    await sql.execute(
         "INSERT INTO settlement_entries (settlement_id, municipality_id, entry_id)"
         " SELECT DISTINCT CAST($1 AS BIGINT), CAST($2 AS BIGINT), e.id FROM journal_entries e"
         " JOIN postings p ON p.entry_id = e.id"
@@ -209,6 +209,9 @@ async def _take_entries(sql: Sql, settlement_id: int, municipality_id: int, cut:
         settlement_id,
         municipality_id,
         cut,
+    )
+    return await sql.fetchint(
+        "SELECT COUNT(*) FROM settlement_entries WHERE settlement_id = $1", settlement_id
     )
 
 
@@ -392,6 +395,28 @@ async def _write_statements(sql: Sql, settlement_id: int, statements: list[State
             for s in statements
         ],
     )
+
+
+@dataclass(frozen=True)
+class _StoredStatement:
+    kind: str
+    counterparty: int
+    points: int
+    fee_yen: int
+    yen: int
+    carried_in_yen: int
+    payable_yen: int
+    carried_out_yen: int
+
+
+async def stored_statements(sql: Sql, settlement_id: int) -> list[Statement]:
+    rows = await sql.fetch_as(
+        _StoredStatement,
+        "SELECT kind, COALESCE(shop_id, partner_id) AS counterparty, points, fee_yen, yen, carried_in_yen,"
+        " payable_yen, carried_out_yen FROM settlement_statements WHERE settlement_id = $1",
+        settlement_id,
+    )
+    return sorted((Statement(**asdict(r)) for r in rows), key=lambda s: (s.kind, s.counterparty))
 
 
 def settlement_digest(

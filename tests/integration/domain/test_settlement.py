@@ -113,3 +113,21 @@ def test_payouts_move_back_to_a_business_day():
     assert payout_of(date(2026, 7, 31)) == date(2026, 8, 14)  # the 15th is a Saturday
     assert business_day_on_or_before(date(2027, 1, 3)) == date(2026, 12, 30)  # 12/31–1/3 are closed
     assert business_day_on_or_before(date(2026, 11, 23)) == date(2026, 11, 20)  # 勤労感謝の日, a Monday
+
+
+@pytest.mark.ledger_breached
+async def test_verify_names_a_closed_settlement_changed_behind_its_entries(people, town, clock, db):
+    from domain.ledger.verify import verify_ledger
+
+    await reader().execute("UPDATE municipalities SET settlement_minimum_yen = 1")
+    assert (await _spend(people, town, 300, key="settle-verify-1"))["userErrors"] == []
+    people.later(days=10)
+    november = await close_settlement(await people.actor_of(town.admin), "141305", NOVEMBER, clock.now())
+    assert await verify_ledger(reader(), db.key) == []
+    await reader().execute(
+        "UPDATE settlement_statements SET yen = yen + 1, payable_yen = payable_yen + 1 WHERE settlement_id = $1",
+        november.id,
+    )
+    assert [str(b) for b in await verify_ledger(reader(), db.key)] == [
+        f"I13: settlement {november.id} no longer matches its journal entries"
+    ]

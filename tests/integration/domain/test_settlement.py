@@ -125,7 +125,8 @@ async def test_verify_names_a_closed_settlement_changed_behind_its_entries(peopl
     november = await close_settlement(await people.actor_of(town.admin), "141305", NOVEMBER, clock.now())
     assert await verify_ledger(reader(), db.key) == []
     await reader().execute(
-        "UPDATE settlement_statements SET yen = yen + 1, payable_yen = payable_yen + 1 WHERE settlement_id = $1",
+        "UPDATE settlement_statements SET yen = yen + 1, payable_yen = payable_yen + 1"
+        " WHERE settlement_id = $1",
         november.id,
     )
     assert [str(b) for b in await verify_ledger(reader(), db.key)] == [

@@ -140,7 +140,9 @@ async def _municipalities(seed: Seeder, operator: Actor) -> list[dict[str, Any]]
         if await reader().fetchval("SELECT id FROM municipalities WHERE code = $1", code) is None:
             bank = BankAccount("0009", branch, "ORDINARY", f"{1234567 + index:07d}", holder)
             await add_municipality(
-                operator, MunicipalityInput(code, f"points@{code}.example.jp", phone, bank), seed.now
+                operator,
+                MunicipalityInput(code, f"points@{code}.example.jp", phone, bank, f"{9000000000 + index}"),
+                seed.now,
             )
             await add_department(operator, code, DEPARTMENT, seed.now)
         pw = seed.password(f"admin-{code}", 20)

@@ -51,6 +51,7 @@ from resolvers.loaders import (
     program_by_id,
     programs_by_municipality,
     reserved_by_resident,
+    statements_by_settlement,
     vouchers_by_resident,
 )
 from resolvers.root import Mutation, Query, Subscription
@@ -206,4 +207,5 @@ class GraphQLApp(GraphQL[Context, None]):
         context.reserved_by_resident = reserved_by_resident(context.clock.now())
         context.vouchers_by_resident = vouchers_by_resident()
         context.history_by_resident = history_by_resident()
+        context.statements_by_settlement = statements_by_settlement()
         return context

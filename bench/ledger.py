@@ -183,7 +183,8 @@ async def _seed_expiring_lots(dsn: str, program: int) -> None:
     await conn.execute(
         "INSERT INTO accounts (code, kind, tracks_lots, negative_allowed, balance, version, created_at,"
         " resident_id, program_id)"
-        " SELECT 'resident:' || g || ':program:' || $3, 'RESIDENT_PROGRAM', true, false, 100, 0, $1, g, $3"
+        " SELECT 'resident:' || g || ':program:' || $3::bigint, 'RESIDENT_PROGRAM', true, false, 100, 0, $1,"
+        " g, $3::bigint"
         " FROM generate_series($4::bigint + 1, $4::bigint + $2) g",
         NOW,
         EXPIRY_ACCOUNTS,

@@ -237,5 +237,10 @@ class Migration(migrations.Migration):
             name="settlement_minimum_yen",
             field=fields.IntField(db_default=1000),
         ),
+        AddColumn(
+            model_name="Municipality",
+            name="transfer_requester_code",
+            field=fields.CharField(max_length=10, null=True),
+        ),
         ops.RunPython(CONSTRAINTS.install, reverse_code=CONSTRAINTS.remove),
     ]

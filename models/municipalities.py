@@ -20,6 +20,7 @@ class Municipality(Model):
     account_holder = fields.CharField(max_length=60, null=True)
     created_at = fields.DatetimeField()
     settlement_minimum_yen = fields.IntField(db_default=1000)  # payouts under it carry over
+    transfer_requester_code = fields.CharField(max_length=10, null=True)  # 委託者コード (the bank's)
 
     class Meta:
         table = "municipalities"

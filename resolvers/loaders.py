@@ -16,6 +16,7 @@ from domain.programs.queries import (
     list_programs_by_id,
     list_programs_by_municipality,
 )
+from domain.settlement.queries import StatementView, list_statements
 from domain.sql import reader
 from domain.vouchers.queries import VoucherView, list_vouchers_by_resident
 
@@ -106,3 +107,12 @@ async def _load_history(pages: Sequence[HistoryPage]) -> list[tuple[list[Movemen
 
 def history_by_resident() -> DataLoader[HistoryPage, tuple[list[Movement], bool]]:
     return DataLoader(load_fn=_load_history)
+
+
+async def _load_statements(ids: Sequence[int]) -> list[list[StatementView]]:
+    found = await list_statements(reader(), list(ids))
+    return [[s for s in found if s.settlement_id == i] for i in ids]
+
+
+def statements_by_settlement() -> DataLoader[int, list[StatementView]]:
+    return DataLoader(load_fn=_load_statements)

@@ -9,13 +9,14 @@ from resolvers.organisations import OrganisationMutation
 from resolvers.points import PointsMutation
 from resolvers.programs import ProgramMutation, ProgramQuery
 from resolvers.residents import ResidentMutation, ResidentQuery
+from resolvers.settlement import SettlementMutation, SettlementQuery
 from resolvers.staff import StaffMutation, StaffQuery
 from resolvers.terminals import TerminalMutation
 from resolvers.vouchers import Subscription, VoucherMutation, VoucherQuery
 
 
 @strawberry.type
-class Query(LedgerQuery, ResidentQuery, LinkQuery, StaffQuery, ProgramQuery, VoucherQuery):
+class Query(LedgerQuery, ResidentQuery, LinkQuery, StaffQuery, ProgramQuery, VoucherQuery, SettlementQuery):
     pass
 
 
@@ -30,6 +31,7 @@ class Mutation(
     ProgramMutation,
     PointsMutation,
     VoucherMutation,
+    SettlementMutation,
 ):
     pass
 

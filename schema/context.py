@@ -18,6 +18,7 @@ from domain.links.actions import LinkView
 from domain.municipalities.queries import MunicipalityView
 from domain.points.queries import Balance, Movement, ReservedLot
 from domain.programs.queries import CampaignView, ProgramView
+from domain.settlement.queries import StatementView
 from domain.vouchers.qr import qr_svg, qr_text
 from domain.vouchers.queries import VoucherView
 from domain.vouchers.tokens import VoucherKey
@@ -45,6 +46,7 @@ class Context:
     balances_by_resident: DataLoader[int, list[Balance]] = field(init=False)
     reserved_by_resident: DataLoader[int, list[ReservedLot]] = field(init=False)
     vouchers_by_resident: DataLoader[int, list[VoucherView]] = field(init=False)
+    statements_by_settlement: DataLoader[int, list[StatementView]] = field(init=False)
     history_by_resident: DataLoader[tuple[int, int, str | None], tuple[list[Movement], bool]] = field(
         init=False
     )

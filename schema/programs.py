@@ -117,6 +117,9 @@ class AddMunicipalityInput:
     contact_email: str
     contact_phone: str
     bank_account: BankAccountInput
+    transfer_requester_code: str | None = strawberry.field(
+        default=None, description="委託者コード: the 10 digits the bank assigned for transfer files"
+    )
 
 
 @strawberry.input

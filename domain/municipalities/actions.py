@@ -25,6 +25,7 @@ class MunicipalityInput:
     contact_email: str
     contact_phone: str
     bank: BankAccount
+    requester_code: str | None = None  # 委託者コード: what the bank assigned for transfer files
 
 
 def _invalid(message: str, field: str) -> DomainError:
@@ -41,14 +42,17 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
     if not PHONE.fullmatch(form.contact_phone.strip()):
         raise _invalid("Give a contact phone number (digits and hyphens).", "contactPhone")
     bank = check_bank_account(form.bank)
+    requester = (form.requester_code or "").strip() or None
+    if requester is not None and not re.fullmatch(r"[0-9]{10}", requester):
+        raise _invalid("The 委託者コード your bank assigned is 10 digits.", "transferRequesterCode")
 
     async def work(sql: Sql) -> MunicipalityView:
         try:
             await sql.execute(
                 "INSERT INTO municipalities (code, name, prefecture, kana, contact_email, contact_phone,"
                 " bank_code,"
-                " branch_code, account_type, account_number, account_holder, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                " branch_code, account_type, account_number, account_holder, created_at,"
+                " transfer_requester_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 form.code,
                 entry.name,
                 entry.prefecture,
@@ -61,6 +65,7 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
                 bank.account_number,
                 bank.holder,
                 now,
+                requester,
             )
         except IntegrityError as exc:
             raise _invalid("This municipality already takes part.", "code") from exc

@@ -110,7 +110,7 @@ def _check_period(period_end: date, now: datetime) -> None:
         )
 
 
-_SETTLEMENT = (
+SETTLEMENT_COLUMNS = (
     "SELECT id, municipality_id, period_start, period_end, cut_at, payout_on, status, digest, entry_count,"
     " payable_yen, receivable_yen FROM settlements"
 )
@@ -130,7 +130,7 @@ async def close_settlement(
         await sql.fetch(f"SELECT id FROM municipalities WHERE id = $1{sql.for_update}", municipality.id)
         done = await sql.fetchrow_as(
             SettlementView,
-            f"{_SETTLEMENT} WHERE municipality_id = $1 AND period_end = $2",
+            f"{SETTLEMENT_COLUMNS} WHERE municipality_id = $1 AND period_end = $2",
             municipality.id,
             period_end,
         )
@@ -186,7 +186,7 @@ async def _close(
         payable,
         receivable,
     )
-    found = await sql.fetchrow_as(SettlementView, f"{_SETTLEMENT} WHERE id = $1", settlement_id)
+    found = await sql.fetchrow_as(SettlementView, f"{SETTLEMENT_COLUMNS} WHERE id = $1", settlement_id)
     assert found is not None
     return found
 

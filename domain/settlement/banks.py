@@ -86,3 +86,12 @@ def _name(kana: str) -> str:
         return zengin_text(kana, 15, "bankName")
     except DomainError:
         return ""
+
+
+def bank_names(bank_code: str, branch_code: str) -> tuple[str, str]:
+    """The bank's and branch's names in the file's kana (blank where unknown or too long)."""
+    bank = _banks().all.get(bank_code)  # type: ignore[attr-defined]
+    if bank is None:
+        return "", ""
+    branch = bank.branches.get(branch_code)
+    return _name(bank.kana), "" if branch is None else _name(branch.kana)

@@ -87,7 +87,7 @@ class People:
         if self.operator_actor is None:
             await self.operator()
         bank = BankAccount("0001", "001", "ORDINARY", "1234567", "ｶﾜｻｷｼ")
-        form = MunicipalityInput(code, f"points@{code}.example.jp", "044-200-2111", bank)
+        form = MunicipalityInput(code, f"points@{code}.example.jp", "044-200-2111", bank, "0000012345")
         await add_municipality(self.operator_actor, form, self.clock.now())
         await add_department(self.operator_actor, code, "健康福祉局", self.clock.now())
 

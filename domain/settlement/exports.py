@@ -1,0 +1,115 @@
+"""What a closed run gives a municipality to act on: the 総合振込 file that pays its shops."""
+
+from dataclasses import dataclass
+
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission
+from domain.errors import DomainError, ErrorCode
+from domain.settlement.banks import bank_names
+from domain.settlement.queries import access_settlement_by_id
+from domain.settlement.zengin import AccountType, Payee, Payer, TransferFile, write_transfer_file
+from domain.sql import reader
+
+TYPES = {"ORDINARY": AccountType.ORDINARY, "CURRENT": AccountType.CURRENT}
+
+
+@dataclass(frozen=True)
+class _Payer:
+    code: str
+    requester: str | None
+    bank_code: str | None
+    branch_code: str | None
+    account_type: str | None
+    account_number: str | None
+    account_holder: str | None
+
+
+@dataclass(frozen=True)
+class _Payee:
+    shop_id: int
+    name: str
+    payable_yen: int
+    bank_code: str | None
+    branch_code: str | None
+    account_type: str | None
+    account_number: str | None
+    account_holder: str | None
+
+
+@dataclass(frozen=True)
+class TransferExport:
+    filename: str
+    content: bytes  # cp932, CRLF after every 120-byte record
+    transfers: int
+    total_yen: int
+
+
+async def transfer_file(actor: Actor | None, settlement_id: int) -> TransferExport:
+    """The run's payments to shops (those paid this run) as a 総合振込 file, on its payout day."""
+    sql = reader()
+    run = await access_settlement_by_id(actor, Permission.MUNICIPALITY_ADMIN, sql, settlement_id)
+    payer = await sql.fetchrow_as(
+        _Payer,
+        "SELECT code, transfer_requester_code AS requester, bank_code, branch_code, account_type,"
+        " account_number, account_holder FROM municipalities WHERE id = $1",
+        run.municipality_id,
+    )
+    assert payer is not None
+    if not payer.requester or not payer.bank_code or not payer.account_holder:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "Set the municipality's bank account and the 委託者コード its bank assigned first.",
+            "transferRequesterCode",
+        )
+    payees = await sql.fetch_as(
+        _Payee,
+        "SELECT s.id AS shop_id, s.name, t.payable_yen, s.bank_code, s.branch_code, s.account_type,"
+        " s.account_number, s.account_holder FROM settlement_statements t JOIN shops s ON s.id = t.shop_id"
+        " WHERE t.settlement_id = $1 AND t.kind = 'SHOP' AND t.payable_yen > 0 ORDER BY s.id",
+        settlement_id,
+    )
+    unpaid = [p.name for p in payees if p.bank_code is None]
+    if unpaid:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"No bank account for {', '.join(unpaid)}: set each shop's account (setShopBankAccount) first.",
+            "shops",
+        )
+    bank, branch = bank_names(payer.bank_code, payer.branch_code or "")
+    transfers = TransferFile(
+        Payer(
+            payer.requester,
+            payer.account_holder,
+            run.payout_on,
+            payer.bank_code,
+            payer.branch_code or "",
+            TYPES[payer.account_type or "ORDINARY"],
+            payer.account_number or "",
+            bank,
+            branch,
+        ),
+        [_payee(p) for p in payees],
+    )
+    return TransferExport(
+        f"zengin-{payer.code}-{run.period_end.isoformat()}.txt",
+        write_transfer_file(transfers),
+        len(transfers.payees),
+        transfers.total,
+    )
+
+
+def _payee(p: _Payee) -> Payee:
+    # a shop's account is all five columns or none (a CHECK), and none was refused above
+    bank_code, branch_code = p.bank_code or "", p.branch_code or ""
+    bank, branch = bank_names(bank_code, branch_code)
+    return Payee(
+        bank_code,
+        branch_code,
+        TYPES[p.account_type or "ORDINARY"],
+        p.account_number or "",
+        p.account_holder or "",
+        p.payable_yen,
+        str(p.shop_id),
+        bank,
+        branch,
+    )

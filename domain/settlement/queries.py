@@ -1,0 +1,72 @@
+"""Reading settlement runs: a municipality's admins (and the operator) see their own."""
+
+from dataclasses import dataclass
+
+from domain.auth.access import require_municipality
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
+from domain.errors import DomainError, ErrorCode
+from domain.municipalities.queries import get_municipality_by_code
+from domain.settlement.actions import SETTLEMENT_COLUMNS, SettlementView
+from domain.sql import Sql
+
+
+async def access_settlement_by_id(
+    actor: Actor | None, permission: Permission, sql: Sql, settlement_id: int
+) -> SettlementView:
+    """The run, if ``permission`` admits ``actor`` and the run is its municipality's (another
+    municipality's run is NOT_FOUND: nobody learns which runs exist elsewhere)."""
+    actor = permit(actor, permission)
+    found = await sql.fetchrow_as(SettlementView, f"{SETTLEMENT_COLUMNS} WHERE id = $1", settlement_id)
+    if found is None or (actor.municipality_id not in (None, found.municipality_id)):
+        raise DomainError(ErrorCode.NOT_FOUND, "No such settlement.", "id")
+    return found
+
+
+async def list_settlements(
+    actor: Actor | None, sql: Sql, municipality_code: str, first: int, before_id: int | None
+) -> tuple[list[SettlementView], bool]:
+    """The municipality's runs, newest first, ``first`` at a time (and whether more exist)."""
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    municipality = await get_municipality_by_code(sql, municipality_code)
+    require_municipality(actor, municipality.id)
+    runs = await sql.fetch_as(
+        SettlementView,
+        f"{SETTLEMENT_COLUMNS} WHERE municipality_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3",
+        municipality.id,
+        before_id or 0,
+        first + 1,
+    )
+    return runs[:first], len(runs) > first
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """One counterparty in a run: a shop (what it is owed) or a partner (what it owes)."""
+
+    settlement_id: int
+    kind: str
+    counterparty_id: int
+    name: str
+    points: int
+    fee_yen: int
+    yen: int
+    carried_in_yen: int
+    payable_yen: int
+    carried_out_yen: int
+    shop_category: str | None  # a shop's
+    client_id: str | None  # a partner's
+    active: bool | None
+
+
+async def list_statements(sql: Sql, settlement_ids: list[int]) -> list[StatementView]:
+    return await sql.fetch_as(
+        StatementView,
+        "SELECT t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id) AS counterparty_id,"
+        " COALESCE(s.name, p.name) AS name, t.points, t.fee_yen, t.yen, t.carried_in_yen, t.payable_yen,"
+        " t.carried_out_yen, s.category AS shop_category, p.client_id, p.active"
+        " FROM settlement_statements t LEFT JOIN shops s ON s.id = t.shop_id"
+        f" LEFT JOIN partners p ON p.id = t.partner_id WHERE {sql.any_of('t.settlement_id', 1)}"
+        " ORDER BY t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id)",
+        sql.ids(settlement_ids),
+    )

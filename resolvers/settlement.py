@@ -1,0 +1,82 @@
+"""Settlement runs: close a month, read runs (a municipality's admins, or the operator)."""
+
+import base64
+from datetime import date
+
+import strawberry
+
+from domain.auth.permissions import Permission
+from domain.errors import DomainError, ErrorCode
+from domain.numbers import ascii_int
+from domain.settlement import actions
+from domain.settlement.queries import access_settlement_by_id, list_settlements
+from domain.sql import reader
+from resolvers.ids import int_id
+from schema.context import Info
+from schema.errors import attempt
+from schema.permissions import Needs
+from schema.programs import PageInfo
+from schema.settlement import CloseSettlementPayload, Settlement, SettlementConnection, SettlementEdge
+
+
+def _cursor(settlement_id: int) -> str:
+    return base64.urlsafe_b64encode(f"settlement:{settlement_id}".encode()).decode()
+
+
+def _after(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        kind, value = "", ""
+    found = ascii_int(value) if kind == "settlement" else None
+    if found is None:
+        raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not one we gave out.", "after")
+    return found
+
+
+@strawberry.type
+class SettlementQuery:
+    @strawberry.field(
+        description="One settlement run of your municipality.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
+    async def settlement(self, info: Info, id: strawberry.ID) -> Settlement:
+        found = await access_settlement_by_id(
+            info.context.actor, Permission.MUNICIPALITY_ADMIN, reader(), int_id(id) or -1
+        )
+        return Settlement.from_view(found)
+
+    @strawberry.field(
+        description="A municipality's settlement runs, newest first (at most 100 a page).",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
+    async def settlements(
+        self, info: Info, municipality_code: str, first: int = 12, after: str | None = None
+    ) -> SettlementConnection:
+        runs, more = await list_settlements(
+            info.context.actor, reader(), municipality_code, max(1, min(first, 100)), _after(after)
+        )
+        edges = [SettlementEdge(cursor=_cursor(r.id), node=Settlement.from_view(r)) for r in runs]
+        end = edges[-1].cursor if edges else None
+        return SettlementConnection(edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=end))
+
+
+@strawberry.type
+class SettlementMutation:
+    @strawberry.mutation(
+        description="Close a month (the period ending on its last day, after 00:00 JST the next day): what"
+        " the municipality owes each shop and each partner owes it. Closing again returns the same run.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
+    async def close_settlement(
+        self, info: Info, municipality_code: str, period_end: date
+    ) -> CloseSettlementPayload:
+        async def work() -> CloseSettlementPayload:
+            closed = await actions.close_settlement(
+                info.context.actor, municipality_code, period_end, info.context.clock.now()
+            )
+            return CloseSettlementPayload(settlement=Settlement.from_view(closed))
+
+        return await attempt(CloseSettlementPayload, work())

@@ -70,13 +70,21 @@ class Owner:
     name: str = ""  # a system account's name; a budget's municipality code (for the label only)
 
     def __post_init__(self) -> None:
-        needed = OWNED_BY[self.kind]
-        for column in OWNER_COLUMNS:
-            if (getattr(self, column) is not None) != (column in needed):
-                raise ValueError(f"a {self.kind.value} account is owned by {', '.join(needed) or 'nobody'}")
+        given = tuple(c for c, v in zip(OWNER_COLUMNS, self.columns(), strict=True) if v is not None)
+        if given != OWNED_BY[self.kind]:
+            needed = OWNED_BY[self.kind]
+            raise ValueError(f"a {self.kind.value} account is owned by {', '.join(needed) or 'nobody'}")
 
     def columns(self) -> tuple[int | None, ...]:
-        return tuple(getattr(self, c) for c in OWNER_COLUMNS)
+        return (
+            self.resident_id,
+            self.municipality_id,
+            self.program_id,
+            self.shop_id,
+            self.shard,
+            self.partner_id,
+            self.voucher_id,
+        )
 
     def label(self) -> str:
         match self.kind:
@@ -202,29 +210,39 @@ class OwnedRow(_AccountRow):
 
 
 async def open_accounts(sql: Sql, owners: Sequence[Owner], now: datetime) -> dict[Owner, AccountRef]:
-    """Many accounts at once (bulk insert, ON CONFLICT DO NOTHING), by owner."""
-    unique = sorted(set(owners), key=Owner.label)
+    """Many accounts at once (bulk insert, ON CONFLICT DO NOTHING), by owner. The rows inserted come
+    back from the insert itself; only those that existed are read again (and checked to be the
+    same owner's)."""
+    labelled = {owner.label(): owner for owner in owners}
+    labels = sorted(labelled)
+    values = [_values(labelled[label], now) for label in labels]
     types = ("text", "text", "boolean", "boolean", "bigint", "bigint", "timestamptz")
-    await bulk_insert(
+    inserted = await bulk_insert(
         sql,
         "accounts",
         tuple(zip(_INSERT_COLUMNS + OWNER_COLUMNS, types + ("bigint",) * len(OWNER_COLUMNS), strict=True)),
-        [_values(owner, now) for owner in unique],
+        values,
+        returning="id, code",
         on_conflict="(code) DO NOTHING",
     )
-    by_label = {owner.label(): owner for owner in unique}
     found: dict[Owner, AccountRef] = {}
-    for start in range(0, len(unique), 20_000):
-        chunk = [owner.label() for owner in unique[start : start + 20_000]]
-        rows = await sql.fetch_as(
+    for row in inserted:
+        owner = labelled[str(row["code"])]
+        kind = owner.kind
+        found[owner] = AccountRef(
+            int(row["id"]), owner.label(), kind, kind in LOT_TRACKED, kind in MAY_GO_NEGATIVE
+        )
+    existing = [label for label in labels if labelled[label] not in found]
+    for start in range(0, len(existing), 20_000):
+        owned = await sql.fetch_as(
             OwnedRow,
             f"SELECT id, code, kind, tracks_lots, negative_allowed, {', '.join(OWNER_COLUMNS)} FROM accounts"
             f" WHERE {sql.any_text('code', 1)}",
-            sql.texts(chunk),
+            sql.texts(existing[start : start + 20_000]),
         )
-        for row in rows:
-            owner = by_label[row.code]
-            if not row.owned_by(owner):
-                raise ValueError(f"account {row.code} exists with another owner or kind")
-            found[owner] = row.ref()
+        for account in owned:
+            owner = labelled[account.code]
+            if not account.owned_by(owner):
+                raise ValueError(f"account {account.code} exists with another owner or kind")
+            found[owner] = account.ref()
     return found

@@ -37,7 +37,12 @@ async def test_an_admin_closes_the_month_and_reads_it_back(people, town):
         "2026-12-15",
     )
     assert run["shopStatements"] == [
-        {"shop": {"id": str(town.shop), "name": "商店"}, "pointsUsed": 300, "feeYen": 0, "payableYen": 300}
+        {
+            "shop": {"id": str(town.shop), "name": "ブレーメン通り 商店"},
+            "pointsUsed": 300,
+            "feeYen": 0,
+            "payableYen": 300,
+        }
     ]
     again = (await people.gql(CLOSE, town.admin, c="141305", d="2026-11-30"))["closeSettlement"]["settlement"]
     assert again == run
@@ -68,7 +73,7 @@ async def test_a_shop_without_a_bank_account_stops_the_file_with_its_name(people
         f"/settlements/{run['id']}/zengin", headers={"Authorization": f"Bearer {town.admin}"}
     )
     assert response.status_code == 400
-    assert "商店" in response.json()["error"]["message"]
+    assert "ブレーメン通り 商店" in response.json()["error"]["message"]
 
 
 async def test_another_municipality_sees_no_run_of_ours(people, town):

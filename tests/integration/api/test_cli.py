@@ -134,20 +134,23 @@ async def test_serve_refuses_several_workers_on_sqlite(db):
     assert "SQLite allows one writer" in result.stderr
 
 
-async def test_migrations_apply_roll_back_and_apply_again(database, tmp_path):
-    if database.postgres:
-        name = f"mykey_migrations_{uuid.uuid4().hex[:10]}"
-        admin = await asyncpg.connect(f"{PG_HOST}/postgres")
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"{PG_HOST}/{name}"
-    else:
-        url = f"sqlite://{tmp_path / 'migrations.sqlite3'}"
+async def _in_an_empty_database(database, tmp_path, script):
+    """Run ``script`` in a subprocess against a database of its own, made and dropped here."""
+    if not database.postgres:
+        url = f"sqlite://{tmp_path / 'empty.sqlite3'}"
+        return _run(database, env_extra={"DATABASE_URL": url}, code=script)
+    name = f"mykey_migrations_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(f"{PG_HOST}/postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        result = _run(database, env_extra={"DATABASE_URL": url}, code=MIGRATION_ROUND_TRIP)
+        return _run(database, env_extra={"DATABASE_URL": f"{PG_HOST}/{name}"}, code=script)
     finally:
-        if database.postgres:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def test_migrations_apply_roll_back_and_apply_again(database, tmp_path):
+    result = await _in_an_empty_database(database, tmp_path, MIGRATION_ROUND_TRIP)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "up ['accounts', 'lots', 'postings']",
@@ -157,19 +160,7 @@ async def test_migrations_apply_roll_back_and_apply_again(database, tmp_path):
 
 
 async def test_the_owner_migration_reads_each_existing_code_once_into_columns(database, tmp_path):
-    if database.postgres:
-        name = f"mykey_backfill_{uuid.uuid4().hex[:10]}"
-        admin = await asyncpg.connect(f"{PG_HOST}/postgres")
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"{PG_HOST}/{name}"
-    else:
-        url = f"sqlite://{tmp_path / 'backfill.sqlite3'}"
-    try:
-        result = _run(database, env_extra={"DATABASE_URL": url}, code=BACKFILL)
-    finally:
-        if database.postgres:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+    result = await _in_an_empty_database(database, tmp_path, BACKFILL)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "resident:1:program:1 RESIDENT_PROGRAM 1 None 1 None None None None",

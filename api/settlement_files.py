@@ -1,5 +1,6 @@
-"""``GET /settlements/{id}/zengin``: a closed run's 総合振込 file (municipality admins, or the operator;
-``Authorization: Bearer`` or the console's session cookie)."""
+"""A closed run's files (municipality admins, or the operator; ``Authorization: Bearer`` or the
+console's session cookie): ``GET /settlements/{id}/zengin``, the 総合振込 file that pays its shops, and
+``GET /settlements/{id}/statements.csv``, its statements for a spreadsheet."""
 
 from collections.abc import Awaitable, Callable
 
@@ -11,9 +12,23 @@ from domain.auth.access_tokens import AccessTokens
 from domain.clock import Clock
 from domain.errors import DomainError, ErrorCode
 from domain.numbers import ascii_int
-from domain.settlement.exports import transfer_file
+from domain.settlement.exports import statements_csv, transfer_file
 
 STATUS = {ErrorCode.UNAUTHENTICATED: 401, ErrorCode.FORBIDDEN: 403, ErrorCode.NOT_FOUND: 404}
+
+
+def _refused(error: DomainError) -> JSONResponse:
+    body = {"error": {"code": error.code.value, "field": error.field, "message": error.message}}
+    return JSONResponse(body, status_code=STATUS.get(error.code, 400))
+
+
+def _attachment(content: bytes, filename: str, media_type: str) -> Response:
+    disposition = f'attachment; filename="{filename}"'
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
 
 
 def zengin_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], Awaitable[Response]]:
@@ -23,15 +38,20 @@ def zengin_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], A
         try:
             export = await transfer_file(caller.actor, -1 if settlement_id is None else settlement_id)
         except DomainError as error:
-            body = {"error": {"code": error.code.value, "field": error.field, "message": error.message}}
-            return JSONResponse(body, status_code=STATUS.get(error.code, 400))
-        return Response(
-            export.content,
-            media_type="text/plain; charset=Shift_JIS",
-            headers={
-                "Content-Disposition": f'attachment; filename="{export.filename}"',
-                "Cache-Control": "no-store",
-            },
-        )
+            return _refused(error)
+        return _attachment(export.content, export.filename, "text/plain; charset=Shift_JIS")
+
+    return endpoint
+
+
+def statements_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        caller = await identify(request, tokens, clock.now())
+        settlement_id = ascii_int(request.path_params["id"])
+        try:
+            export = await statements_csv(caller.actor, -1 if settlement_id is None else settlement_id)
+        except DomainError as error:
+            return _refused(error)
+        return _attachment(export.content, export.filename, "text/csv; charset=utf-8")
 
     return endpoint

@@ -1,12 +1,14 @@
 """What a closed run gives a municipality to act on: the 総合振込 file that pays its shops."""
 
+import csv
+import io
 from dataclasses import dataclass
 
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission
 from domain.errors import DomainError, ErrorCode
 from domain.settlement.banks import bank_names
-from domain.settlement.queries import access_settlement_by_id
+from domain.settlement.queries import access_settlement_by_id, list_statements
 from domain.settlement.zengin import AccountType, Payee, Payer, TransferFile, write_transfer_file
 from domain.sql import reader
 
@@ -112,4 +114,56 @@ def _payee(p: _Payee) -> Payee:
         str(p.shop_id),
         bank,
         branch,
+    )
+
+
+HEADER = (
+    "種別",
+    "相手先ID",
+    "名称",
+    "ポイント",
+    "手数料(円)",
+    "今期(円)",
+    "繰越受入(円)",
+    "支払・請求(円)",
+    "次回繰越(円)",
+)
+KIND_NAMES = {"SHOP": "店舗への支払", "PARTNER": "パートナーへの請求"}
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection: = + - @, tab, CR)."""
+    return "'" + cell if cell[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
+
+
+@dataclass(frozen=True)
+class StatementsExport:
+    filename: str
+    content: bytes  # UTF-8 with a BOM (Excel opens it as UTF-8), CRLF
+
+
+async def statements_csv(actor: Actor | None, settlement_id: int) -> StatementsExport:
+    """The run's statements, one row per shop and partner, for a spreadsheet."""
+    sql = reader()
+    run = await access_settlement_by_id(actor, Permission.MUNICIPALITY_ADMIN, sql, settlement_id)
+    code = await sql.fetchval("SELECT code FROM municipalities WHERE id = $1", run.municipality_id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for s in await list_statements(sql, [settlement_id]):
+        writer.writerow(
+            (
+                KIND_NAMES[s.kind],
+                s.counterparty_id,
+                spreadsheet_safe(s.name),
+                s.points,
+                s.fee_yen,
+                s.yen,
+                s.carried_in_yen,
+                s.payable_yen,
+                s.carried_out_yen,
+            )
+        )
+    return StatementsExport(
+        f"statements-{code}-{run.period_end.isoformat()}.csv", out.getvalue().encode("utf-8-sig")
     )

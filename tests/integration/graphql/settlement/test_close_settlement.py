@@ -92,3 +92,19 @@ async def test_another_municipality_sees_no_run_of_ours(people, town):
     assert response.status_code == 404
     refused = (await people.gql(CLOSE, other, c="141305", d="2026-11-30"))["closeSettlement"]
     assert [e["code"] for e in refused["userErrors"]] == ["FORBIDDEN"]
+
+
+async def test_the_statements_open_in_a_spreadsheet_and_run_nothing(people, town):
+    run = await _closed(people, town)
+    await reader().execute("UPDATE shops SET name = '=HYPERLINK(\"http://evil\")' WHERE id = $1", town.shop)
+    response = await people.api.get(
+        f"/settlements/{run['id']}/statements.csv", headers={"Authorization": f"Bearer {town.admin}"}
+    )
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM
+    lines = response.content[3:].decode("utf-8").split("\r\n")
+    assert lines[0].startswith("種別,相手先ID,名称,ポイント")
+    assert lines[1] == f'店舗への支払,{town.shop},"\'=HYPERLINK(""http://evil"")",300,0,300,0,300,0'
+    assert lines[2:] == [""]
+    other = await people.api.get(f"/settlements/{run['id']}/statements.csv")
+    assert other.status_code == 401

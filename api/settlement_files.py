@@ -1,6 +1,7 @@
 """A closed run's files (municipality admins, or the operator; ``Authorization: Bearer`` or the
-console's session cookie): ``GET /settlements/{id}/zengin``, the 総合振込 file that pays its shops, and
-``GET /settlements/{id}/statements.csv``, its statements for a spreadsheet."""
+console's session cookie): ``GET /settlements/{id}/zengin``, the 総合振込 file that pays its shops,
+``GET /settlements/{id}/statements.csv``, its statements for a spreadsheet, and each shop's A4
+statement as PDF."""
 
 from collections.abc import Awaitable, Callable
 
@@ -13,6 +14,7 @@ from domain.clock import Clock
 from domain.errors import DomainError, ErrorCode
 from domain.numbers import ascii_int
 from domain.settlement.exports import statements_csv, transfer_file
+from domain.settlement.printing import shop_statement_pdf
 
 STATUS = {ErrorCode.UNAUTHENTICATED: 401, ErrorCode.FORBIDDEN: 403, ErrorCode.NOT_FOUND: 404}
 
@@ -53,5 +55,25 @@ def statements_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request
         except DomainError as error:
             return _refused(error)
         return _attachment(export.content, export.filename, "text/csv; charset=utf-8")
+
+    return endpoint
+
+
+def shop_statement_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], Awaitable[Response]]:
+    """``GET /settlements/{id}/shops/{shopId}/statement.pdf``: a shop's statement on A4."""
+
+    async def endpoint(request: Request) -> Response:
+        caller = await identify(request, tokens, clock.now())
+        settlement_id = ascii_int(request.path_params["id"])
+        shop_id = ascii_int(request.path_params["shop"])
+        try:
+            printed = await shop_statement_pdf(
+                caller.actor,
+                -1 if settlement_id is None else settlement_id,
+                -1 if shop_id is None else shop_id,
+            )
+        except DomainError as error:
+            return _refused(error)
+        return _attachment(printed.content, printed.filename, "application/pdf")
 
     return endpoint

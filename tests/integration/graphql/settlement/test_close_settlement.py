@@ -108,3 +108,34 @@ async def test_the_statements_open_in_a_spreadsheet_and_run_nothing(people, town
     assert lines[2:] == [""]
     other = await people.api.get(f"/settlements/{run['id']}/statements.csv")
     assert other.status_code == 401
+
+
+async def test_a_shops_statement_prints_on_a4_with_its_figures(people, town):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    run = await _closed(people, town)
+    response = await people.api.get(
+        f"/settlements/{run['id']}/shops/{town.shop}/statement.pdf",
+        headers={"Authorization": f"Bearer {town.admin}"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    page = PdfReader(BytesIO(response.content)).pages[0]
+    assert round(float(page.mediabox.width)) == 595 and round(float(page.mediabox.height)) == 842  # A4
+    text = page.extract_text()
+    for expected in (
+        "精算明細書",
+        "ブレーメン通り 商店",
+        "2026年11月01日",
+        "2026年12月15日",
+        "300",
+        run["digest"][:16],
+    ):
+        assert expected in text, (expected, text)
+    missing = await people.api.get(
+        f"/settlements/{run['id']}/shops/999999/statement.pdf",
+        headers={"Authorization": f"Bearer {town.admin}"},
+    )
+    assert missing.status_code == 404

@@ -11,6 +11,7 @@ from migrations._constraints import AddColumn, Constraints
 
 OWNER = "(kind = 'SHOP') = (shop_id IS NOT NULL) AND (kind = 'PARTNER') = (partner_id IS NOT NULL)"
 CARRY = "payable_yen >= 0 AND carried_out_yen >= 0 AND payable_yen + carried_out_yen = yen + carried_in_yen"
+SCHEDULE = "settlement_schedule IN ('MONTHLY', 'TWICE_MONTHLY') AND settlement_minimum_yen >= 0"
 CONSTRAINTS = Constraints(
     uniques=[
         ("settlements_once", "settlements (municipality_id, period_end)"),
@@ -22,23 +23,13 @@ CONSTRAINTS = Constraints(
         ("settlement_statements_run", "settlement_statements (settlement_id)"),
     ],
     checks=[
-        (
-            "settlement_lines_owner",
-            "settlement_lines",
-            "(kind = 'SHOP') = (shop_id IS NOT NULL) AND (kind = 'PARTNER') = (partner_id IS NOT NULL)",
-        ),
-        (
-            "settlement_statements_owner",
-            "settlement_statements",
-            "(kind = 'SHOP') = (shop_id IS NOT NULL) AND (kind = 'PARTNER') = (partner_id IS NOT NULL)",
-        ),
-        (
-            "settlement_statements_carry",
-            "settlement_statements",
-            "payable_yen >= 0 AND carried_out_yen >= 0 AND payable_yen + carried_out_yen = yen + carried_in_yen",
-        ),
+        ("settlement_lines_owner", "settlement_lines", OWNER),
+        ("settlement_statements_owner", "settlement_statements", OWNER),
+        ("settlement_statements_carry", "settlement_statements", CARRY),
+        ("municipalities_settlement", "municipalities", SCHEDULE),
     ],
-    columns="kind|shop_id|partner_id|payable_yen|carried_out_yen|yen|carried_in_yen",
+    columns="kind|shop_id|partner_id|payable_yen|carried_out_yen|yen|carried_in_yen|settlement_schedule"
+    "|settlement_minimum_yen",
 )
 
 
@@ -236,6 +227,11 @@ class Migration(migrations.Migration):
             model_name="Municipality",
             name="settlement_minimum_yen",
             field=fields.IntField(db_default=1000),
+        ),
+        AddColumn(
+            model_name="Municipality",
+            name="settlement_schedule",
+            field=fields.CharField(max_length=16, db_default="MONTHLY"),
         ),
         AddColumn(
             model_name="Municipality",

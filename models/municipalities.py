@@ -21,6 +21,7 @@ class Municipality(Model):
     created_at = fields.DatetimeField()
     settlement_minimum_yen = fields.IntField(db_default=1000)  # payouts under it carry over
     transfer_requester_code = fields.CharField(max_length=10, null=True)  # 委託者コード (the bank's)
+    settlement_schedule = fields.CharField(max_length=16, db_default="MONTHLY")  # or TWICE_MONTHLY
 
     class Meta:
         table = "municipalities"

@@ -34,6 +34,7 @@ class OrganisationMutation:
                     bank.bank_code, bank.branch_code, bank.account_type, bank.account_number, bank.holder_kana
                 ),
                 requester_code=input.transfer_requester_code,
+                schedule=input.settlement_schedule,
             )
             found = await add_municipality(info.context.actor, form, info.context.clock.now())
             return AddMunicipalityPayload(municipality=Municipality.from_view(found))

@@ -120,6 +120,10 @@ class AddMunicipalityInput:
     transfer_requester_code: str | None = strawberry.field(
         default=None, description="委託者コード: the 10 digits the bank assigned for transfer files"
     )
+    settlement_schedule: str = strawberry.field(
+        default="MONTHLY",
+        description="MONTHLY (末締め翌15日払い) or TWICE_MONTHLY (also 15日締め末払い)",
+    )
 
 
 @strawberry.input

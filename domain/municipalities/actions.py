@@ -26,6 +26,7 @@ class MunicipalityInput:
     contact_phone: str
     bank: BankAccount
     requester_code: str | None = None  # 委託者コード: what the bank assigned for transfer files
+    schedule: str = "MONTHLY"  # or TWICE_MONTHLY (domain.settlement.actions.Schedule)
 
 
 def _invalid(message: str, field: str) -> DomainError:
@@ -42,6 +43,8 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
     if not PHONE.fullmatch(form.contact_phone.strip()):
         raise _invalid("Give a contact phone number (digits and hyphens).", "contactPhone")
     bank = check_bank_account(form.bank)
+    if form.schedule not in {"MONTHLY", "TWICE_MONTHLY"}:
+        raise _invalid("Settle MONTHLY or TWICE_MONTHLY.", "settlementSchedule")
     requester = (form.requester_code or "").strip() or None
     if requester is not None and not re.fullmatch(r"[0-9]{10}", requester):
         raise _invalid("The 委託者コード your bank assigned is 10 digits.", "transferRequesterCode")
@@ -52,7 +55,8 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
                 "INSERT INTO municipalities (code, name, prefecture, kana, contact_email, contact_phone,"
                 " bank_code,"
                 " branch_code, account_type, account_number, account_holder, created_at,"
-                " transfer_requester_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                " transfer_requester_code, settlement_schedule)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 form.code,
                 entry.name,
                 entry.prefecture,
@@ -66,6 +70,7 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
                 bank.holder,
                 now,
                 requester,
+                form.schedule,
             )
         except IntegrityError as exc:
             raise _invalid("This municipality already takes part.", "code") from exc

@@ -21,6 +21,7 @@ import json
 from calendar import monthrange
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 import jpholiday
 
@@ -90,17 +91,43 @@ def business_day_on_or_before(day: date) -> date:
     return day
 
 
+class Schedule(StrEnum):
+    """When a municipality's periods close (municipalities.settlement_schedule)."""
+
+    MONTHLY = "MONTHLY"  # 末締め翌15日払い
+    TWICE_MONTHLY = "TWICE_MONTHLY"  # also 15日締め末払い: periods end on the 15th and the last day
+
+
+def _last_day(day: date) -> date:
+    return date(day.year, day.month, monthrange(day.year, day.month)[1])
+
+
 def payout_of(period_end: date) -> date:
-    """末締め翌15日払い: the 15th of the next month, moved back to a business day."""
+    """末締め翌15日払い (a period ending on a month's last day is paid the 15th of the next month) and
+    15日締め末払い (a period ending on the 15th is paid that month's last day), moved back to a
+    business day."""
+    if period_end.day == 15:
+        return business_day_on_or_before(_last_day(period_end))
     following = period_end + timedelta(days=1)
     return business_day_on_or_before(date(following.year, following.month, 15))
 
 
-def _check_period(period_end: date, now: datetime) -> None:
-    if period_end.day != monthrange(period_end.year, period_end.month)[1]:
-        last = date(period_end.year, period_end.month, monthrange(period_end.year, period_end.month)[1])
+def first_day(period_end: date, schedule: Schedule) -> date:
+    """Where a municipality's first period ending ``period_end`` starts."""
+    second_half = schedule is Schedule.TWICE_MONTHLY and period_end.day > 15
+    return period_end.replace(day=16 if second_half else 1)
+
+
+def _check_period(period_end: date, schedule: Schedule, now: datetime) -> None:
+    ends = {_last_day(period_end)} | (
+        {period_end.replace(day=15)} if schedule is Schedule.TWICE_MONTHLY else set()
+    )
+    if period_end not in ends:
+        which = " or the 15th" if schedule is Schedule.TWICE_MONTHLY else ""
         raise DomainError(
-            ErrorCode.INVALID_INPUT, f"A monthly period ends on the month's last day ({last}).", "periodEnd"
+            ErrorCode.INVALID_INPUT,
+            f"A period ends on the month's last day ({_last_day(period_end)}){which}.",
+            "periodEnd",
         )
     if now < cut_of(period_end):
         raise DomainError(
@@ -119,14 +146,20 @@ SETTLEMENT_COLUMNS = (
 async def close_settlement(
     actor: Actor | None, municipality_code: str, period_end: date, now: datetime
 ) -> SettlementView:
-    """Close the period ending ``period_end`` (a month's last day, after its cut); closing it again
-    returns the same settlement. Its municipality's admins, or the operator."""
+    """Close the period ending ``period_end`` (a month's last day, or its 15th on a twice-monthly
+    schedule, after its cut); closing it again returns the same settlement. Its municipality's
+    admins, or the operator."""
     permit(actor, Permission.MUNICIPALITY_ADMIN)
-    _check_period(period_end, now)
 
     async def work(sql: Sql) -> SettlementView:
         municipality = await get_municipality_by_code(sql, municipality_code)
         who = require_municipality(actor, municipality.id)
+        schedule = Schedule(
+            await sql.fetchval(
+                "SELECT settlement_schedule FROM municipalities WHERE id = $1", municipality.id
+            )
+        )
+        _check_period(period_end, schedule, now)
         await sql.fetch(f"SELECT id FROM municipalities WHERE id = $1{sql.for_update}", municipality.id)
         done = await sql.fetchrow_as(
             SettlementView,
@@ -144,7 +177,7 @@ async def close_settlement(
                 ErrorCode.INVALID_INPUT, f"A later period (to {later}) is already closed.", "periodEnd"
             )
         start = (
-            period_end.replace(day=1)
+            first_day(period_end, schedule)
             if later is None
             else date.fromisoformat(str(later)[:10]) + timedelta(days=1)
         )

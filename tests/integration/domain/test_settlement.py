@@ -108,8 +108,36 @@ async def test_a_period_that_is_not_a_closed_month_is_refused(people, town, cloc
     assert await reader().fetchval("SELECT COUNT(*) FROM settlements") == 0
 
 
+async def test_a_twice_monthly_town_closes_on_the_15th_and_pays_at_the_months_end(people, town, clock):
+    await reader().execute(
+        "UPDATE municipalities SET settlement_minimum_yen = 1, settlement_schedule = 'TWICE_MONTHLY'"
+    )
+    admin_actor = await people.actor_of(town.admin)
+    people.later(days=10)  # December 1st (JST): both halves of November are over
+    await people.fresh_crl()
+    first = await close_settlement(admin_actor, "141305", date(2026, 11, 15), clock.now())
+    assert (first.period_start, first.period_end, first.payout_on) == (
+        date(2026, 11, 1),
+        date(2026, 11, 15),
+        date(2026, 11, 30),  # 15日締め末払い: a Monday
+    )
+    second = await close_settlement(admin_actor, "141305", NOVEMBER, clock.now())
+    assert (second.period_start, second.payout_on) == (date(2026, 11, 16), date(2026, 12, 15))
+    with pytest.raises(DomainError) as refused:
+        await close_settlement(admin_actor, "141305", date(2026, 12, 14), clock.now())
+    assert "or the 15th" in refused.value.message
+
+
+async def test_a_monthly_town_cannot_close_on_the_15th(people, town, clock):
+    people.later(days=10)
+    with pytest.raises(DomainError) as refused:
+        await close_settlement(await people.actor_of(town.admin), "141305", date(2026, 11, 15), clock.now())
+    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_INPUT, "periodEnd")
+
+
 def test_payouts_move_back_to_a_business_day():
     assert payout_of(date(2027, 1, 31)) == date(2027, 2, 15)  # a Monday
+    assert payout_of(date(2027, 1, 15)) == date(2027, 1, 29)  # the 31st is a Sunday
     assert payout_of(date(2026, 7, 31)) == date(2026, 8, 14)  # the 15th is a Saturday
     assert business_day_on_or_before(date(2027, 1, 3)) == date(2026, 12, 30)  # 12/31–1/3 are closed
     assert business_day_on_or_before(date(2026, 11, 23)) == date(2026, 11, 20)  # 勤労感謝の日, a Monday

@@ -1,13 +1,11 @@
 """Settlement runs: close a month, read runs (a municipality's admins, or the operator)."""
 
-import base64
 from datetime import date
 
 import strawberry
 
 from domain.auth.permissions import Permission
-from domain.errors import DomainError, ErrorCode
-from domain.numbers import ascii_int
+from domain.cursors import decode_cursor, encode_cursor
 from domain.settlement import actions
 from domain.settlement.queries import access_settlement_by_id, list_settlements
 from domain.sql import reader
@@ -17,23 +15,6 @@ from schema.errors import attempt
 from schema.permissions import Needs
 from schema.programs import PageInfo
 from schema.settlement import CloseSettlementPayload, Settlement, SettlementConnection, SettlementEdge
-
-
-def _cursor(settlement_id: int) -> str:
-    return base64.urlsafe_b64encode(f"settlement:{settlement_id}".encode()).decode()
-
-
-def _after(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        kind, value = "", ""
-    found = ascii_int(value) if kind == "settlement" else None
-    if found is None:
-        raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not one we gave out.", "after")
-    return found
 
 
 @strawberry.type
@@ -56,9 +37,16 @@ class SettlementQuery:
         self, info: Info, municipality_code: str, first: int = 12, after: str | None = None
     ) -> SettlementConnection:
         runs, more = await list_settlements(
-            info.context.actor, reader(), municipality_code, max(1, min(first, 100)), _after(after)
+            info.context.actor,
+            reader(),
+            municipality_code,
+            max(1, min(first, 100)),
+            decode_cursor(after, "settlement"),
         )
-        edges = [SettlementEdge(cursor=_cursor(r.id), node=Settlement.from_view(r)) for r in runs]
+        edges = [
+            SettlementEdge(cursor=encode_cursor(r.id, "settlement"), node=Settlement.from_view(r))
+            for r in runs
+        ]
         end = edges[-1].cursor if edges else None
         return SettlementConnection(edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=end))
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from domain.points.queries import encode_cursor
+from domain.cursors import encode_cursor
 from domain.residents.queries import ResidentView
 from domain.residents.rules import Notifications
 from schema.context import Info

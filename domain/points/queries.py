@@ -1,6 +1,5 @@
 """What a resident holds and what happened to it; who gave to a support event."""
 
-import base64
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,8 +7,8 @@ from datetime import datetime
 from domain.auth.access import require_municipality
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
+from domain.cursors import decode_cursor
 from domain.errors import DomainError, ErrorCode
-from domain.numbers import ascii_int
 from domain.programs.queries import get_program
 from domain.sql import Sql, reader
 from models.programs import ProgramKind
@@ -84,22 +83,6 @@ async def list_reserved(sql: Sql, resident_id: int, now: datetime) -> list[Reser
         now,
     )
     return [ReservedLot(r.remaining, r.expires_at) for r in rows]
-
-
-def encode_cursor(entry_id: int) -> str:
-    return base64.urlsafe_b64encode(f"entry:{entry_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "entry" and (entry := ascii_int(value)) is not None:
-            return entry
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not one we gave out.", "after")
 
 
 COUNTERPART = {

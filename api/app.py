@@ -21,7 +21,12 @@ from api.middleware import BodyLimit, SameOriginForms, SecurityHeaders
 from api.oauth import token_endpoint
 from api.routes import healthz
 from api.settings import Settings, mail_transport
-from api.settlement_files import shop_statement_endpoint, statements_endpoint, zengin_endpoint
+from api.settlement_files import (
+    report_endpoint,
+    shop_statement_endpoint,
+    statements_endpoint,
+    zengin_endpoint,
+)
 from api.trust import TrustSource
 from domain.auth.access_tokens import AccessTokens
 from domain.auth.passwords import Argon2Cost
@@ -145,6 +150,7 @@ def create_app(
             Route("/grants.csv", grants_csv_endpoint(tokens, clock), methods=["POST"]),
             Route("/settlements/{id}/zengin", zengin_endpoint(tokens, clock)),
             Route("/settlements/{id}/statements.csv", statements_endpoint(tokens, clock)),
+            Route("/reports/{code}/{month}.{kind}", report_endpoint(tokens, clock)),
             Route("/settlements/{id}/shops/{shop}/statement.pdf", shop_statement_endpoint(tokens, clock)),
             Route("/v/{token}.{format:str}", pages.image),
             Route("/v/{token}/print", pages.print),

@@ -43,6 +43,7 @@ from domain.ledger.signing import LedgerKey
 from domain.vouchers.tokens import VoucherKey
 from resolvers.loaders import (
     balances_by_resident,
+    billing_by_partner,
     campaign_by_program,
     checkpoint_by_sequence,
     history_by_resident,
@@ -208,4 +209,5 @@ class GraphQLApp(GraphQL[Context, None]):
         context.vouchers_by_resident = vouchers_by_resident()
         context.history_by_resident = history_by_resident()
         context.statements_by_settlement = statements_by_settlement()
+        context.billing_by_partner = billing_by_partner()
         return context

@@ -1,7 +1,7 @@
 """A closed run's files (municipality admins, or the operator; ``Authorization: Bearer`` or the
 console's session cookie): ``GET /settlements/{id}/zengin``, the 総合振込 file that pays its shops,
 ``GET /settlements/{id}/statements.csv``, its statements for a spreadsheet, and each shop's A4
-statement as PDF."""
+statement as PDF; ``GET /reports/{code}/{YYYY-MM}.csv`` (and ``.svg``), a monthly report."""
 
 from collections.abc import Awaitable, Callable
 
@@ -15,6 +15,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.numbers import ascii_int
 from domain.settlement.exports import statements_csv, transfer_file
 from domain.settlement.printing import shop_statement_pdf
+from domain.settlement.report_files import report_file
 
 STATUS = {ErrorCode.UNAUTHENTICATED: 401, ErrorCode.FORBIDDEN: 403, ErrorCode.NOT_FOUND: 404}
 
@@ -75,5 +76,26 @@ def shop_statement_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Req
         except DomainError as error:
             return _refused(error)
         return _attachment(printed.content, printed.filename, "application/pdf")
+
+    return endpoint
+
+
+def report_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], Awaitable[Response]]:
+    """``GET /reports/{code}/{YYYY-MM}.csv`` (or ``.svg``): a municipality's monthly report."""
+
+    async def endpoint(request: Request) -> Response:
+        caller = await identify(request, tokens, clock.now())
+        kind = request.path_params["kind"]
+        try:
+            if kind not in ("csv", "svg"):
+                raise DomainError(ErrorCode.NOT_FOUND, "A report is .csv or .svg.", "path")
+            made = await report_file(
+                caller.actor, request.path_params["code"], request.path_params["month"], kind, clock.now()
+            )
+        except DomainError as error:
+            return _refused(error)
+        if kind == "svg":
+            return Response(made.content, media_type=made.media_type, headers={"Cache-Control": "no-store"})
+        return _attachment(made.content, made.filename, made.media_type)
 
     return endpoint

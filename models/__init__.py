@@ -7,7 +7,7 @@ from models.links import Service, ServiceLink, ServiceLookupCount
 from models.municipalities import Municipality
 from models.outbox import JobLease, OutboxMessage
 from models.partners import Partner
-from models.programs import Department, PremiumCampaign, Program, ShopProgram
+from models.programs import AcceptanceAgreement, Department, PremiumCampaign, Program, ShopProgram
 from models.residents import Registration, Resident
 from models.sessions import RateLimitWindow, Session
 from models.settlements import Settlement, SettlementEntry, SettlementLine, SettlementStatement
@@ -17,6 +17,7 @@ from models.terminals import Terminal
 from models.vouchers import Voucher, VoucherRedemption
 
 __all__ = [
+    "AcceptanceAgreement",
     "Account",
     "Card",
     "CardChallenge",

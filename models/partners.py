@@ -14,6 +14,15 @@ class Partner(Model):
     rate_points = fields.IntField(db_default=1)
     rate_yen = fields.IntField(db_default=1)
     created_at = fields.DatetimeField()
+    # who the municipality bills (請求先): all of name, postal code, address and e-mail, or none
+    billing_name = fields.CharField(max_length=100, null=True)
+    billing_department = fields.CharField(max_length=100, null=True)
+    billing_postal_code = fields.CharField(max_length=8, null=True)  # 123-4567
+    billing_address = fields.CharField(max_length=200, null=True)
+    billing_email = fields.CharField(max_length=254, null=True)
+    invoice_number = fields.CharField(max_length=14, null=True)  # 適格請求書発行事業者 T + 13 digits
+    billing_set_by = fields.CharField(max_length=120, null=True)
+    billing_set_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "partners"

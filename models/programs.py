@@ -76,3 +76,22 @@ class ShopProgram(Model):
 
     class Meta:
         table = "shop_programs"
+
+
+class AcceptanceAgreement(Model):
+    """たすきがけ: shops of a municipality may accept another municipality's program
+
+    The program's municipality owes them, netted between the two municipalities at each settlement."""
+
+    id = fields.BigIntField(primary_key=True)
+    program: fields.ForeignKeyRelation[Program] = fields.ForeignKeyField(
+        "models.Program", related_name="agreements", on_delete=fields.RESTRICT
+    )
+    municipality: fields.ForeignKeyRelation["Municipality"] = fields.ForeignKeyField(
+        "models.Municipality", related_name="accepted_programs", on_delete=fields.RESTRICT
+    )
+    created_by = fields.CharField(max_length=120)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "acceptance_agreements"

@@ -58,13 +58,16 @@ class SettlementLine(Model):
     settlement: fields.ForeignKeyRelation[Settlement] = fields.ForeignKeyField(
         "models.Settlement", related_name="lines", on_delete=fields.RESTRICT
     )
-    kind = fields.CharField(max_length=8)  # SHOP: owed to the shop; PARTNER: owed by the partner
+    kind = fields.CharField(max_length=8)  # SHOP: owed to the shop; PARTNER: by the partner; CLEARING
     shop: fields.ForeignKeyNullableRelation["Shop"] = fields.ForeignKeyField(
         "models.Shop", related_name="settlement_lines", null=True, on_delete=fields.RESTRICT
     )
     partner: fields.ForeignKeyNullableRelation["Partner"] = fields.ForeignKeyField(
         "models.Partner", related_name="settlement_lines", null=True, on_delete=fields.RESTRICT
     )
+    peer: fields.ForeignKeyNullableRelation["Municipality"] = fields.ForeignKeyField(
+        "models.Municipality", related_name="clearing_lines", null=True, on_delete=fields.RESTRICT
+    )  # CLEARING: the other municipality of an acceptance agreement
     program: fields.ForeignKeyRelation["Program"] = fields.ForeignKeyField(
         "models.Program", related_name="settlement_lines", on_delete=fields.RESTRICT
     )
@@ -92,6 +95,9 @@ class SettlementStatement(Model):
     partner: fields.ForeignKeyNullableRelation["Partner"] = fields.ForeignKeyField(
         "models.Partner", related_name="settlement_statements", null=True, on_delete=fields.RESTRICT
     )
+    peer: fields.ForeignKeyNullableRelation["Municipality"] = fields.ForeignKeyField(
+        "models.Municipality", related_name="clearing_statements", null=True, on_delete=fields.RESTRICT
+    )  # CLEARING: yen > 0 is owed to the peer, yen < 0 by it (netted: one transfer per pair and run)
     points = fields.BigIntField()
     fee_yen = fields.BigIntField()
     yen = fields.BigIntField()  # this period

@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 from domain.ledger.queries import CheckpointView, checkpoints_by_sequence
 from domain.links.actions import LinkView, list_links
 from domain.municipalities.queries import MunicipalityView, list_municipalities_by_id
+from domain.partners.billing import BillingView, billing_of
 from domain.points.queries import Balance, Movement, ReservedLot, list_balances, list_history, list_reserved
 from domain.programs.queries import (
     CampaignView,
@@ -116,3 +117,12 @@ async def _load_statements(ids: Sequence[int]) -> list[list[StatementView]]:
 
 def statements_by_settlement() -> DataLoader[int, list[StatementView]]:
     return DataLoader(load_fn=_load_statements)
+
+
+async def _load_billing(ids: Sequence[int]) -> list[BillingView | None]:
+    found = await billing_of(reader(), list(ids))
+    return [found.get(i) for i in ids]
+
+
+def billing_by_partner() -> DataLoader[int, BillingView | None]:
+    return DataLoader(load_fn=_load_billing)

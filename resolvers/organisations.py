@@ -5,12 +5,20 @@ import strawberry
 from domain.auth.permissions import Permission
 from domain.municipalities.actions import MunicipalityInput, add_municipality
 from domain.partners.actions import add_partner, set_partner_active
+from domain.partners.billing import BillingInput, set_partner_billing
 from domain.settlement.banks import BankAccount
 from domain.shops.actions import add_shop, set_shop_bank_account
 from resolvers.ids import int_id
 from schema.context import Info
 from schema.errors import attempt
-from schema.partners import AddPartnerPayload, Partner, SetPartnerActivePayload
+from schema.partners import (
+    AddPartnerPayload,
+    Partner,
+    PartnerBilling,
+    PartnerBillingInput,
+    SetPartnerActivePayload,
+    SetPartnerBillingPayload,
+)
 from schema.permissions import Needs
 from schema.programs import AddMunicipalityInput, AddMunicipalityPayload, BankAccountInput, Municipality
 from schema.shops import AddShopPayload, SetShopBankAccountPayload, Shop
@@ -106,3 +114,25 @@ class OrganisationMutation:
             return SetPartnerActivePayload(partner=Partner.from_view(partner))
 
         return await attempt(SetPartnerActivePayload, work())
+
+    @strawberry.mutation(
+        description="Where municipalities send a partner's invoices (請求先), with its 適格請求書"
+        " registration number. The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
+    )
+    async def set_partner_billing(
+        self, info: Info, client_id: str, input: PartnerBillingInput
+    ) -> SetPartnerBillingPayload:
+        async def work() -> SetPartnerBillingPayload:
+            form = BillingInput(
+                name=input.name,
+                postal_code=input.postal_code,
+                address=input.address,
+                email=input.email,
+                department=input.department,
+                invoice_number=input.invoice_number,
+            )
+            done = await set_partner_billing(info.context.actor, client_id, form, info.context.clock.now())
+            return SetPartnerBillingPayload(billing=PartnerBilling.from_view(done))
+
+        return await attempt(SetPartnerBillingPayload, work())

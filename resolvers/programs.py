@@ -9,7 +9,7 @@ from domain.errors import DomainError
 from domain.municipalities.queries import get_municipality_by_code, list_catalogue, list_municipalities
 from domain.numbers import ascii_int
 from domain.points.queries import list_event_gifts
-from domain.programs import actions
+from domain.programs import actions, agreements
 from domain.sql import reader
 from resolvers.ids import int_id
 from schema.context import Info
@@ -17,6 +17,8 @@ from schema.errors import attempt
 from schema.permissions import Needs
 from schema.points import SupportEventGift
 from schema.programs import (
+    AcceptanceAgreement,
+    AddAcceptanceAgreementPayload,
     AddDepartmentPayload,
     AddPremiumCampaignPayload,
     AddProgramInput,
@@ -170,7 +172,8 @@ class ProgramMutation:
         return await attempt(AddDepartmentPayload, work())
 
     @strawberry.mutation(
-        description="The programs a shop accepts (its own municipality's). Its admin.",
+        description="The programs a shop accepts: its own municipality's, and others' under an acceptance"
+        " agreement. Its admin.",
         extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
     )
     async def set_shop_programs(
@@ -182,3 +185,20 @@ class ProgramMutation:
             return SetShopProgramsPayload(program_ids=[strawberry.ID(str(i)) for i in done])
 
         return await attempt(SetShopProgramsPayload, work())
+
+    @strawberry.mutation(
+        description="Let the shops of another municipality accept this program (たすきがけ). The program's"
+        " municipality admin (it pays for the points used there); both must settle on the same schedule."
+        " Adding it again returns the same agreement.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
+    async def add_acceptance_agreement(
+        self, info: Info, program_id: strawberry.ID, municipality_code: str
+    ) -> AddAcceptanceAgreementPayload:
+        async def work() -> AddAcceptanceAgreementPayload:
+            made = await agreements.add_acceptance_agreement(
+                info.context.actor, int_id(program_id) or -1, municipality_code, info.context.clock.now()
+            )
+            return AddAcceptanceAgreementPayload(agreement=AcceptanceAgreement.from_view(made))
+
+        return await attempt(AddAcceptanceAgreementPayload, work())

@@ -6,7 +6,8 @@ import strawberry
 
 from domain.auth.permissions import Permission
 from domain.cursors import decode_cursor, encode_cursor
-from domain.settlement import actions
+from domain.municipalities.queries import get_municipality_by_code
+from domain.settlement import actions, reports
 from domain.settlement.queries import access_settlement_by_id, list_settlements
 from domain.sql import reader
 from resolvers.ids import int_id
@@ -14,7 +15,13 @@ from schema.context import Info
 from schema.errors import attempt
 from schema.permissions import Needs
 from schema.programs import PageInfo
-from schema.settlement import CloseSettlementPayload, Settlement, SettlementConnection, SettlementEdge
+from schema.settlement import (
+    CloseSettlementPayload,
+    MonthlyReport,
+    Settlement,
+    SettlementConnection,
+    SettlementEdge,
+)
 
 
 @strawberry.type
@@ -49,6 +56,18 @@ class SettlementQuery:
         ]
         end = edges[-1].cursor if edges else None
         return SettlementConnection(edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=end))
+
+    @strawberry.field(
+        description="A municipality's month (YYYY-MM): issued, used and expired points, by source, shop and"
+        " funder, with the next three months' expiry forecast.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
+    async def monthly_report(self, info: Info, municipality_code: str, month: str) -> MonthlyReport:
+        made = await reports.monthly_report(
+            info.context.actor, municipality_code, month, info.context.clock.now()
+        )
+        municipality = await get_municipality_by_code(reader(), made.municipality_code)
+        return MonthlyReport.from_view(made, municipality.id)
 
 
 @strawberry.type

@@ -16,6 +16,7 @@ from domain.ledger.queries import CheckpointView
 from domain.ledger.signing import LedgerKey
 from domain.links.actions import LinkView
 from domain.municipalities.queries import MunicipalityView
+from domain.partners.billing import BillingView
 from domain.points.queries import Balance, Movement, ReservedLot
 from domain.programs.queries import CampaignView, ProgramView
 from domain.settlement.queries import StatementView
@@ -47,6 +48,7 @@ class Context:
     reserved_by_resident: DataLoader[int, list[ReservedLot]] = field(init=False)
     vouchers_by_resident: DataLoader[int, list[VoucherView]] = field(init=False)
     statements_by_settlement: DataLoader[int, list[StatementView]] = field(init=False)
+    billing_by_partner: DataLoader[int, BillingView | None] = field(init=False)
     history_by_resident: DataLoader[tuple[int, int, str | None], tuple[list[Movement], bool]] = field(
         init=False
     )

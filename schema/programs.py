@@ -5,6 +5,7 @@ from datetime import date, datetime
 import strawberry
 
 from domain.municipalities.queries import MunicipalityView
+from domain.programs.agreements import AgreementView
 from domain.programs.queries import CampaignView, ProgramView
 from domain.programs.rules import ProgramUse as DomainProgramUse
 from models.programs import ProgramKind as DomainProgramKind
@@ -171,6 +172,43 @@ class AddDepartmentPayload(Payload):
 @strawberry.type
 class SetShopProgramsPayload(Payload):
     program_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.type(
+    description="たすきがけ: shops of another municipality may accept a program; its municipality pays for"
+    " the points used there, netted between the two at each settlement."
+)
+class AcceptanceAgreement:
+    id: strawberry.ID
+    program_id: strawberry.Private[int]
+    municipality_id: strawberry.Private[int]
+    created_at: datetime
+
+    @strawberry.field(description="The program accepted.")
+    async def program(self, info: Info) -> "Program":
+        found = await info.context.program_by_id.load(self.program_id)
+        assert found is not None  # an agreement's program is a foreign key
+        return Program.from_view(found)
+
+    @strawberry.field(description="The municipality whose shops may accept it.")
+    async def municipality(self, info: Info) -> Municipality:
+        found = await info.context.municipality_by_id.load(self.municipality_id)
+        assert found is not None
+        return Municipality.from_view(found)
+
+    @classmethod
+    def from_view(cls, v: AgreementView) -> "AcceptanceAgreement":
+        return cls(
+            id=strawberry.ID(str(v.id)),
+            program_id=v.program_id,
+            municipality_id=v.municipality_id,
+            created_at=v.created_at,
+        )
+
+
+@strawberry.type
+class AddAcceptanceAgreementPayload(Payload):
+    agreement: AcceptanceAgreement | None = None
 
 
 @strawberry.type

@@ -5,13 +5,14 @@ from datetime import date, datetime
 import strawberry
 
 from domain.partners.actions import PartnerView
+from domain.settlement import reports
 from domain.settlement.actions import SettlementView
 from domain.settlement.queries import StatementView
 from domain.shops.queries import ShopView
 from schema.context import Info
 from schema.errors import Payload
-from schema.partners import Partner
-from schema.programs import PageInfo
+from schema.partners import Partner, PartnerBilling
+from schema.programs import Municipality, PageInfo
 from schema.shops import Shop
 
 
@@ -43,21 +44,56 @@ class ShopStatement:
 
 @strawberry.type(description="What a partner owes the municipality for a run (its points that reached it).")
 class PartnerStatement:
+    partner_id: strawberry.Private[int]
     partner: Partner
     points: int
     receivable_yen: int = strawberry.field(description="Billed this run (0 when under the minimum).")
     carried_in_yen: int
     carried_out_yen: int
 
+    @strawberry.field(description="Where the invoice goes (null until the operator records it).")
+    async def billing(self, info: Info) -> PartnerBilling | None:
+        found = await info.context.billing_by_partner.load(self.partner_id)
+        return None if found is None else PartnerBilling.from_view(found)
+
     @classmethod
     def from_view(cls, v: StatementView) -> "PartnerStatement":
         partner = PartnerView(v.counterparty_id, v.name, v.client_id or "", bool(v.active))
         return cls(
+            partner_id=v.counterparty_id,
             partner=Partner.from_view(partner),
             points=v.points,
             receivable_yen=v.payable_yen,
             carried_in_yen=v.carried_in_yen,
             carried_out_yen=v.carried_out_yen,
+        )
+
+
+@strawberry.type(
+    description="What two municipalities owe each other under acceptance agreements (たすきがけ), netted:"
+    " one transfer per pair and period, by whichever owes."
+)
+class ClearingStatement:
+    municipality_id: strawberry.Private[int]
+    points: int = strawberry.field(description="Net points: ours used at its shops less its used at ours.")
+    yen: int = strawberry.field(description="Net yen: positive, we owe it; negative, it owes us.")
+    payable_yen: int = strawberry.field(description="What we transfer to it on the payout day.")
+    receivable_yen: int = strawberry.field(description="What it transfers to us (its own run pays it).")
+
+    @strawberry.field(description="The other municipality.")
+    async def municipality(self, info: Info) -> Municipality:
+        found = await info.context.municipality_by_id.load(self.municipality_id)
+        assert found is not None  # a statement's peer is a foreign key
+        return Municipality.from_view(found)
+
+    @classmethod
+    def from_view(cls, v: StatementView) -> "ClearingStatement":
+        return cls(
+            municipality_id=v.counterparty_id,
+            points=v.points,
+            yen=v.yen,
+            payable_yen=v.payable_yen,
+            receivable_yen=max(-v.yen, 0),
         )
 
 
@@ -72,8 +108,10 @@ class Settlement:
     status: str
     digest: str = strawberry.field(description="SHA-256 of the run's content: closing again gives the same.")
     entry_count: int
-    payable_yen: int = strawberry.field(description="To the shops, this run.")
-    receivable_yen: int = strawberry.field(description="From the partners, this run.")
+    payable_yen: int = strawberry.field(description="To the shops and other municipalities, this run.")
+    receivable_yen: int = strawberry.field(
+        description="From the partners and other municipalities, this run."
+    )
 
     @strawberry.field(description="Each shop's statement.")
     async def shop_statements(self, info: Info) -> list[ShopStatement]:
@@ -84,6 +122,11 @@ class Settlement:
     async def partner_statements(self, info: Info) -> list[PartnerStatement]:
         found = await info.context.statements_by_settlement.load(int(self.id))
         return [PartnerStatement.from_view(v) for v in found if v.kind == "PARTNER"]
+
+    @strawberry.field(description="Each other municipality's net position (acceptance agreements).")
+    async def clearing_statements(self, info: Info) -> list[ClearingStatement]:
+        found = await info.context.statements_by_settlement.load(int(self.id))
+        return [ClearingStatement.from_view(v) for v in found if v.kind == "CLEARING"]
 
     @classmethod
     def from_view(cls, v: SettlementView) -> "Settlement":
@@ -117,3 +160,130 @@ class SettlementEdge:
 class SettlementConnection:
     edges: list[SettlementEdge]
     page_info: PageInfo
+
+
+@strawberry.type(description="Points moved in a month: movements per resident (件数), residents, points.")
+class Flow:
+    entries: int
+    residents: int
+    points: int
+
+    @classmethod
+    def from_view(cls, v: reports.Flow) -> "Flow":
+        return cls(entries=v.entries, residents=v.residents, points=v.points)
+
+
+@strawberry.type(description="A partner, as a report names it.")
+class ReportPartner:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type(
+    description="Issued points of one source: a partner, a program's grants or premiums, printed vouchers."
+)
+class IssuedSource:
+    source: str = strawberry.field(description="PARTNER, ADMINISTRATIVE, PREMIUM or PRINTED_VOUCHERS.")
+    name: str = strawberry.field(description="The partner's or the program's name.")
+    entries: int
+    residents: int
+    points: int
+
+
+@strawberry.type(description="A partner's points that reached the municipality in the month.")
+class PartnerPoints:
+    partner: ReportPartner
+    entries: int
+    residents: int
+    points: int
+
+
+@strawberry.type(description="The municipality's points used at a shop in the month.")
+class ShopPoints:
+    shop: Shop
+    municipality_code: str = strawberry.field(
+        description="The shop's municipality (another under an agreement)."
+    )
+    entries: int
+    points: int
+
+
+@strawberry.type(
+    description="Points of one funder: outstanding at the month's end, expired in it, lapsing next."
+)
+class FunderPoints:
+    funder_kind: str = strawberry.field(description="PARTNER, MUNICIPALITY, PREMIUM or DONATION.")
+    funder: str = strawberry.field(description="The partner's name, or the municipality's code.")
+    outstanding: int
+    expired: int
+    lapsing: list[int] = strawberry.field(description="Lapsing in each month of forecastMonths if unspent.")
+
+
+@strawberry.type(description="A municipality's month (the field trial's tables 1 and 2), from the journal.")
+class MonthlyReport:
+    municipality_code: str
+    month: str
+    complete: bool = strawberry.field(description="False while the month runs: figures so far.")
+    opening_points: int
+    closing_points: int = strawberry.field(description="opening + issued − used − expired.")
+    issued: Flow
+    used: Flow
+    expired: Flow
+    by_source: list[IssuedSource]
+    by_partner: list[PartnerPoints]
+    by_shop: list[ShopPoints]
+    by_funder: list[FunderPoints]
+    forecast_months: list[str]
+    csv_url: str
+    chart_url: str = strawberry.field(description="The month's charts as SVG.")
+
+    @classmethod
+    def from_view(cls, r: reports.MonthlyReport, municipality_id: int) -> "MonthlyReport":
+        base = f"/reports/{r.municipality_code}/{r.month}"
+        return cls(
+            municipality_code=r.municipality_code,
+            month=r.month,
+            complete=r.complete,
+            opening_points=r.opening_points,
+            closing_points=r.closing_points,
+            issued=Flow.from_view(r.issued),
+            used=Flow.from_view(r.used),
+            expired=Flow.from_view(r.expired),
+            by_source=[
+                IssuedSource(
+                    source=s.source, name=s.name, entries=s.entries, residents=s.residents, points=s.points
+                )
+                for s in r.by_source
+            ],
+            by_partner=[
+                PartnerPoints(
+                    partner=ReportPartner(id=strawberry.ID(str(s.ref)), name=s.name),
+                    entries=s.entries,
+                    residents=s.residents,
+                    points=s.points,
+                )
+                for s in r.by_partner
+            ],
+            by_shop=[
+                ShopPoints(
+                    shop=Shop.from_view(ShopView(s.shop_id, s.name, s.category, municipality_id)),
+                    municipality_code=s.municipality_code,
+                    entries=s.entries,
+                    points=s.points,
+                )
+                for s in r.by_shop
+            ],
+            by_funder=[
+                FunderPoints(
+                    funder_kind=f.funder_kind,
+                    funder=f.name or f.funder_ref,
+                    outstanding=f.outstanding,
+                    expired=f.expired,
+                    lapsing=list(f.lapsing),
+                )
+                for f in r.by_funder
+            ],
+            forecast_months=list(r.forecast_months),
+            csv_url=f"{base}.csv",
+            chart_url=f"{base}.svg",
+        )

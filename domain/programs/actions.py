@@ -15,6 +15,7 @@ from domain.auth.permissions import Permission, permit
 from domain.dates import sane_day, sane_instant
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
+from domain.programs.agreements import agreed
 from domain.programs.queries import CampaignView, ProgramView, get_program
 from domain.programs.rules import ProgramUse
 from domain.shops.access import access_shop_by_id
@@ -194,17 +195,21 @@ async def add_department(actor: Actor | None, municipality_code: str, name: str,
 
 
 async def set_shop_programs(actor: Actor | None, shop_id: int, program_ids: list[int]) -> list[int]:
-    """Which programs a shop accepts: its own municipality's (cross-use needs an agreement, later)."""
+    """Which programs a shop accepts: its own municipality's, and another municipality's program
+    under an acceptance agreement (たすきがけ)."""
     permit(actor, Permission.MUNICIPALITY_ADMIN)
 
     async def work(sql: Sql) -> list[int]:
         _, shop = await access_shop_by_id(actor, Permission.MUNICIPALITY_ADMIN, sql, shop_id)
         for program_id in set(program_ids):
             program = await get_program(sql, program_id, "programIds")
-            if program.municipality_id != shop.municipality_id:
+            if program.municipality_id != shop.municipality_id and not await agreed(
+                sql, program.id, shop.municipality_id
+            ):
                 raise DomainError(
                     ErrorCode.NOT_ACCEPTED_HERE,
-                    "A shop accepts its own municipality's programs.",
+                    f"「{program.name}」 is another municipality's: its municipality must first agree that"
+                    " your shops accept it (addAcceptanceAgreement).",
                     "programIds",
                 )
         await sql.execute("DELETE FROM shop_programs WHERE shop_id = $1", shop_id)

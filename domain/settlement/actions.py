@@ -9,7 +9,12 @@ computes from their postings alone:
   conversions, voucher redemptions: the debit side of each entry, so a street is owed the whole
   amount of a conversion; its 1/11 is shown as the street's fee), in yen at the program's rate;
 * **partners**: the points their lots brought into the municipality's programs (moved or auto-moved
-  from reserved points, given to its events), 1 point = 1 yen, read from the lots' funders.
+  from reserved points, given to its events), 1 point = 1 yen, read from the lots' funders;
+* **clearing** (たすきがけ, ``domain.programs.agreements``): the municipality pays its own shops for
+  everything used there, another municipality's programs included; per other municipality, what it
+  owes for its points used at our shops and what we owe for ours used at its shops are netted into
+  one figure, paid by whichever owes (one transfer per pair and period). Both close the same
+  periods (the agreement requires one schedule), so each side's run shows the other's figure negated.
 
 Amounts under the municipality's minimum carry over to the next run. The run's digest (SHA-256 of
 its canonical content) makes "closing again gives the same settlement" checkable, and ``mykey ledger
@@ -40,8 +45,8 @@ FEE_DIVISOR = 11
 
 @dataclass(frozen=True)
 class Line:
-    kind: str  # SHOP or PARTNER
-    counterparty: int  # the shop's or the partner's id
+    kind: str  # SHOP, PARTNER or CLEARING
+    counterparty: int  # the shop's, the partner's or the other municipality's id
     program_id: int
     points: int
     fee_yen: int
@@ -208,8 +213,10 @@ async def _close(
     statements = await _statements(sql, municipality.id, lines)
     await _write_statements(sql, int(settlement_id), statements)
     digest = settlement_digest(municipality.code, start, end, entry_count, lines, statements)
-    payable = sum(s.payable_yen for s in statements if s.kind == "SHOP")
-    receivable = sum(s.payable_yen for s in statements if s.kind == "PARTNER")
+    payable = sum(s.payable_yen for s in statements if s.kind in ("SHOP", "CLEARING"))
+    receivable = sum(s.payable_yen for s in statements if s.kind == "PARTNER") + sum(
+        -s.yen for s in statements if s.kind == "CLEARING" and s.yen < 0
+    )
     await sql.execute(
         "UPDATE settlements SET status = 'CLOSED', digest = $2, entry_count = $3, payable_yen = $4,"
         " receivable_yen = $5 WHERE id = $1",
@@ -225,16 +232,19 @@ async def _close(
 
 
 async def _take_entries(sql: Sql, settlement_id: int, municipality_id: int, cut: datetime) -> int:
-    """Every entry before the cut that used the municipality's shops or brought partner points into
-    its programs, and that no earlier run of the municipality took."""
+    """Every entry before the cut that used the municipality's shops or its programs (at another
+    municipality's shops), or brought partner points into its programs, and that no earlier run of
+    the municipality took."""
     uses, arrivals = ", ".join(f"'{k}'" for k in USES), ", ".join(f"'{k}'" for k in ARRIVALS)
     await sql.execute(
         "INSERT INTO settlement_entries (settlement_id, municipality_id, entry_id)"
         " SELECT DISTINCT CAST($1 AS BIGINT), CAST($2 AS BIGINT), e.id FROM journal_entries e"
         " JOIN postings p ON p.entry_id = e.id"
         " JOIN accounts a ON a.id = p.account_id LEFT JOIN shops s ON s.id = a.shop_id"
-        " LEFT JOIN programs g ON g.id = a.program_id"
-        f" WHERE e.created_at < $3 AND ((e.kind IN ({uses}) AND a.kind = 'SHOP' AND s.municipality_id = $2)"
+        " LEFT JOIN vouchers v ON v.id = a.voucher_id"
+        " LEFT JOIN programs g ON g.id = COALESCE(a.program_id, v.program_id)"
+        f" WHERE e.created_at < $3 AND ((e.kind IN ({uses}) AND (a.kind = 'SHOP' AND s.municipality_id = $2"
+        " OR a.kind IN ('RESIDENT_PROGRAM', 'VOUCHER') AND g.municipality_id = $2))"
         f" OR (e.kind IN ({arrivals}) AND p.amount > 0 AND a.kind IN ('RESIDENT_PROGRAM', 'EVENT_GIFTS')"
         " AND g.municipality_id = $2))"
         " AND NOT EXISTS (SELECT 1 FROM settlement_entries x"
@@ -251,7 +261,9 @@ async def _take_entries(sql: Sql, settlement_id: int, municipality_id: int, cut:
 @dataclass(frozen=True)
 class _Used:
     shop_id: int
+    shop_municipality_id: int
     program_id: int
+    program_municipality_id: int
     points: int
     yen_per_point: int
 
@@ -287,8 +299,10 @@ async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int) -> l
     )
     used = await sql.fetch_as(
         _Used,
-        f"SELECT u.shop_id, u.program_id, SUM(u.points) AS points, g.yen_per_point FROM ({per_entry}) u"
-        " JOIN programs g ON g.id = u.program_id GROUP BY u.shop_id, u.program_id, g.yen_per_point",
+        "SELECT u.shop_id, s.municipality_id AS shop_municipality_id, u.program_id,"
+        " g.municipality_id AS program_municipality_id, SUM(u.points) AS points, g.yen_per_point"
+        f" FROM ({per_entry}) u JOIN programs g ON g.id = u.program_id JOIN shops s ON s.id = u.shop_id"
+        " GROUP BY u.shop_id, s.municipality_id, u.program_id, g.municipality_id, g.yen_per_point",
         settlement_id,
     )
     # a conversion's fee is 1/11 of the entry's amount (floored), shown on its first program's line
@@ -323,9 +337,29 @@ async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int) -> l
             u.points * u.yen_per_point,
         )
         for u in used
+        if u.shop_municipality_id == municipality_id
     ]
     lines += [Line("PARTNER", a.partner_id, a.program_id, a.points, 0, a.points) for a in arrived]
-    return sorted(lines, key=lambda x: (x.kind, x.counterparty, x.program_id))
+    return sorted(
+        lines + _clearing(municipality_id, used), key=lambda x: (x.kind, x.counterparty, x.program_id)
+    )
+
+
+def _clearing(municipality_id: int, used: list[_Used]) -> list[Line]:
+    """Per other municipality and program: + what we owe it (our program used at its shop), − what
+    it owes us (its program used at our shop)."""
+    owed: dict[tuple[int, int], list[int]] = {}
+    for u in used:
+        if u.shop_municipality_id == u.program_municipality_id:
+            continue
+        ours = u.program_municipality_id == municipality_id
+        peer = u.shop_municipality_id if ours else u.program_municipality_id
+        sign = 1 if ours else -1
+        points, yen = owed.setdefault((peer, u.program_id), [0, 0])
+        owed[(peer, u.program_id)] = [points + sign * u.points, yen + sign * u.points * u.yen_per_point]
+    return [
+        Line("CLEARING", peer, program, points, 0, yen) for (peer, program), (points, yen) in owed.items()
+    ]
 
 
 async def _write_lines(sql: Sql, settlement_id: int, lines: list[Line]) -> None:
@@ -337,6 +371,7 @@ async def _write_lines(sql: Sql, settlement_id: int, lines: list[Line]) -> None:
             ("kind", "text"),
             ("shop_id", "bigint"),
             ("partner_id", "bigint"),
+            ("peer_id", "bigint"),
             ("program_id", "bigint"),
             ("points", "bigint"),
             ("fee_yen", "bigint"),
@@ -348,6 +383,7 @@ async def _write_lines(sql: Sql, settlement_id: int, lines: list[Line]) -> None:
                 x.kind,
                 x.counterparty if x.kind == "SHOP" else None,
                 x.counterparty if x.kind == "PARTNER" else None,
+                x.counterparty if x.kind == "CLEARING" else None,
                 x.program_id,
                 x.points,
                 x.fee_yen,
@@ -373,7 +409,7 @@ async def _statements(sql: Sql, municipality_id: int, lines: list[Line]) -> list
     )
     carried = await sql.fetch_as(
         _Carry,
-        "SELECT t.kind, COALESCE(t.shop_id, t.partner_id) AS counterparty, t.carried_out_yen"
+        "SELECT t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id) AS counterparty, t.carried_out_yen"
         " FROM settlement_statements t WHERE t.carried_out_yen > 0 AND t.settlement_id = (SELECT MAX(s.id)"
         " FROM settlements s WHERE s.municipality_id = $1 AND s.status = 'CLOSED')",
         municipality_id,
@@ -386,6 +422,9 @@ async def _statements(sql: Sql, municipality_id: int, lines: list[Line]) -> list
         totals.setdefault((c.kind, c.counterparty), [0, 0, 0, 0])[3] = c.carried_out_yen
     statements = []
     for (kind, counterparty), (points, fee, yen, carried_in) in sorted(totals.items()):
+        if kind == "CLEARING":  # netted: paid by whichever owes, never carried over
+            statements.append(Statement(kind, counterparty, points, 0, yen, 0, max(yen, 0), 0))
+            continue
         due = yen + carried_in
         pays = due >= minimum
         statements.append(
@@ -405,6 +444,7 @@ async def _write_statements(sql: Sql, settlement_id: int, statements: list[State
             ("kind", "text"),
             ("shop_id", "bigint"),
             ("partner_id", "bigint"),
+            ("peer_id", "bigint"),
             ("points", "bigint"),
             ("fee_yen", "bigint"),
             ("yen", "bigint"),
@@ -418,6 +458,7 @@ async def _write_statements(sql: Sql, settlement_id: int, statements: list[State
                 s.kind,
                 s.counterparty if s.kind == "SHOP" else None,
                 s.counterparty if s.kind == "PARTNER" else None,
+                s.counterparty if s.kind == "CLEARING" else None,
                 s.points,
                 s.fee_yen,
                 s.yen,
@@ -445,8 +486,8 @@ class _StoredStatement:
 async def stored_statements(sql: Sql, settlement_id: int) -> list[Statement]:
     rows = await sql.fetch_as(
         _StoredStatement,
-        "SELECT kind, COALESCE(shop_id, partner_id) AS counterparty, points, fee_yen, yen, carried_in_yen,"
-        " payable_yen, carried_out_yen FROM settlement_statements WHERE settlement_id = $1",
+        "SELECT kind, COALESCE(shop_id, partner_id, peer_id) AS counterparty, points, fee_yen, yen,"
+        " carried_in_yen, payable_yen, carried_out_yen FROM settlement_statements WHERE settlement_id = $1",
         settlement_id,
     )
     return sorted((Statement(**asdict(r)) for r in rows), key=lambda s: (s.kind, s.counterparty))

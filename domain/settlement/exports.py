@@ -28,7 +28,7 @@ class _Payer:
 
 @dataclass(frozen=True)
 class _Payee:
-    shop_id: int
+    customer_code: str  # 顧客コード1: the shop's id, or 8000 + another municipality's code
     name: str
     payable_yen: int
     bank_code: str | None
@@ -47,7 +47,8 @@ class TransferExport:
 
 
 async def transfer_file(actor: Actor | None, settlement_id: int) -> TransferExport:
-    """The run's payments to shops (those paid this run) as a 総合振込 file, on its payout day."""
+    """The run's payments (to shops paid this run, and to another municipality this one owes on
+    balance) as a 総合振込 file, on its payout day."""
     sql = reader()
     run = await access_settlement_by_id(actor, Permission.MUNICIPALITY_ADMIN, sql, settlement_id)
     payer = await sql.fetchrow_as(
@@ -65,9 +66,18 @@ async def transfer_file(actor: Actor | None, settlement_id: int) -> TransferExpo
         )
     payees = await sql.fetch_as(
         _Payee,
-        "SELECT s.id AS shop_id, s.name, t.payable_yen, s.bank_code, s.branch_code, s.account_type,"
-        " s.account_number, s.account_holder FROM settlement_statements t JOIN shops s ON s.id = t.shop_id"
+        "SELECT CAST(s.id AS TEXT) AS customer_code, s.name, t.payable_yen, s.bank_code, s.branch_code,"
+        " s.account_type, s.account_number, s.account_holder FROM settlement_statements t"
+        " JOIN shops s ON s.id = t.shop_id"
         " WHERE t.settlement_id = $1 AND t.kind = 'SHOP' AND t.payable_yen > 0 ORDER BY s.id",
+        settlement_id,
+    )
+    peers = await sql.fetch_as(
+        _Payee,
+        "SELECT '8000' || m.code AS customer_code, m.name, t.payable_yen, m.bank_code, m.branch_code,"
+        " m.account_type, m.account_number, m.account_holder FROM settlement_statements t"
+        " JOIN municipalities m ON m.id = t.peer_id"
+        " WHERE t.settlement_id = $1 AND t.kind = 'CLEARING' AND t.payable_yen > 0 ORDER BY m.code",
         settlement_id,
     )
     unpaid = [p.name for p in payees if p.bank_code is None]
@@ -77,6 +87,15 @@ async def transfer_file(actor: Actor | None, settlement_id: int) -> TransferExpo
             f"No bank account for {', '.join(unpaid)}: set each shop's account (setShopBankAccount) first.",
             "shops",
         )
+    unpaid = [p.name for p in peers if p.bank_code is None or p.account_holder is None]
+    if unpaid:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"No bank account for {', '.join(unpaid)}: the operator must record it before the clearing"
+            " can be paid.",
+            "municipalities",
+        )
+    payees += peers
     bank, branch = bank_names(payer.bank_code, payer.branch_code or "")
     transfers = TransferFile(
         Payer(
@@ -111,7 +130,7 @@ def _payee(p: _Payee) -> Payee:
         p.account_number or "",
         p.account_holder or "",
         p.payable_yen,
-        str(p.shop_id),
+        p.customer_code,
         bank,
         branch,
     )
@@ -128,7 +147,7 @@ HEADER = (
     "支払・請求(円)",
     "次回繰越(円)",
 )
-KIND_NAMES = {"SHOP": "店舗への支払", "PARTNER": "パートナーへの請求"}
+KIND_NAMES = {"SHOP": "店舗への支払", "PARTNER": "パートナーへの請求", "CLEARING": "自治体間の清算"}
 
 
 def spreadsheet_safe(cell: str) -> str:

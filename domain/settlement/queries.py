@@ -42,7 +42,8 @@ async def list_settlements(
 
 @dataclass(frozen=True)
 class StatementView:
-    """One counterparty in a run: a shop (what it is owed) or a partner (what it owes)."""
+    """One counterparty in a run: a shop (what it is owed), a partner (what it owes), or another
+    municipality (CLEARING: ``yen`` > 0 we owe it, < 0 it owes us)."""
 
     settlement_id: int
     kind: str
@@ -57,16 +58,18 @@ class StatementView:
     shop_category: str | None  # a shop's
     client_id: str | None  # a partner's
     active: bool | None
+    peer_code: str | None  # another municipality's
 
 
 async def list_statements(sql: Sql, settlement_ids: list[int]) -> list[StatementView]:
     return await sql.fetch_as(
         StatementView,
-        "SELECT t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id) AS counterparty_id,"
-        " COALESCE(s.name, p.name) AS name, t.points, t.fee_yen, t.yen, t.carried_in_yen, t.payable_yen,"
-        " t.carried_out_yen, s.category AS shop_category, p.client_id, p.active"
-        " FROM settlement_statements t LEFT JOIN shops s ON s.id = t.shop_id"
-        f" LEFT JOIN partners p ON p.id = t.partner_id WHERE {sql.any_of('t.settlement_id', 1)}"
-        " ORDER BY t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id)",
+        "SELECT t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id) AS counterparty_id,"
+        " COALESCE(s.name, p.name, m.name) AS name, t.points, t.fee_yen, t.yen, t.carried_in_yen,"
+        " t.payable_yen, t.carried_out_yen, s.category AS shop_category, p.client_id, p.active,"
+        " m.code AS peer_code FROM settlement_statements t LEFT JOIN shops s ON s.id = t.shop_id"
+        " LEFT JOIN partners p ON p.id = t.partner_id LEFT JOIN municipalities m ON m.id = t.peer_id"
+        f" WHERE {sql.any_of('t.settlement_id', 1)}"
+        " ORDER BY t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id)",
         sql.ids(settlement_ids),
     )

@@ -170,6 +170,7 @@ OPS = [
     Op("closeSettlement", _m("closeSettlement", 'municipalityCode: "141305", periodEnd: "2026-10-31"')),
     Op("settlement", '{ settlement(id: "999999") { id } }'),
     Op("settlements", '{ settlements(municipalityCode: "141305") { edges { cursor } } }'),
+    Op("monthlyReport", '{ monthlyReport(municipalityCode: "141305", month: "2026-10") { openingPoints } }'),
     Op(
         "setShopBankAccount",
         _m(
@@ -179,6 +180,16 @@ OPS = [
             "$s: ID!",
         ),
         lambda w, r: {"s": w.shop_id},
+    ),
+    Op(
+        "setPartnerBilling",
+        _m(
+            "setPartnerBilling",
+            'clientId: $c, input: {name: "経理部", postalCode: "100-0001", address: "東京都千代田区1-1",'
+            ' email: "billing@partner.example"}',
+            "$c: String!",
+        ),
+        lambda w, r: {"c": w.partner_client_id},
     ),
     Op("addService", _m("addService", 'code: "C3", name: "体育館"')),
     Op("addPartner", _m("addPartner", 'name: "新しい会社"')),
@@ -243,6 +254,11 @@ OPS = [
         "setShopPrograms",
         _m("setShopPrograms", "shopId: $s, programIds: [$p]", "$s: ID!, $p: ID!"),
         lambda w, r: {"s": w.shop_id, "p": w.program_id},
+    ),
+    Op(
+        "addAcceptanceAgreement",
+        _m("addAcceptanceAgreement", 'programId: $p, municipalityCode: "011002"', "$p: ID!"),
+        lambda w, r: {"p": w.program_id},
     ),
     Op(
         "grantPoints",
@@ -446,9 +462,11 @@ PRODUCT_TABLE = {
     "closeSettlement": ADMINS,
     "settlement": ADMINS,
     "settlements": ADMINS,
+    "monthlyReport": ADMINS,
     "addService": OPERATOR,
     "addPartner": OPERATOR,
     "setPartnerActive": OPERATOR,
+    "setPartnerBilling": OPERATOR,
     "registerTerminal": ADMINS,
     "revokeTerminal": ADMINS,
     "municipalities": ANYONE,
@@ -460,6 +478,7 @@ PRODUCT_TABLE = {
     "endPremiumCampaign": ADMINS,
     "addDepartment": ADMINS,
     "setShopPrograms": ADMINS,
+    "addAcceptanceAgreement": ADMINS,
     "grantPoints": frozenset({"municipality_admin", "municipality_staff", "operator", "terminal_grant"}),
     "exchangePoints": frozenset({"partner"}),
     "issueCoupons": frozenset({"partner"}),

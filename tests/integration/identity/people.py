@@ -86,7 +86,8 @@ class People:
         """A participating municipality (its name comes from the JIS X 0402 list) with one department."""
         if self.operator_actor is None:
             await self.operator()
-        bank = BankAccount("0001", "001", "ORDINARY", "1234567", "ｶﾜｻｷｼ")
+        holder = {"141305": "ｶﾜｻｷｼ", "011002": "ｻﾂﾎﾟﾛｼ"}.get(code, "ｼﾞﾁﾀｲ")
+        bank = BankAccount("0001", "001", "ORDINARY", "1234567", holder)
         form = MunicipalityInput(code, f"points@{code}.example.jp", "044-200-2111", bank, "0000012345")
         await add_municipality(self.operator_actor, form, self.clock.now())
         await add_department(self.operator_actor, code, "健康福祉局", self.clock.now())

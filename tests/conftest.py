@@ -51,6 +51,7 @@ TABLES = [
     "job_leases",
     "exchanges",
     "coupons",
+    "acceptance_agreements",
     "shop_programs",
     "premium_campaigns",
     "postings",

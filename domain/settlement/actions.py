@@ -253,6 +253,8 @@ async def _take_entries(sql: Sql, settlement_id: int, municipality_id: int, cut:
         municipality_id,
         cut,
     )
+    if sql.postgres:  # the planner must know the run's entries (a month: a million rows) before joining them
+        await sql.execute("ANALYZE settlement_entries")
     return await sql.fetchint(
         "SELECT COUNT(*) FROM settlement_entries WHERE settlement_id = $1", settlement_id
     )
@@ -266,12 +268,6 @@ class _Used:
     program_municipality_id: int
     points: int
     yen_per_point: int
-
-
-@dataclass(frozen=True)
-class _Fee:
-    shop_id: int
-    program_id: int
     fee: int
 
 
@@ -287,34 +283,30 @@ async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int) -> l
     uses, arrivals = ", ".join(f"'{k}'" for k in USES), ", ".join(f"'{k}'" for k in ARRIVALS)
     # per entry and program: the points taken from residents' accounts or a voucher, and the shop paid
     per_entry = (
-        "SELECT e.id, e.kind, (SELECT MIN(sa.shop_id) FROM postings c"
-        " JOIN accounts sa ON sa.id = c.account_id WHERE c.entry_id = e.id AND sa.kind = 'SHOP') AS shop_id,"
-        " COALESCE(src.program_id, v.program_id) AS program_id, -SUM(d.amount) AS points"
-        " FROM settlement_entries se JOIN journal_entries e ON e.id = se.entry_id"
+        "SELECT e.id, e.kind, sa.shop_id, COALESCE(src.program_id, v.program_id) AS program_id,"
+        " -SUM(d.amount) AS points FROM settlement_entries se JOIN journal_entries e ON e.id = se.entry_id"
+        " JOIN postings c ON c.entry_id = e.id AND c.amount > 0"
+        " JOIN accounts sa ON sa.id = c.account_id AND sa.kind = 'SHOP'"
         " JOIN postings d ON d.entry_id = e.id AND d.amount < 0"
         " JOIN accounts src ON src.id = d.account_id AND src.kind IN ('RESIDENT_PROGRAM', 'VOUCHER')"
         " LEFT JOIN vouchers v ON v.id = src.voucher_id"
         f" WHERE se.settlement_id = $1 AND e.kind IN ({uses})"
-        " GROUP BY e.id, e.kind, COALESCE(src.program_id, v.program_id)"
+        " GROUP BY e.id, e.kind, sa.shop_id, COALESCE(src.program_id, v.program_id)"
     )
+    # a conversion's fee is 1/11 of the entry's amount (floored), shown on its first program's line
     used = await sql.fetch_as(
         _Used,
         "SELECT u.shop_id, s.municipality_id AS shop_municipality_id, u.program_id,"
-        " g.municipality_id AS program_municipality_id, SUM(u.points) AS points, g.yen_per_point"
-        f" FROM ({per_entry}) u JOIN programs g ON g.id = u.program_id JOIN shops s ON s.id = u.shop_id"
+        " g.municipality_id AS program_municipality_id, SUM(u.points) AS points, g.yen_per_point,"
+        " SUM(CASE WHEN u.kind = 'CONVERT' AND u.program_id = u.first_program"
+        f" THEN u.entry_points / {FEE_DIVISOR} ELSE 0 END) AS fee"
+        " FROM (SELECT x.id, x.kind, x.shop_id, x.program_id, x.points,"
+        " MIN(x.program_id) OVER (PARTITION BY x.id) AS first_program,"
+        f" SUM(x.points) OVER (PARTITION BY x.id) AS entry_points FROM ({per_entry}) x) u"
+        " JOIN programs g ON g.id = u.program_id JOIN shops s ON s.id = u.shop_id"
         " GROUP BY u.shop_id, s.municipality_id, u.program_id, g.municipality_id, g.yen_per_point",
         settlement_id,
     )
-    # a conversion's fee is 1/11 of the entry's amount (floored), shown on its first program's line
-    fees = await sql.fetch_as(
-        _Fee,
-        f"SELECT t.shop_id, t.program_id, SUM(t.points / {FEE_DIVISOR}) AS fee FROM (SELECT u.id, u.shop_id,"
-        f" MIN(u.program_id) AS program_id, SUM(u.points) AS points FROM ({per_entry}) u"
-        " WHERE u.kind = 'CONVERT'"
-        " GROUP BY u.id, u.shop_id) t GROUP BY t.shop_id, t.program_id",
-        settlement_id,
-    )
-    fee_of = {(f.shop_id, f.program_id): f.fee for f in fees}
     arrived = await sql.fetch_as(
         _Arrived,
         "SELECT CAST(l.funder_ref AS BIGINT) AS partner_id, a.program_id, SUM(p.amount) AS points"
@@ -333,7 +325,7 @@ async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int) -> l
             u.shop_id,
             u.program_id,
             u.points,
-            fee_of.get((u.shop_id, u.program_id), 0),
+            u.fee,
             u.points * u.yen_per_point,
         )
         for u in used

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 
 from api import redaction
 from api.database import close_database, open_database
@@ -17,7 +16,7 @@ from api.grants_csv import MAX_BYTES as GRANTS_CSV_BYTES
 from api.grants_csv import grants_csv_endpoint
 from api.graphql import GraphQLApp
 from api.metrics import MetricsMiddleware, metrics_endpoint
-from api.middleware import BodyLimit, SameOriginForms, SecurityHeaders
+from api.middleware import BodyLimit, Compress, SameOriginForms, SecurityHeaders
 from api.oauth import token_endpoint
 from api.routes import healthz
 from api.settings import Settings, mail_transport
@@ -36,10 +35,12 @@ from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
+from web.assets import STATIC, HashedStatic
 from web.counter import barcode_svg, counter
-from web.layout import DESIGN_TOKENS, STATIC
+from web.layout import DESIGN_TOKENS
+from web.layout import configure as configure_site
 from web.operator import OperatorPages
-from web.pages import home
+from web.pages import home, not_found, privacy, terms
 from web.register import register
 from web.resident import ResidentPages
 from web.shop import MAX_FRAME, ShopPages
@@ -82,6 +83,7 @@ def create_app(
     configure_passwords(
         Argon2Cost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     )
+    configure_site(settings.operator_name, settings.contact_email)
     pages = VoucherPages(voucher_key, clock, settings.public_url)
     residents = ResidentPages(clock, voucher_key, settings.production)
     shops = ShopPages(clock, settings.production)
@@ -142,9 +144,11 @@ def create_app(
             Route("/me/links", residents.link, methods=["POST"]),
             Route("/me/settings", residents.settings, methods=["POST"]),
             Route("/me/password", residents.password, methods=["POST"]),
-            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
-            Mount("/vendor/design-tokens", app=StaticFiles(directory=DESIGN_TOKENS, check_dir=False)),
+            Mount("/static", app=HashedStatic(directory=STATIC), name="static"),
+            Mount("/vendor/design-tokens", app=HashedStatic(directory=DESIGN_TOKENS, check_dir=False)),
             Route("/healthz", healthz),
+            Route("/privacy", privacy),
+            Route("/terms", terms),
             Route("/metrics", metrics_endpoint(settings.metrics_allow, settings.metrics_token)),
             Route("/oauth/token", token_endpoint(tokens, clock, settings.production), methods=["POST"]),
             Route("/grants.csv", grants_csv_endpoint(tokens, clock), methods=["POST"]),
@@ -169,7 +173,9 @@ def create_app(
                 larger={"/grants.csv": GRANTS_CSV_BYTES + 64 * 1024, "/shop/decode": MAX_FRAME + 64 * 1024},
             ),
             Middleware(SameOriginForms, public_url=settings.public_url, exempt=API_PATHS),
+            Middleware(Compress, exempt=(*API_PATHS, "/settlements/", "/metrics")),
         ],
+        exception_handlers={404: not_found},
         lifespan=lifespan,
     )
     app.state.settings = settings

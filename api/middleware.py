@@ -15,6 +15,7 @@ and a same-origin rule for the pages' forms.
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -63,6 +64,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 names = {name for name, _ in extra}
                 headers = [(n, v) for n, v in message.get("headers", []) if n.lower() not in names]
+                if not any(n.lower() == b"cache-control" for n, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))  # personal unless a route says otherwise
                 message = {**message, "headers": headers + extra}
             await send(message)
 
@@ -153,3 +156,20 @@ class SameOriginForms:
             await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+class Compress:
+    """gzip for pages and static files (GZipMiddleware: only when the browser accepts it and the body
+    is over ``minimum`` bytes). Not for the API paths: their answers carry tokens next to what the
+    caller sent, which is what a compression side channel (BREACH) needs."""
+
+    def __init__(self, app: ASGIApp, exempt: tuple[str, ...], minimum: int = 500) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=minimum)
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        await self.gzip(scope, receive, send)

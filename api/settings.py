@@ -37,6 +37,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
     metrics_token: str | None = None
+    operator_name: str = "MyKey Points 運営事務局"  # who runs the service, in every page's footer
+    contact_email: str = "support@mykey-points.invalid"
 
     @property
     def production(self) -> bool:
@@ -66,6 +68,8 @@ class Settings:
             max_body_bytes=int(env.get("MYKEY_MAX_BODY_BYTES", str(1024 * 1024))),
             metrics_allow=_list(env.get("MYKEY_METRICS_ALLOW", "127.0.0.1,::1")),
             metrics_token=env.get("MYKEY_METRICS_TOKEN") or None,
+            operator_name=env.get("MYKEY_OPERATOR_NAME", "MyKey Points 運営事務局"),
+            contact_email=env.get("MYKEY_CONTACT_EMAIL", "support@mykey-points.invalid"),
             database_url=env.get("DATABASE_URL") or f"sqlite://{var_dir / 'mykey.sqlite3'}",
             environment=environment,
             host=env.get("HOST", "127.0.0.1"),

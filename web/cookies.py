@@ -10,10 +10,11 @@ from domain.auth.permissions import Permission
 from domain.auth.sessions import SessionActor, actor_for_session
 from domain.sql import reader
 from schema.sessions import SESSION_COOKIE
+from web.assets import script
 
 # every form a page posts carries the CSRF token, filled in from the cookie by the page's last script
 CSRF_FIELD = '<input type="hidden" name="csrf" value="">'
-FILL_CSRF = '<script src="/static/csrf.js" defer></script>'
+FILL_CSRF = script("csrf.js", module=False)
 
 
 def posted_from_here(request: Request) -> bool:

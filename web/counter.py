@@ -14,6 +14,7 @@ from barcode.writer import SVGWriter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from web.assets import script
 from web.i18n import Text, language
 from web.layout import page
 
@@ -48,7 +49,7 @@ async def counter(request: Request) -> HTMLResponse:
         '<p id="number" class="balance number-large"></p><img id="barcode" alt="" width="300">'
         '<p id="details"></p>'
         f'<button id="print" type="button">{escape(text("counter.print"))}</button></section></div>'
-        '<script type="module" src="/static/counter.js"></script>'
+        + script("counter.js")
     )
     return page(text, text("counter.title"), body)
 

@@ -1,14 +1,15 @@
 """The page frame every server-rendered page shares: language, viewport, the one style sheet."""
 
 import json
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from starlette.responses import HTMLResponse
 
+from web.assets import stylesheet
 from web.i18n import Text
 
-STATIC = Path(__file__).with_name("static")
 # installed from the npm registry by `make install` (package.json), never committed
 DESIGN_TOKENS = (
     Path(__file__).resolve().parent.parent / "node_modules" / "@digital-go-jp" / "design-tokens" / "dist"
@@ -18,9 +19,30 @@ FRAME = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} | {site}</title><link rel="stylesheet" href="/vendor/design-tokens/tokens.css">
-<link rel="stylesheet" href="/static/app.css"></head>
-<body><header><a href="/">{site}</a><a href="?lang={other}" lang="{other}">{switch}</a></header>
-<main>{body}</main><script type="application/json" id="errors">{errors}</script></body></html>"""
+{style}</head>
+<body><a class="skip" href="#main">{skip}</a>
+<header class="site"><a class="brand" href="/?lang={lang}">{site}</a>
+<a href="?lang={other}" lang="{other}" hreflang="{other}">{switch}</a></header>
+<main id="main">{body}</main>
+<footer class="site"><p>{runs}</p><ul>
+<li><a href="/privacy?lang={lang}">{privacy}</a></li><li><a href="/terms?lang={lang}">{terms}</a></li>
+<li><a href="mailto:{contact}">{contact_label}</a></li></ul></footer>
+<script type="application/json" id="errors">{errors}</script></body></html>"""
+
+
+@dataclass
+class Site:
+    """Who runs the service (the footer): set once from the settings when the app starts."""
+
+    operator: str = "MyKey Points 運営事務局"
+    contact: str = "support@mykey-points.invalid"
+
+
+SITE = Site()
+
+
+def configure(operator: str, contact: str) -> None:
+    SITE.operator, SITE.contact = operator, contact
 
 
 def page(text: Text, title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -29,6 +51,13 @@ def page(text: Text, title: str, body: str, status: int = 200) -> HTMLResponse:
         lang=text.lang,
         title=escape(title),
         site=escape(text("site.name")),
+        style=stylesheet("app.css"),
+        skip=escape(text("nav.skip")),
+        runs=escape(text("footer.runs", operator=SITE.operator)),
+        privacy=escape(text("footer.privacy")),
+        terms=escape(text("footer.terms")),
+        contact=escape(SITE.contact),
+        contact_label=escape(text("footer.contact", contact=SITE.contact)),
         other=text.other,
         switch=escape(text("lang.switch")),
         body=body,

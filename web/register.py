@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from domain.municipalities.queries import list_municipalities
 from domain.sql import reader
+from web.assets import script
 from web.i18n import Text, language
 from web.layout import page
 from web.notifications import NOTIFICATION_FIELDS
@@ -53,6 +54,6 @@ async def register(request: Request) -> HTMLResponse:
         + f"<p>{escape(text('register.notify'))}</p>{boxes}"
         f'<label for="basic">{escape(text("register.basic"))}</label><select id="basic">{options}</select>'
         f'<button type="submit">{escape(text("register.submit"))}</button></fieldset></form></div>'
-        '<script type="module" src="/static/register.js"></script>'
+        + script("register.js")
     )
     return page(text, text("register.title"), body)

@@ -37,6 +37,7 @@ from domain.vouchers.actions import issue_voucher
 from domain.vouchers.queries import VoucherView, list_vouchers_by_resident
 from domain.vouchers.tokens import VoucherKey, spoken
 from schema.sessions import clear_session_cookies, set_session_cookies
+from web.assets import script
 from web.cookies import CSRF_FIELD, FILL_CSRF, posted_from_here, signed_in
 from web.i18n import Text, language
 from web.layout import page
@@ -52,8 +53,8 @@ def _card_form(text: Text) -> str:
         '<input id="card" type="file" accept=".pem,application/x-pem-file">'
         f'<p id="card-status" role="status" data-working="{escape(text("signin.card_working"))}"'
         f' data-bad-card="{escape(text("signin.card_bad"))}"></p>'
-        '<script type="module" src="/static/card.js"></script>'
-        f"<h2>{escape(text('signin.or_password'))}</h2>"
+        + script("card.js")
+        + f"<h2>{escape(text('signin.or_password'))}</h2>"
     )
 
 
@@ -237,7 +238,7 @@ class ResidentPages:
             + _settings(text, resident, await list_municipalities(sql, first=2000))
             + _password_form(text)
             + SIGN_OUT.format(label=escape(text("nav.signout")))
-            + '<script type="module" src="/static/live.js"></script>'
+            + script("live.js")
         )
         return page(text, text("me.title"), body)
 

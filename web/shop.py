@@ -24,6 +24,7 @@ from domain.clock import JST, Clock, japan_date
 from domain.sql import reader
 from domain.vouchers.queries import list_shop_redemptions
 from domain.vouchers.tokens import spoken
+from web.assets import script
 from web.cookies import signed_in
 from web.i18n import Text, language
 from web.layout import page
@@ -77,7 +78,7 @@ class ShopPages:
             '<input id="typed" autocapitalize="characters" autocomplete="off">'
             f'<button type="submit">{escape(text("shop.redeem"))}</button></form>'
             f'<h2>{escape(text("shop.today"))}</h2><p>{escape(total)}</p><ul class="plain">{items}</ul>'
-            '<script type="module" src="/static/scan.js"></script>'
+            + script("scan.js")
         )
         return page(text, text("shop.title"), body)
 

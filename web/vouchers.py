@@ -23,13 +23,14 @@ from domain.vouchers.actions import redeem_voucher
 from domain.vouchers.qr import qr_png, qr_svg, qr_text
 from domain.vouchers.queries import VoucherView
 from domain.vouchers.tokens import VoucherKey, spoken
+from web.assets import script, stylesheet
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, language
 from web.layout import page
 
 LAST_MOMENT = timedelta(microseconds=1)
 FULL_WIDTH_QR = "<style>main svg{width:100%;height:auto;max-width:90vh}</style>"
-RECEIPT = '<link rel="stylesheet" href="/static/receipt-{width}.css">'
+RECEIPTS = {width: stylesheet(f"receipt-{width}.css") for width in ("58", "80")}
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,5 @@ class VoucherPages:
         if found is None:
             return HTMLResponse(status_code=404)
         width = "58" if request.query_params.get("paper") == "58" else "80"
-        body = (
-            RECEIPT.format(width=width)
-            + self._describe(text, *found)
-            + '<script src="/static/print.js"></script>'
-        )
+        body = RECEIPTS[width] + self._describe(text, *found) + script("print.js", module=False)
         return page(text, text("voucher.print"), body)

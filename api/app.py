@@ -158,6 +158,7 @@ def create_app(
             Route("/settlements/{id}/shops/{shop}/statement.pdf", shop_statement_endpoint(tokens, clock)),
             Route("/v/{token}.{format:str}", pages.image),
             Route("/v/{token}/print", pages.print),
+            Route("/v/{token}/status", pages.status),
             Route("/v/{token}/redeem", pages.redeem, methods=["POST"]),
             Route("/v/{token}", pages.show),
             Route("/V/{token}", pages.show),

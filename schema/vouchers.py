@@ -17,8 +17,12 @@ VoucherStatus = strawberry.enum(DomainVoucherStatus, name="VoucherStatus")
 @strawberry.type(description="A point voucher (ポイント券): shown on a phone or printed, redeemed once.")
 class Voucher:
     program_id: strawberry.Private[int]
-    serial: str = strawberry.field(description="Read aloud or typed for a damaged print, e.g. 7KQ4-M2XD.")
+    serial: str = strawberry.field(description="Read aloud, e.g. 7KQ4-M2XD.")
     token: str = strawberry.field(description="What the QR code carries (inside the URL /v/{token}).")
+    typed_code: str = strawberry.field(
+        description="What a shop types when the QR code will not read: the serial and a check code,"
+        " e.g. 7KQ4-M2XD-R8TN (redeemVoucher takes it in place of the token)."
+    )
     face_value: int
     expires_at: datetime
     status: DomainVoucherStatus
@@ -42,7 +46,8 @@ class Voucher:
         return cls(
             program_id=view.program_id,
             serial=spoken(view.serial),
-            token=key.token(view.serial, view.face_value, view.program_id, view.expires_at),
+            token=(token := key.token(view.serial, view.face_value, view.program_id, view.expires_at)),
+            typed_code=key.typed_code(token),
             face_value=view.face_value,
             expires_at=view.expires_at,
             status=DomainVoucherStatus(view.status),

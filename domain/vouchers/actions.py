@@ -32,7 +32,7 @@ from domain.programs.access import access_program_by_id
 from domain.programs.queries import ProgramView, get_program
 from domain.shops.access import access_shop_by_actor
 from domain.sql import Sql, as_datetime, reader, transaction
-from domain.vouchers.access import named_by, token_in, unknown_voucher
+from domain.vouchers.access import voucher_text
 from domain.vouchers.queries import VoucherView, get_voucher_by_serial, voucher_at_shop
 from domain.vouchers.tokens import VoucherKey, new_serial, spoken
 from models.ledger import FunderKind
@@ -188,15 +188,15 @@ async def _refusal(sql: Sql, serial: str, now: datetime) -> DomainError:
 
 
 async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: datetime) -> Redemption:
-    """Redeem the voucher whose token (or QR text) is ``text`` at the caller's shop, exactly once."""
+    """Redeem the voucher whose token, QR text or typed code is ``text`` at the caller's shop,
+    exactly once."""
     actor, shop_id = access_shop_by_actor(actor, Permission.VOUCHER_REDEEM)
-    token = token_in(text)
+    named = voucher_text(text)
 
     async def work(sql: Sql) -> Redemption:
-        found = await voucher_at_shop(sql, token[:8], shop_id)
-        if found is None:
-            raise unknown_voucher()
-        voucher = named_by(key, token, found.voucher)
+        found = await voucher_at_shop(sql, named.serial, shop_id)
+        _, voucher = named.names(key, None if found is None else found.voucher)
+        assert found is not None  # names() refuses a voucher that is not there
         if not found.accepted:
             raise DomainError(
                 ErrorCode.NOT_ACCEPTED_HERE, "This shop does not take this program's vouchers.", "token"

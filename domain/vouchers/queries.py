@@ -80,3 +80,53 @@ async def list_shop_redemptions(sql: Sql, actor: Actor | None, since: datetime) 
         since,
     )
     return [as_record(ShopRedemption, r) for r in rows]
+
+
+@dataclass(frozen=True)
+class RedemptionView:
+    shop_name: str
+    redeemed_at: datetime
+
+
+async def get_redemption(sql: Sql, voucher_id: int) -> RedemptionView | None:
+    """Where and when the voucher was redeemed (a redeemed voucher has exactly one redemption)."""
+    return await sql.fetchrow_as(
+        RedemptionView,
+        "SELECT s.name AS shop_name, r.created_at AS redeemed_at FROM voucher_redemptions r"
+        " JOIN shops s ON s.id = r.shop_id WHERE r.voucher_id = $1 ORDER BY r.id LIMIT 1",
+        voucher_id,
+    )
+
+
+@dataclass(frozen=True)
+class WhereAccepted:
+    """The program a voucher is of, and the shops that take it (a few names and how many)."""
+
+    program_name: str
+    municipality_name: str
+    municipality_code: str
+    shops: int
+    names: tuple[str, ...]
+
+
+async def where_accepted(sql: Sql, program_id: int, show: int = 5) -> WhereAccepted:
+    row = await sql.fetchrow(
+        "SELECT g.name AS program_name, m.name AS municipality_name, m.code AS municipality_code,"
+        " (SELECT COUNT(*) FROM shop_programs p WHERE p.program_id = g.id) AS shops"
+        " FROM programs g JOIN municipalities m ON m.id = g.municipality_id WHERE g.id = $1",
+        program_id,
+    )
+    assert row is not None, "a voucher's program exists (a foreign key)"
+    names = await sql.fetch(
+        "SELECT s.name FROM shop_programs p JOIN shops s ON s.id = p.shop_id WHERE p.program_id = $1"
+        " ORDER BY s.id LIMIT $2",
+        program_id,
+        show,
+    )
+    return WhereAccepted(
+        str(row["program_name"]),
+        str(row["municipality_name"]),
+        str(row["municipality_code"]),
+        int(row["shops"]),
+        tuple(str(r["name"]) for r in names),
+    )

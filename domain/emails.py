@@ -14,5 +14,7 @@ def normalise_email(value: str, field: str = "email") -> str:
     try:
         checked = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"This is not an e-mail address: {exc}", field) from exc
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"This is not an e-mail address: {exc}", field, "email.format"
+        ) from exc
     return str(checked.normalized)

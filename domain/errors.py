@@ -26,10 +26,22 @@ class ErrorCode(StrEnum):
 
 
 class DomainError(Exception):
-    """An expected failure that a caller can act on. ``field`` names the input at fault, if any."""
+    """An expected failure that a caller can act on. ``field`` names the input at fault, if any;
+    ``reason`` says which of the field's rules failed (``password.fullwidth``), so a page can say
+    what to do in its own language; ``details`` carries the figures that sentence needs (an ISO
+    time, a shop's name, a balance), never the message's English."""
 
-    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        field: str | None = None,
+        reason: str | None = None,
+        details: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.reason = reason
+        self.details = details or {}

@@ -22,10 +22,30 @@ class UserError:
     code: DomainErrorCode
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
     message: str
+    reason: str | None = strawberry.field(
+        default=None,
+        description="Which of the field's rules failed, e.g. password.fullwidth (pages translate it).",
+    )
+    details: list["ErrorDetail"] = strawberry.field(
+        default_factory=list,
+        description="The figures the reason's sentence needs (a time, a shop, a balance).",
+    )
+
+
+@strawberry.type(description="One figure of a refusal, e.g. {name: shop, value: ブレーメン通り 商店}.")
+class ErrorDetail:
+    name: str
+    value: str
 
 
 def user_error(error: DomainError) -> UserError:
-    return UserError(code=error.code, field=error.field, message=error.message)
+    return UserError(
+        code=error.code,
+        field=error.field,
+        message=error.message,
+        reason=error.reason,
+        details=[ErrorDetail(name=k, value=v) for k, v in sorted(error.details.items())],
+    )
 
 
 @strawberry.type

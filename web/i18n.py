@@ -40,8 +40,25 @@ class Text:
         return str(catalogue(self.lang)[key]).format(**values)
 
     def error(self, error: DomainError) -> str:
-        """A refusal in the page's language (its code's message; the domain's own words are English)."""
-        return self(f"error.{error.code.value}")
+        """A refusal in the page's language, as precise as the catalogue allows: the failed rule
+        (``error.<CODE>.<reason>``), else the field (``error.<CODE>.<field>``), else the code. The
+        domain's own words are English; its figures (``details``) are shown in local form."""
+        names = catalogue(self.lang)
+        code = error.code.value
+        for key in (f"error.{code}.{error.reason}", f"error.{code}.{error.field}", f"error.{code}"):
+            if key in names:
+                return str(names[key]).format_map(_Blank(self._local(error.details)))
+        return self(f"error.{code}")
+
+    def _local(self, details: dict[str, str]) -> dict[str, str]:
+        shown = dict(details)
+        for name, value in details.items():
+            if name == "at":
+                moment = datetime.fromisoformat(value)
+                shown[name] = f"{self.day(moment)} {moment.astimezone(JST):%H:%M}"
+            elif name in ("available", "needed") and value.isdigit():
+                shown[name] = self.points(int(value))
+        return shown
 
     def errors(self) -> dict[str, str]:
         """Every refusal's message, by code (pages' scripts show these instead of the API's English)."""
@@ -73,3 +90,10 @@ class Text:
     @property
     def other(self) -> str:
         return "en" if self.lang == "ja" else "ja"
+
+
+class _Blank(dict[str, str]):
+    """A missing figure reads as nothing rather than failing the page."""
+
+    def __missing__(self, key: str) -> str:
+        return ""

@@ -69,8 +69,8 @@ class VerifiedCard:
     not_after: datetime
 
 
-def _invalid(message: str) -> DomainError:
-    return DomainError(ErrorCode.CARD_INVALID, message, "proof")
+def _invalid(message: str, reason: str = "card.unreadable") -> DomainError:
+    return DomainError(ErrorCode.CARD_INVALID, message, "proof", reason)
 
 
 async def issue_challenge(now: datetime, purpose: str = Purpose.SIGN_IN) -> Challenge:
@@ -109,7 +109,9 @@ async def _use_nonce(nonce: str, purpose: str, now: datetime) -> None:
 
     made_for = await transaction(work)
     if made_for is None:
-        raise _invalid("This challenge is unknown, already used or expired. Ask for a new one.")
+        raise _invalid(
+            "This challenge is unknown, already used or expired. Ask for a new one.", "card.challenge"
+        )
     if made_for != purpose:
         raise _invalid(
             "This card proof was made for something else (another terminal, or a sign-in instead of a"
@@ -136,13 +138,17 @@ def _certificate(proof: CardProof) -> x509.Certificate:
 
 def _check_validity(certificate: x509.Certificate, trust: CardTrust, now: datetime) -> None:
     if now < certificate.not_valid_before_utc:
-        raise _invalid("The card's certificate is not valid yet.")
+        raise _invalid("The card's certificate is not valid yet.", "card.not_yet")
     if now > certificate.not_valid_after_utc:
-        raise _invalid("The card's certificate has expired. Renew it, then re-bind your MyKey ID.")
+        raise _invalid(
+            "The card's certificate has expired. Renew it, then re-bind your MyKey ID.", "card.expired"
+        )
     try:
         trust.verify_chain(certificate, now)
     except UntrustedCertificate as exc:
-        raise _invalid("The card's certificate was not issued by a trusted authority.") from exc
+        raise _invalid(
+            "The card's certificate was not issued by a trusted authority.", "card.untrusted"
+        ) from exc
 
 
 def _check_signature(certificate: x509.Certificate, proof: CardProof) -> None:
@@ -154,7 +160,7 @@ def _check_signature(certificate: x509.Certificate, proof: CardProof) -> None:
             _decode(proof.signature, "signature"), proof.nonce.encode(), padding.PKCS1v15(), hashes.SHA256()
         )
     except InvalidSignature as exc:
-        raise _invalid("The card's signature does not match this challenge.") from exc
+        raise _invalid("The card's signature does not match this challenge.", "card.signature") from exc
 
 
 async def verify_card_proof(

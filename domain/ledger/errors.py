@@ -7,8 +7,16 @@ class LedgerError(DomainError):
     """A movement the ledger refused; the transaction that asked for it is rolled back."""
 
 
-def insufficient_points(needed: int, field: str | None = None) -> LedgerError:
-    return LedgerError(ErrorCode.INSUFFICIENT_POINTS, f"Not enough points: {needed:,} needed.", field=field)
+def insufficient_points(needed: int, field: str | None = None, available: int | None = None) -> LedgerError:
+    """``available``: what the caller could use instead, when known (a page offers it)."""
+    details = {"needed": str(needed)} | ({} if available is None else {"available": str(available)})
+    return LedgerError(
+        ErrorCode.INSUFFICIENT_POINTS,
+        f"Not enough points: {needed:,} needed.",
+        field=field,
+        reason=None if available is None else "points.available",
+        details=details,
+    )
 
 
 def idempotency_conflict() -> LedgerError:

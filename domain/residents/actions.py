@@ -50,7 +50,7 @@ async def _check_password(
     key = my_key_id.upper()
     if not MY_KEY_ID.fullmatch(key) or len(password) > MAX_PASSWORD:
         # no such MyKey ID or password can exist: answered before the database (nothing to count)
-        raise DomainError(ErrorCode.UNAUTHENTICATED, WRONG, "password")
+        raise DomainError(ErrorCode.UNAUTHENTICATED, WRONG, "password", "login.wrong")
     limit, bucket = (
         (ratelimit.SUSPEND_PER_ID_ADDRESS, f"{key}:{address}")
         if for_suspension
@@ -61,7 +61,7 @@ async def _check_password(
     stored = None if row is None else row.password_hash
     if not await verify_password(stored, password) or row is None:
         await ratelimit.record_failure(limit, bucket, now)
-        raise DomainError(ErrorCode.UNAUTHENTICATED, WRONG, "password")
+        raise DomainError(ErrorCode.UNAUTHENTICATED, WRONG, "password", "login.wrong")
     return row.id
 
 
@@ -90,7 +90,12 @@ async def login_with_card(proof: CardProof, trust: CardTrust, now: datetime) -> 
     async def work(sql: Sql) -> SignedIn:
         owner = await card_owner(sql, card.fingerprint)
         if owner is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "This card has no MyKey ID yet: register first.", "proof")
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
+                "This card has no MyKey ID yet: register first.",
+                "proof",
+                "card.unregistered",
+            )
         if owner.unbound_at is not None:
             raise DomainError(ErrorCode.CARD_INVALID, "This card was replaced by a newer one.", "proof")
         if owner.status != "ACTIVE":
@@ -183,7 +188,9 @@ async def change_password(
     validate_password(password, confirmation)
     row = await reader().fetchrow("SELECT password_hash FROM residents WHERE id = $1", actor.id)
     if row is None or not await verify_password(str(row["password_hash"]), current):
-        raise DomainError(ErrorCode.INVALID_INPUT, "The current password is wrong.", "currentPassword")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "The current password is wrong.", "currentPassword", "password.current"
+        )
     new_hash = await hash_password(password)
 
     async def work(sql: Sql) -> ResidentView:

@@ -126,12 +126,14 @@ async def _registration(sql: Sql, token: str, now: datetime) -> dict[str, object
         raise invalid(
             "This registration is unknown or already complete. Start again with your card.",
             "registrationToken",
+            "registration.unknown",
         )
     if as_datetime(row["expires_at"]) <= now:
         raise DomainError(
             ErrorCode.EXPIRED,
             "This registration has expired. Start again with your card.",
             "registrationToken",
+            "registration.expired",
         )
     return row
 
@@ -169,6 +171,8 @@ async def generate_my_key_id(token: str, now: datetime) -> Generated:
                 f"An ID can be generated {MAX_GENERATIONS} times; the third one, {row['final_candidate']},"
                 f" is yours.",
                 "registrationToken",
+                "myKeyId.generated_all",
+                {"myKeyId": str(row["final_candidate"])},
             )
         candidate = await _fresh_candidate(sql)
         used += 1
@@ -196,6 +200,8 @@ async def check_my_key_id(token: str, candidate: str, now: datetime, address: st
                 ErrorCode.ATTEMPTS_EXHAUSTED,
                 f"No more duplicate checks: {assigned} is ready for you.",
                 "candidate",
+                "myKeyId.checks_all",
+                {"myKeyId": str(assigned)},
             )
         checks = int(str(row["checks"])) + 1
         if not await my_key_id_taken(sql, candidate):
@@ -271,7 +277,11 @@ async def complete_registration(form: RegistrationInput, now: datetime) -> Regis
                 ErrorCode.MYKEY_ID_TAKEN, "This MyKey ID was just taken. Choose another.", "myKeyId"
             )
         if await card_owner(sql, str(row["fingerprint"])) is not None:
-            raise invalid("This card already has a MyKey ID: sign in with the card.", "registrationToken")
+            raise invalid(
+                "This card already has a MyKey ID: sign in with the card.",
+                "registrationToken",
+                "card.registered",
+            )
         n = form.notifications
         resident_id = int(
             await sql.fetchval(

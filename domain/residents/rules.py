@@ -2,6 +2,7 @@
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from domain.emails import normalise_email
@@ -15,8 +16,8 @@ MAX_GENERATIONS = 3  # the 3rd generated value is the one registered
 MAX_FAILED_CHECKS = 3  # after the 3rd taken candidate, one is generated for the resident
 
 
-def invalid(message: str, field: str) -> DomainError:
-    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+def invalid(message: str, field: str, reason: str | None = None) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field, reason)
 
 
 def generate_candidate() -> str:
@@ -25,15 +26,21 @@ def generate_candidate() -> str:
 
 def validate_my_key_id(value: str, field: str = "myKeyId") -> str:
     if not MY_KEY_ID.fullmatch(value):
-        raise invalid("A MyKey ID is exactly 8 characters: capital letters A–Z and digits 0–9.", field)
+        raise invalid(
+            "A MyKey ID is exactly 8 characters: capital letters A–Z and digits 0–9.", field, "myKeyId.format"
+        )
     return value
 
 
 def validate_password(password: str, confirmation: str, field: str = "password") -> str:
     if not PASSWORD.fullmatch(password):
-        raise invalid("A password is 6 to 16 half-width letters and digits.", field)
+        wide = unicodedata.normalize("NFKC", password) != password
+        reason = (
+            "password.fullwidth" if wide else "password.short" if len(password) < 6 else "password.format"
+        )
+        raise invalid("A password is 6 to 16 half-width letters and digits.", field, reason)
     if confirmation != password:
-        raise invalid("The two passwords are not the same.", "passwordConfirmation")
+        raise invalid("The two passwords are not the same.", "passwordConfirmation", "password.mismatch")
     return password
 
 
@@ -53,10 +60,10 @@ def validate_email(email: str | None, confirmation: str | None, notifications: N
     email = (email or "").strip() or None
     if email is None:
         if (confirmation or "").strip():
-            raise invalid("Type the e-mail address in both boxes.", "email")
+            raise invalid("Type the e-mail address in both boxes.", "email", "email.both")
         if notifications.any:
-            raise invalid("E-mail notifications need an e-mail address.", "email")
+            raise invalid("E-mail notifications need an e-mail address.", "email", "email.needed")
         return None
     if (confirmation or "").strip() != email:
-        raise invalid("The two e-mail addresses are not the same.", "emailConfirmation")
+        raise invalid("The two e-mail addresses are not the same.", "emailConfirmation", "email.mismatch")
     return normalise_email(email)

@@ -78,7 +78,7 @@ async def _plan(sql: Sql, sources: list[AccountRef], amount: int, now: datetime)
         left -= take
         if left == 0:
             return dict(plan)
-    raise insufficient_points(amount)
+    raise insufficient_points(amount, "amount", available=amount - left)
 
 
 @dataclass(frozen=True)

@@ -181,10 +181,18 @@ async def _refusal(sql: Sql, serial: str, now: datetime) -> DomainError:
             ErrorCode.ALREADY_REDEEMED,
             f"Already used on {when.isoformat(timespec='seconds')} at {where}.",
             "token",
+            "voucher.used",
+            {"at": when.isoformat(timespec="seconds"), "shop": where},
         )
     if voucher.status == "VOID":
         return DomainError(ErrorCode.NOT_FOUND, "This voucher was cancelled.", "token")
-    return DomainError(ErrorCode.EXPIRED, f"This voucher expired on {voucher.expires_at.date()}.", "token")
+    return DomainError(
+        ErrorCode.EXPIRED,
+        f"This voucher expired on {voucher.expires_at.date()}.",
+        "token",
+        "voucher.expired",
+        {"at": voucher.expires_at.isoformat(timespec="seconds")},
+    )
 
 
 async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: datetime) -> Redemption:

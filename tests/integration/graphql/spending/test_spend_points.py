@@ -82,7 +82,20 @@ async def test_a_retry_with_the_same_key_pays_once(people, town):
 
 async def test_refusals_change_nothing(people, town):
     too_much = await _spend(people, town, 1001)
-    assert too_much["userErrors"] == [{"code": "INSUFFICIENT_POINTS", "field": None}]
+    assert too_much["userErrors"] == [{"code": "INSUFFICIENT_POINTS", "field": "amount"}]
+    proof = await people.proof(town.resident.card, terminal=town.pay)
+    detailed = await people.gql(
+        'mutation($p: CardProofInput!) { spendPoints(proof: $p, amount: 1001, idempotencyKey: "over-1001")'
+        " { userErrors { reason details { name value } } } }",
+        town.pay,
+        p=proof,
+    )
+    assert detailed["spendPoints"]["userErrors"] == [
+        {
+            "reason": "points.available",
+            "details": [{"name": "available", "value": "1000"}, {"name": "needed", "value": "1001"}],
+        }
+    ]
     assert (await _spend(people, town, 0, key="zero-amount"))["userErrors"][0]["field"] == "amount"
     stranger = await _spend(people, town, 10, card=people.card(), key="stranger-card")
     assert stranger["userErrors"] == [{"code": "NOT_FOUND", "field": "proof"}]

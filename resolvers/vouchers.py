@@ -144,7 +144,8 @@ class VoucherMutation:
         return await attempt(IssueVoucherPayload, work())
 
     @strawberry.mutation(
-        description="Redeem a voucher (its token, the QR code's text, or its typed code). Shop staff, PAY terminals.",
+        description="Redeem a voucher (its token, the QR code's text, or its typed code). Shop staff,"
+        " PAY terminals.",
         extensions=[Needs(Permission.VOUCHER_REDEEM)],
     )
     async def redeem_voucher(self, info: Info, token: str) -> RedeemVoucherPayload:

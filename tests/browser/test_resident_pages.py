@@ -107,7 +107,10 @@ async def test_the_library_counter_shows_only_its_number(site, phone):
 async def test_registration_as_screen_16_says(site, phone):
     await phone.goto(site.url + "/register")
     await phone.set_input_files("#card", site.demo["unregisteredCards"][0])
-    await phone.wait_for_selector("#step-id:not([disabled])")
+    await phone.wait_for_selector("#card-state .banner-success")  # ✓ the card was read
+    assert "マイナンバー（個人番号）は読み取りません" in await phone.inner_text("#step-1")
+    await screenshot(phone, "register-card-read")
+    await phone.wait_for_selector("#step-2:not([hidden])")
     for _ in range(3):
         await phone.click("#generate")
     await phone.wait_for_function("() => document.getElementById('state').textContent.includes('0')")
@@ -115,9 +118,23 @@ async def test_registration_as_screen_16_says(site, phone):
     assert (
         len(candidate) == 8 and await phone.get_attribute("#candidate", "readonly") is not None
     )  # the 3rd is final
+    await phone.click("#to-form")
+    await phone.fill("#password", "ａｂｃ１２３")  # full-width: the rule does not tick, the server says why
+    await phone.fill("#password2", "ａｂｃ１２３")
+    assert await phone.get_attribute("#password-rules [data-rule=halfwidth]", "class") in (None, "")
+    assert await phone.input_value("#basic") == ""  # no town chosen for the resident
+    await phone.fill("#town-search", "かわさき")  # hiragana finds カワサキシ
+    assert await phone.input_value("#basic") == "141305"
+    await phone.click("#step-form button[type=submit]")
+    await phone.wait_for_selector("#password-error")
+    assert "全角" in await phone.inner_text("#password-error")
+    assert await phone.get_attribute("#password", "aria-invalid") == "true"
+    assert await phone.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, "register-error")
     await phone.fill("#password", "abc123XYZ")
     await phone.fill("#password2", "abc123XYZ")
-    await phone.select_option("#basic", "141305")
+    assert "met" in (await phone.get_attribute("#password-rules [data-rule=same]", "class") or "")
     assert await serious_violations(phone) == []
     await screenshot(phone, "register")
     await phone.click("#step-form button[type=submit]")

@@ -32,8 +32,24 @@ export async function cardProof(file, { purpose = "SIGN_IN", token = null } = {}
   return { certificate, nonce, signature: base64(signed) };
 }
 
-// A refusal in the page's language: the page carries every error code's message (layout.py).
+// A refusal in the page's language, as precisely as the page's catalogue knows it: the rule that
+// failed (code.reason), else the field (code.field), else the code; its figures in local form.
 export function refusal(error) {
   const messages = JSON.parse(document.getElementById("errors")?.textContent || "{}");
-  return messages[error.code] || error.message;
+  const text = messages[`${error.code}.${error.reason}`] || messages[`${error.code}.${error.field}`]
+    || messages[error.code] || error.message;
+  const lang = document.documentElement.lang === "en" ? "en-GB" : "ja-JP";
+  const values = {};
+  for (const { name, value } of error.details || []) {
+    if (name === "at") {
+      values[name] = new Date(value).toLocaleString(lang, { timeZone: "Asia/Tokyo", month: "numeric",
+        day: "numeric", hour: "2-digit", minute: "2-digit" });
+    } else if (/^\d+$/.test(value) && (name === "available" || name === "needed")) {
+      values[name] = `${Number(value).toLocaleString(lang)} pt`;
+    } else values[name] = value;
+  }
+  return text.replace(/\{(\w+)\}/g, (_, n) => values[n] ?? "");
 }
+
+// What a GraphQL refusal asks for, for every script's queries.
+export const USER_ERRORS = "userErrors { code field message reason details { name value } }";

@@ -143,6 +143,7 @@ def create_app(
             Route("/me/coupon", residents.coupon, methods=["POST"]),
             Route("/me/links", residents.link, methods=["POST"]),
             Route("/me/settings", residents.settings, methods=["POST"]),
+            Route("/me/settings", residents.settings_page, methods=["GET"]),
             Route("/me/password", residents.password, methods=["POST"]),
             Mount("/static", app=HashedStatic(directory=STATIC), name="static"),
             Mount("/vendor/design-tokens", app=HashedStatic(directory=DESIGN_TOKENS, check_dir=False)),

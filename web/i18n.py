@@ -47,7 +47,7 @@ class Text:
         code = error.code.value
         for key in (f"error.{code}.{error.reason}", f"error.{code}.{error.field}", f"error.{code}"):
             if key in names:
-                return str(names[key]).format_map(_Blank(self._local(error.details)))
+                return str(names[key]).format_map(Blank(self._local(error.details)))
         return self(f"error.{code}")
 
     def _local(self, details: dict[str, str]) -> dict[str, str]:
@@ -87,12 +87,19 @@ class Text:
             month=names["months"][day.month - 1],
         )
 
+    def short_day(self, when: datetime) -> str:
+        """11/21（土）: for lists, where the year goes without saying."""
+        day = when.astimezone(JST).date()
+        names = catalogue(self.lang)
+        weekday, month = names["weekdays"][day.weekday()], names["months"][day.month - 1]
+        return self("short_date", m=day.month, d=day.day, w=weekday, month=month)
+
     @property
     def other(self) -> str:
         return "en" if self.lang == "ja" else "ja"
 
 
-class _Blank(dict[str, str]):
+class Blank(dict[str, str]):
     """A missing figure reads as nothing rather than failing the page."""
 
     def __missing__(self, key: str) -> str:

@@ -3,7 +3,7 @@ points with the days left, vouchers, history). Server-rendered, readable before 
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from html import escape
 from urllib.parse import urlencode
@@ -21,7 +21,7 @@ from domain.municipalities.queries import MunicipalityView, list_municipalities,
 from domain.numbers import ascii_int
 from domain.points.exchanges import redeem_coupon
 from domain.points.queries import Balance, Movement, ReservedLot, list_balances, list_history, list_reserved
-from domain.points.reserved import move_reserved_home
+from domain.points.reserved import home_program, move_reserved_home
 from domain.programs.queries import list_programs_by_id
 from domain.residents.access import access_resident_by_actor
 from domain.residents.actions import (
@@ -32,14 +32,15 @@ from domain.residents.actions import (
     update_settings,
 )
 from domain.residents.queries import ResidentView
-from domain.sql import reader
+from domain.sql import Sql, reader
 from domain.vouchers.actions import issue_voucher
 from domain.vouchers.queries import VoucherView, list_vouchers_by_resident
 from domain.vouchers.tokens import VoucherKey, spoken
 from schema.sessions import clear_session_cookies, set_session_cookies
 from web.assets import script
+from web.components import Tone, badge, banner, button, field, link_button
 from web.cookies import CSRF_FIELD, FILL_CSRF, posted_from_here, signed_in
-from web.i18n import Text, language
+from web.i18n import Blank, Text, catalogue, language
 from web.layout import page
 from web.notifications import notifications_from_form, ticked
 
@@ -140,15 +141,15 @@ class ResidentPages:
     async def _act(
         self, request: Request, act: Callable[[SessionActor, dict[str, str], Text], Awaitable["Notice"]]
     ) -> Response:
-        """Run a My Page form's action (CSRF checked) and come back to My Page with what happened."""
+        """Run a settings form's action (CSRF checked) and come back to that page with what happened."""
         text = Text(language(request))
         checked = await self._checked(request)
         if checked is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
         try:
-            notice = await act(checked[0], checked[1], text)
+            notice = replace(await act(checked[0], checked[1], text), to="/me/settings")
         except DomainError as error:
-            notice = Notice.refusal(error)
+            notice = Notice.refusal(error, to="/me/settings")
         return notice.redirect(text)
 
     async def coupon(self, request: Request) -> Response:
@@ -198,18 +199,28 @@ class ResidentPages:
         if checked is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
         found, form = checked
-        program, value = form.get("programId", ""), form.get("faceValue", "")
+        program, value = form.get("programId", ""), form.get("quick") or form.get("faceValue", "")
+        program_id, face_value = ascii_int(program), ascii_int(value)
         try:
-            program_id, face_value = ascii_int(program), ascii_int(value)
             if program_id is None or face_value is None:
-                raise DomainError(ErrorCode.INVALID_INPUT, text("me.face_value"))
+                raise DomainError(
+                    ErrorCode.INVALID_INPUT, "Give the voucher's value.", "faceValue", "voucher.value"
+                )
             voucher = await issue_voucher(found.actor, program_id, face_value, self.clock.now())
         except DomainError as error:
-            return Notice.refusal(error).redirect(text)
+            kept = replace(Notice.refusal(error), program=program_id, amount=face_value)
+            return kept.redirect(text)
         token = self.key.token(voucher.serial, voucher.face_value, voucher.program_id, voucher.expires_at)
         return RedirectResponse(f"/v/{token}", status_code=303)
 
+    async def _names(self, sql: Sql, program_ids: list[int]) -> dict[int, str]:
+        programs = await list_programs_by_id(sql, program_ids)
+        towns = await list_municipalities_by_id(sql, sorted({p.municipality_id for p in programs.values()}))
+        return {i: f"{towns[p.municipality_id].name} {p.name}" for i, p in programs.items()}
+
     async def me(self, request: Request) -> Response:
+        """One large balance, one main action (move reserved points home while there are any, else
+        make a voucher), vouchers and history; settings and rare actions on their own page."""
         text = Text(language(request))
         found = await self._actor(request)
         if found is None:
@@ -218,37 +229,59 @@ class ResidentPages:
         now, sql = self.clock.now(), reader()
         balances = await list_balances(sql, resident.id, now)
         vouchers = await list_vouchers_by_resident(sql, resident.id)
-        programs = await list_programs_by_id(
-            sql, [b.program_id for b in balances] + [v.program_id for v in vouchers]
-        )
-        towns = await list_municipalities_by_id(sql, sorted({p.municipality_id for p in programs.values()}))
-        names = {i: f"{towns[p.municipality_id].name} {p.name}" for i, p in programs.items()}
+        names = await self._names(sql, [b.program_id for b in balances] + [v.program_id for v in vouchers])
         history, _ = await list_history(sql, resident.id, 10, None)
+        reserved = await list_reserved(sql, resident.id, now)
+        home = await home_program(sql, resident.id)
+        home_name = None if home is None else (await self._names(sql, [home.id])).get(home.id)
+        notice = Notice.from_query(request)
+        figures = (
+            _balances(text, balances, names)
+            + _reserved(text, reserved, now, home_name)
+            + _voucher_form(text, balances, names, notice, primary=not reserved)
+            + self._vouchers(text, vouchers)
+            + _history(text, history)
+        )
         body = (
             f"<h1>{escape(text('me.title'))}</h1>"
             f'<p class="muted">{escape(text("me.hello", my_key_id=resident.my_key_id))}</p>'
-            + _notice(request, text, names)
-            + _balances(text, balances, names)
-            + _reserved(text, await list_reserved(sql, resident.id, now), now)
-            + _voucher_form(text, balances, names)
-            + self._vouchers(text, vouchers)
-            + _history(text, history)
-            + _coupon_form(text)
-            + _links(text, await list_links(sql, resident.id, now), await list_services(sql))
-            + _settings(text, resident, await list_municipalities(sql, first=2000))
-            + _password_form(text)
+            + f'<div id="live" aria-live="polite" data-arrived="{escape(text.raw("me.arrived"))}"'
+            f' data-left="{escape(text.raw("me.left"))}"></div>'
+            + ("" if notice is None else notice.html(text, names))
+            + f'<div id="figures">{figures}</div>'
+            + link_button(f"/me/settings?lang={text.lang}", text("me.more"), "secondary")
             + SIGN_OUT.format(label=escape(text("nav.signout")))
             + script("live.js")
         )
         return page(text, text("me.title"), body)
 
+    async def settings_page(self, request: Request) -> Response:
+        """``GET /me/settings``: coupons, service IDs, e-mail and town, password."""
+        text = Text(language(request))
+        found = await self._actor(request)
+        if found is None:
+            return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
+        resident = await access_resident_by_actor(found.actor)
+        now, sql = self.clock.now(), reader()
+        notice = Notice.from_query(request)
+        body = (
+            f"<h1>{escape(text('me.more'))}</h1>"
+            + ("" if notice is None else notice.html(text, {}))
+            + _coupon_form(text)
+            + _links(text, await list_links(sql, resident.id, now), await list_services(sql))
+            + _settings(text, resident, await list_municipalities(sql, first=2000))
+            + _password_form(text)
+            + link_button(f"/me?lang={text.lang}", text("nav.mypage"), "tertiary")
+        )
+        return page(text, text("me.more"), body)
+
     def _vouchers(self, text: Text, vouchers: list[VoucherView]) -> str:
         items = []
         for v in vouchers:
             token = self.key.token(v.serial, v.face_value, v.program_id, v.expires_at)
-            status = text("status." + v.status)
-            link = f'<a href="/v/{token}">{escape(spoken(v.serial))}</a>'
-            items.append(f"<li>{link} {text.points(v.face_value)} — {status}</li>")
+            tone: Tone = "success" if v.status == "ISSUED" else "info"
+            link = f'<a href="/v/{token}">{text.points(v.face_value)} {escape(spoken(v.serial))}</a>'
+            items.append(f"<li>{link} {badge(tone, text('status.' + v.status))}</li>")
         return _section(text, "me.vouchers", items, "me.no_vouchers")
 
 
@@ -270,6 +303,8 @@ def _section(text: Text, title: str, items: list[str], empty: str) -> str:
 
 
 def _balances(text: Text, balances: list[Balance], names: dict[int, str]) -> str:
+    """The points usable now in one large figure, then each program with its next expiry."""
+    total = sum(b.points for b in balances)
     cards = []
     for b in balances:
         soon = ""
@@ -279,11 +314,19 @@ def _balances(text: Text, balances: list[Balance], names: dict[int, str]) -> str
                 "me.expires", points=text.points(b.points), soonest=text.points(b.next_expiry_points), day=day
             )
         cards.append(
-            f'<div class="card"><p>{escape(names[b.program_id])}</p>'
-            f'<p class="balance">{text.points(b.points)}</p><p class="muted">{escape(soon)}</p></div>'
+            f'<li class="card"><span>{escape(names[b.program_id])}</span>'
+            f'<span class="amount">{text.points(b.points)}</span>'
+            f'<span class="muted small">{escape(soon)}</span></li>'
         )
-    body = "".join(cards) or f"<p>{escape(text('me.no_points'))}</p>"
-    return f"<h2>{escape(text('me.balances'))}</h2>{body}"
+    listing = (
+        f'<ul class="plain programs">{"".join(cards)}</ul>'
+        if cards
+        else f"<p>{escape(text('me.no_points'))}</p>"
+    )
+    return (
+        f'<section aria-labelledby="balance-title"><h2 id="balance-title">{escape(text("me.balances"))}</h2>'
+        f'<p class="big-number" id="total">{text.points(total)}</p>{listing}</section>'
+    )
 
 
 @dataclass(frozen=True)
@@ -294,78 +337,128 @@ class Notice:
     key: str
     points: int | None = None
     program: int | None = None
+    amount: int | None = None  # what the resident asked for, kept after a refusal
+    to: str = "/me"
 
-    KEYS = frozenset({"me.move_done", "me.coupon_done", "me.saved", "me.need_card"})
+    KEYS = frozenset({"me.move_done", "me.coupon_done", "me.saved", "me.need_card", "me.voucher_done"})
 
     @classmethod
-    def refusal(cls, error: DomainError) -> "Notice":
-        """The refusal's own message; "use your card" only where the card is what is missing (a
-        password session refused what a card session may do), not for every FORBIDDEN."""
-        needs_card = isinstance(error, Refused) and error.card_would_do
-        return cls("me.need_card" if needs_card else f"error.{error.code.value}")
+    def refusal(cls, error: DomainError, to: str = "/me") -> "Notice":
+        """The refusal's own message, as precise as the catalogue has it (its rule, else its field,
+        else its code); "use your card" only where the card is what is missing (a password session
+        refused what a card session may do), not for every FORBIDDEN."""
+        if isinstance(error, Refused) and error.card_would_do:
+            return cls("me.need_card", to=to)
+        names = catalogue("ja")
+        code = error.code.value
+        key = next(
+            (k for k in (f"error.{code}.{error.reason}", f"error.{code}.{error.field}") if k in names),
+            f"error.{code}",
+        )
+        available = ascii_int(error.details.get("available", ""))
+        return cls(key, points=available, to=to)
 
     def redirect(self, text: Text) -> RedirectResponse:
-        query = {"lang": text.lang, "notice": self.key, "points": self.points, "program": self.program}
+        query = {
+            "lang": text.lang,
+            "notice": self.key,
+            "points": self.points,
+            "program": self.program,
+            "amount": self.amount,
+        }
         return RedirectResponse(
-            "/me?" + urlencode({k: v for k, v in query.items() if v is not None}), status_code=303
+            f"{self.to}?" + urlencode({k: v for k, v in query.items() if v is not None}), status_code=303
         )
 
     @classmethod
     def from_query(cls, request: Request) -> "Notice | None":
         key = request.query_params.get("notice", "")
-        known = key in cls.KEYS or (key.startswith("error.") and key[6:] in ErrorCode.__members__)
+        known = key in cls.KEYS or (
+            key.startswith("error.") and key.split(".")[1] in ErrorCode.__members__ and key in catalogue("ja")
+        )
         if not known:
             return None
         points = ascii_int(request.query_params.get("points", ""))
         program = ascii_int(request.query_params.get("program", ""))
-        return cls(key, points, program)
+        amount = ascii_int(request.query_params.get("amount", ""))
+        return cls(key, points, program, amount)
 
     def html(self, text: Text, names: dict[int, str]) -> str:
         values: dict[str, object] = {"points": text.points(self.points or 0)}
+        values["available"] = values["points"]
         values["program"] = names.get(self.program or 0, text("me.your_program"))
-        return f'<p class="card" role="status">{escape(text(self.key, **values))}</p>'
+        message = str(catalogue(text.lang)[self.key]).format_map(
+            Blank({k: str(v) for k, v in values.items()})
+        )
+        return banner(
+            "error" if self.key.startswith("error.") or self.key == "me.need_card" else "success", message
+        )
 
 
-def _notice(request: Request, text: Text, names: dict[int, str]) -> str:
-    notice = Notice.from_query(request)
-    return "" if notice is None else notice.html(text, names)
+QUICK_AMOUNTS = (500, 1_000, 3_000)
 
 
-def _voucher_form(text: Text, balances: list[Balance], names: dict[int, str]) -> str:
+def _voucher_form(
+    text: Text, balances: list[Balance], names: dict[int, str], notice: "Notice | None", primary: bool
+) -> str:
+    """A voucher from one program: its usable points shown beside it, the amount kept after a
+    refusal, and quick amounts that make the voucher in one tap."""
     if not balances:
         return ""
+    chosen = None if notice is None else notice.program
     options = "".join(
-        f'<option value="{b.program_id}">{escape(names[b.program_id])}</option>' for b in balances
+        f'<option value="{b.program_id}"{" selected" if b.program_id == chosen else ""}>'
+        + escape(text("me.program_option", program=names[b.program_id], points=text.points(b.points)))
+        + "</option>"
+        for b in balances
+    )
+    amount = "" if notice is None or notice.amount is None else str(notice.amount)
+    most = max(b.points for b in balances)
+    quick = "".join(
+        f'<button type="submit" name="quick" value="{n}" class="btn btn-secondary quick" formnovalidate>'
+        f"{text.points(n)}</button>"
+        for n in QUICK_AMOUNTS
+        if n <= most
     )
     return (
-        f"<h2>{escape(text('me.issue'))}</h2>"
+        f'<section id="issue"><h2>{escape(text("me.issue"))}</h2>'
         f'<form method="post" action="/me/vouchers?lang={text.lang}">{CSRF_FIELD}'
-        f'<label for="program">{escape(text("me.program"))}</label>'
-        f'<select id="program" name="programId">{options}</select>'
-        f'<label for="face">{escape(text("me.face_value"))}</label>'
-        '<input id="face" name="faceValue" type="number" inputmode="numeric" min="1" required>'
-        f'<button type="submit">{escape(text("me.issue"))}</button></form>'
+        f'<div class="field"><label for="program">{escape(text("me.program"))}</label>'
+        f'<select id="program" name="programId">{options}</select></div>'
+        + field(
+            "face",
+            text("me.face_value"),
+            name="faceValue",
+            kind="number",
+            value=amount,
+            attrs=' inputmode="numeric" min="1" required',
+        )
+        + button(text("me.issue"), "primary" if primary else "secondary", attrs=' id="issue-submit"')
+        + (
+            f'<p class="hint">{escape(text("me.quick"))}</p><div class="quick-row">{quick}</div>'
+            if quick
+            else ""
+        )
+        + "</form></section>"
     )
 
 
-def _reserved(text: Text, lots: list[ReservedLot], now: datetime) -> str:
+def _reserved(text: Text, lots: list[ReservedLot], now: datetime, home: str | None) -> str:
+    """Reserved points with the days left, and the one tap that moves them home (named)."""
     if not lots:
         return ""
-    items = [
-        "<li>"
-        + escape(text("me.reserved_lot", points=text.points(lot.points), days=_days(lot.auto_move_at, now)))
-        + "</li>"
-        for lot in lots
-    ]
+    soonest = min(_days(lot.auto_move_at, now) for lot in lots)
     total = text.points(sum(lot.points for lot in lots))
+    where = home or text("me.home_none")
     move = (
         f'<form method="post" action="/me/move?lang={text.lang}">{CSRF_FIELD}'
-        f'<button type="submit">{escape(text("me.move", points=total))}</button></form>'
+        + button(text("me.move", points=total, town=where))
+        + "</form>"
     )
     return (
-        f'<h2>{escape(text("me.reserved"))}</h2><p class="balance">{total}</p>'
-        f'<p class="muted">{escape(text("me.reserved_help"))}</p>'
-        f'<ul class="plain">{"".join(items)}</ul>{move}'
+        f'<section><h2>{escape(text("me.reserved"))}</h2><p class="big-number">{total}</p>'
+        f"<p>{escape(text('me.reserved_days', days=soonest, town=where))}</p>"
+        f'<p class="muted">{escape(text("me.reserved_help"))}</p>{move}</section>'
     )
 
 
@@ -374,11 +467,15 @@ def _days(when: datetime, now: datetime) -> int:
 
 
 def _history(text: Text, movements: list[Movement]) -> str:
+    """One line per movement: the day, who was on the other side, the points signed and right-aligned."""
     items = []
     for m in movements:
         sign = "+" if m.points > 0 else "−"
+        tone = "in" if m.points > 0 else "out"
         items.append(
-            f"<li>{text.day(m.created_at)} {sign}{text.points(abs(m.points))} {escape(m.counterpart)}</li>"
+            f'<li class="movement"><span class="when">{escape(text.short_day(m.created_at))}</span>'
+            f'<span class="what">{escape(m.counterpart)}</span>'
+            f'<span class="amount {tone}">{sign}{text.points(abs(m.points))}</span></li>'
         )
     return _section(text, "me.history", items, "me.no_history")
 

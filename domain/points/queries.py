@@ -120,13 +120,40 @@ async def list_history(
         resident_id,
         sql.ids(page[:first]),
     )
-    movements = [
-        Movement(
-            r.id, r.kind, r.points, r.program_id, r.memo or COUNTERPART.get(r.kind, r.kind), r.created_at
+    parties = {
+        r.entry_id: r.name
+        for r in await sql.fetch_as(
+            _Party,
+            "SELECT p.entry_id, MIN(COALESCE(s.name, pt.name)) AS name FROM postings p"
+            " JOIN accounts a ON a.id = p.account_id LEFT JOIN shops s ON s.id = a.shop_id"
+            f" LEFT JOIN partners pt ON pt.id = a.partner_id WHERE {sql.any_of('p.entry_id', 1)}"
+            " AND (a.shop_id IS NOT NULL OR a.partner_id IS NOT NULL) GROUP BY p.entry_id",
+            sql.ids(page[:first]),
         )
+    }
+    movements = [
+        Movement(r.id, r.kind, r.points, r.program_id, _counterpart(r, parties.get(r.id)), r.created_at)
         for r in rows
     ]
     return movements, len(page) > first
+
+
+def _counterpart(row: "_MovementRow", party: str | None) -> str:
+    """Who was on the other side, in a few words: the shop or the partner by name (never its order
+    reference), a grant's reason, or what kind of move it was."""
+    if party:
+        return party
+    if row.kind == "GRANT" and ": " in row.memo:
+        return row.memo.split(": ", 1)[1]
+    if row.kind == "PREMIUM" and "プレミアム" in row.memo:  # the campaign's rate is worth keeping
+        return row.memo[row.memo.index("プレミアム") :]
+    return COUNTERPART.get(row.kind) or row.memo or row.kind
+
+
+@dataclass(frozen=True)
+class _Party:
+    entry_id: int
+    name: str
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,18 @@ socket.addEventListener("message", async (event) => {
     document.body.dataset.live = "on";
   } else if (message.type === "next") {
     const page = await (await fetch(location.href)).text();
-    const fresh = new DOMParser().parseFromString(page, "text/html").querySelector("main");
-    document.querySelector("main").replaceWith(fresh);
+    const fresh = new DOMParser().parseFromString(page, "text/html").getElementById("figures");
+    document.getElementById("figures").replaceWith(fresh);
     for (const form of document.forms) if (form.csrf) form.csrf.value = csrf;  // scripts in fresh HTML do not run
+    // said aloud and shown: what changed (the live region stays in place, so it is announced)
+    const change = message.payload?.data?.balanceChanged;
+    const live = document.getElementById("live");
+    if (change && live && change.points) {
+      const lang = document.documentElement.lang === "en" ? "en-GB" : "ja-JP";
+      const amount = `${Math.abs(change.points).toLocaleString(lang)} pt`;
+      const text = (change.points > 0 ? live.dataset.arrived : live.dataset.left).replace("{points}", amount);
+      live.innerHTML = '<div class="banner banner-success"><span class="banner-sign" aria-hidden="true">✓</span><div><p class="banner-title"></p></div></div>';
+      live.querySelector(".banner-title").textContent = text;
+    }
   }
 });

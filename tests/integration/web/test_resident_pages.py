@@ -90,8 +90,9 @@ async def test_my_page_forms_change_settings_and_password(api, people, town):
         "/me/settings?lang=en",
         data={"csrf": csrf, "email": "ichiro@example.jp", "pointsExpired": "on", "basic": "141305"},
     )
+    assert saved.headers["location"].startswith("/me/settings?")  # back where the form was
     assert "Saved" in (await api.get(saved.headers["location"])).text
-    page = (await api.get("/me?lang=en")).text
+    page = (await api.get("/me/settings?lang=en")).text
     assert 'value="ichiro@example.jp"' in page and 'name="pointsExpired" checked' in page
     forged = await api.post(
         "/me/password", data={"csrf": "guess", "current": PASSWORD, "new": "new12345", "new2": "new12345"}
@@ -100,7 +101,7 @@ async def test_my_page_forms_change_settings_and_password(api, people, town):
     changed = await api.post(
         "/me/password", data={"csrf": csrf, "current": PASSWORD, "new": "new12345", "new2": "new12345"}
     )
-    assert changed.headers["location"].startswith("/me")
+    assert changed.headers["location"].startswith("/me/settings")
     relogin = await api.post("/signin", data={"myKeyId": town.resident.my_key_id, "password": "new12345"})
     assert relogin.status_code == 303
 
@@ -112,7 +113,9 @@ async def test_my_page_shows_only_its_own_notices_never_text_from_the_link(api, 
     saved = await api.get("/me?lang=en&notice=me.saved")
     assert "Saved." in saved.text
     refused = await api.get("/me?lang=en&notice=error.INSUFFICIENT_POINTS&points=%EF%BC%95")
-    assert 'role="status"' in refused.text
+    assert 'class="banner banner-error" role="alert"' in refused.text
+    unknown = await api.get("/me?lang=en&notice=error.INSUFFICIENT_POINTS.made.up")
+    assert "banner-error" not in unknown.text  # only the catalogue's own keys
     moved = await api.get(f"/me?lang=en&notice=me.move_done&points=800&program={town.program}")
     assert "Moved 800 pt to" in moved.text and "川崎市ポイント" in moved.text
 
@@ -158,3 +161,32 @@ async def test_use_your_card_is_said_only_where_the_card_is_missing(api, town):
     with pytest.raises(DomainError) as card_only:
         permit(Actor(Role.RESIDENT, 1), Permission.VOUCHER_ISSUE)
     assert Notice.refusal(card_only.value).key == "me.need_card"
+
+
+async def test_my_page_keeps_the_amount_after_a_refusal_and_shows_what_can_be_used(api, people, town):
+    from tests.integration.graphql.spending.test_spend_points import _spend
+
+    assert (await _spend(people, town, 300, key="my-page-spend"))["userErrors"] == []
+    card = await people.gql(
+        "mutation($p: CardProofInput!) { loginWithCard(proof: $p, useCookie: true) { token } }",
+        p=await people.proof(town.resident.card),
+    )
+    api.cookies.set("mykey_session", card["loginWithCard"]["token"])
+    page = (await api.get("/me?lang=ja")).text
+    assert '<p class="big-number" id="total">700 pt</p>' in page
+    assert "川崎市 川崎市ポイント（使える 700 pt）" in page
+    assert 'name="quick" value="500"' in page and 'name="quick" value="1000"' not in page  # only what fits
+    history = page[page.index("<h2>履歴</h2>") :]
+    assert "ブレーメン通り 商店" in history and "−300 pt" in history and "+400 pt" in history
+    assert "ボランティア参加" in history and "川崎市 川崎市ポイント:" not in history
+    csrf = api.cookies.get("mykey_csrf")
+    refused = await api.post(
+        "/me/vouchers?lang=ja", data={"programId": str(town.program), "faceValue": "5000", "csrf": csrf}
+    )
+    again = (await api.get(refused.headers["location"])).text
+    assert 'class="banner banner-error" role="alert"' in again and 'value="5000"' in again  # kept
+    quick = await api.post(
+        "/me/vouchers?lang=ja",
+        data={"programId": str(town.program), "faceValue": "", "quick": "500", "csrf": csrf},
+    )
+    assert quick.headers["location"].startswith("/v/")  # one tap: a 500 pt voucher

@@ -21,11 +21,13 @@ from domain.auth.permissions import Permission
 from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import JST, Clock, japan_date
+from domain.shops.queries import get_shop
 from domain.sql import reader
 from domain.vouchers.queries import list_shop_redemptions
 from domain.vouchers.tokens import spoken
 from web.assets import script
-from web.cookies import signed_in
+from web.components import banner, button, field
+from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, language
 from web.layout import page
 from web.staff_signin import StaffSignIn
@@ -59,28 +61,61 @@ class ShopPages:
         ).respond(request)
 
     async def scan(self, request: Request) -> Response:
+        """Straight to the camera; the result fills the screen (✓ with the amount, program and time,
+        or ✕ with what to do) until 「次を読む」; the typed code below; today's takings at the end."""
         text = Text(language(request))
         found = await self._staff(request)
         if found is None:
             return RedirectResponse(f"/shop/signin?lang={text.lang}", status_code=303)
-        start = datetime.combine(japan_date(self.clock.now()), time(0), tzinfo=JST)
-        today = await list_shop_redemptions(reader(), found.actor, start)
-        items = "".join(
-            f"<li>{r.at.astimezone(JST):%H:%M} {escape(spoken(r.serial))} {text.points(r.face_value)}</li>"
-            for r in today
+        assert found.actor.shop_id is not None  # SHOP_STAFF admits shop staff only
+        shop = await get_shop(reader(), found.actor.shop_id)
+        data = "".join(
+            f' data-{name}="{escape(text.raw("shop." + name))}"'
+            for name in ("ok", "refused", "at", "program")
         )
-        total = text("shop.total", points=text.points(sum(r.face_value for r in today)), count=len(today))
         body = (
+            f'<div class="shop-bar"><p><span class="muted">{escape(text("shop.signed_in_as"))}</span><br>'
+            f"<strong>{escape(shop.name)}</strong></p>"
+            f'<form method="post" action="/signout">{CSRF_FIELD}'
+            + button(text("nav.signout"), "tertiary")
+            + f"</form>{FILL_CSRF}</div>"
             f"<h1>{escape(text('shop.title'))}</h1><p>{escape(text('shop.camera'))}</p>"
             '<video id="camera" class="camera" playsinline muted></video>'
-            f'<p id="result" role="status" class="balance" data-ok="{escape(text.raw("shop.ok"))}"></p>'
-            f'<form id="manual"><label for="typed">{escape(text("shop.manual"))}</label>'
-            '<input id="typed" autocapitalize="characters" autocomplete="off">'
-            f'<button type="submit">{escape(text("shop.redeem"))}</button></form>'
-            f'<h2>{escape(text("shop.today"))}</h2><p>{escape(total)}</p><ul class="plain">{items}</ul>'
+            f'<div id="no-camera" hidden>{banner("warning", text("shop.no_camera"), live=False)}</div>'
+            f'<div id="outcome" class="outcome" hidden{data}><div class="outcome-box" role="alert">'
+            '<p class="outcome-sign" aria-hidden="true"></p><p class="outcome-title"></p>'
+            '<p class="outcome-detail"></p>'
+            + button(text("shop.next"), "primary", "button", ' id="next"')
+            + "</div></div>"
+            '<form id="manual"><div class="summary"></div>'
+            + field(
+                "typed",
+                text("shop.manual"),
+                hint=text("shop.manual_hint"),
+                attrs=' autocapitalize="characters" autocomplete="off" spellcheck="false"',
+            )
+            + button(text("shop.redeem"), "secondary")
+            + "</form>"
+            + f'<section id="today">{await self._today(text, found)}</section>'
             + script("scan.js")
         )
         return page(text, text("shop.title"), body)
+
+    async def _today(self, text: Text, found: SessionActor) -> str:
+        """Today's takings, from 00:00 JST of today in Japan (whatever the hour or the server's zone)."""
+        start = datetime.combine(japan_date(self.clock.now()), time(0), tzinfo=JST)
+        today = await list_shop_redemptions(reader(), found.actor, start)
+        items = "".join(
+            f'<li class="movement"><span class="when">{r.at.astimezone(JST):%H:%M}</span>'
+            f'<span class="what">{escape(spoken(r.serial))}</span>'
+            f'<span class="amount in">{text.points(r.face_value)}</span></li>'
+            for r in today
+        )
+        total = text("shop.total", points=text.points(sum(r.face_value for r in today)), count=len(today))
+        return (
+            f'<h2>{escape(text("shop.today"))}</h2><p class="big-number" id="takings">{escape(total)}</p>'
+            f'<ul class="plain">{items}</ul>'
+        )
 
     async def decode(self, request: Request) -> Response:
         """A camera frame (JPEG/PNG) → the QR code's text, or null."""

@@ -90,11 +90,13 @@ async def screenshot(page: Page, name: str) -> None:
         await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
-def camera_video(text: str, path: Path) -> None:
-    """A Y4M video (what Chromium's fake camera plays) showing the QR code of ``text``."""
+def camera_video(text: str | None, path: Path) -> None:
+    """A Y4M video (what Chromium's fake camera plays) showing the QR code of ``text`` (None: an
+    empty counter, nothing to read)."""
     frame = Image.new("L", (640, 480), 255)
-    code = Image.open(io.BytesIO(qr_png(text))).convert("L").resize((400, 400), Image.NEAREST)
-    frame.paste(code, (120, 40))
+    if text is not None:
+        code = Image.open(io.BytesIO(qr_png(text))).convert("L").resize((400, 400), Image.NEAREST)
+        frame.paste(code, (120, 40))
     chroma = bytes([128]) * (320 * 240)
     with open(path, "wb") as out:
         out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
@@ -103,8 +105,11 @@ def camera_video(text: str, path: Path) -> None:
 
 
 @asynccontextmanager
-async def shop_with_camera(site: Site, qr_text: str, folder: Path) -> AsyncIterator[Page]:
-    """The demo shop's phone, signed in on /shop, its (fake) camera filming the QR code of ``qr_text``."""
+async def shop_with_camera(
+    site: Site, qr_text: str | None, folder: Path, camera: bool = True, lang: str = "ja"
+) -> AsyncIterator[Page]:
+    """The demo shop's phone, signed in on /shop, its (fake) camera filming the QR code of ``qr_text``
+    (``camera=False``: a phone whose camera is refused)."""
     video = folder / "voucher.y4m"
     camera_video(qr_text, video)
     password = json.loads((site.var / "demo" / "state.json").read_text())["passwords"]["shop1-141305"]
@@ -113,14 +118,17 @@ async def shop_with_camera(site: Site, qr_text: str, folder: Path) -> AsyncItera
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={video}",
     ]
+    if not camera:
+        fake_camera = ["--use-fake-device-for-media-stream", "--deny-permission-prompts"]
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=[*BROWSER_ARGS, *fake_camera], env=browser_env()
         )
         context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-        await context.grant_permissions(["camera"], origin=site.url)
+        if camera:
+            await context.grant_permissions(["camera"], origin=site.url)
         phone = await context.new_page()
-        await phone.goto(site.url + "/shop/signin")
+        await phone.goto(site.url + f"/shop/signin?lang={lang}")
         await phone.fill("#login", "shop1-141305")
         await phone.fill("#pw", password)
         await phone.click("button[type=submit]")

@@ -70,9 +70,8 @@ async def test_the_whole_journey(site, phone, tmp_path):
     await phone.goto(site.url + "/me")
     await phone.wait_for_function("() => document.body.dataset.live === 'on'")
     async with shop_with_camera(site, qr_text, tmp_path) as shop:
-        await shop.wait_for_function(
-            "() => document.getElementById('result').textContent.includes('800 pt')", timeout=20_000
-        )
+        await shop.wait_for_selector("#outcome.outcome-ok:not([hidden])", timeout=20_000)
+        assert "800 pt" in await shop.inner_text("#outcome .outcome-title")
     await phone.wait_for_function("() => document.querySelector('main').textContent.includes('利用済み')")
     assert taps <= 11  # ux.md: fewer than 12 taps the first time (here: 10)
 

@@ -8,6 +8,8 @@ import pytest
 from domain.cards.virtual import VirtualCard
 from tests.browser.conftest import screenshot, serious_violations, shop_with_camera
 
+violations = serious_violations
+
 pytestmark = pytest.mark.browser
 ISSUE = "mutation($p: ID!) { issueVoucher(programId: $p, faceValue: 200) { voucher { url token } } }"
 
@@ -36,20 +38,44 @@ async def _voucher(site) -> tuple[str, str]:
 
 
 async def test_a_shop_scans_a_voucher_with_its_camera(site, tmp_path):
-
-    url, token = await _voucher(site)
+    url, _ = await _voucher(site)
     async with shop_with_camera(site, url, tmp_path) as phone:
-        await phone.wait_for_function(
-            "() => document.getElementById('result').textContent.includes('✓')", timeout=20_000
+        assert "ログイン中のお店" in await phone.inner_text("main")  # whose phone this is, and sign-out
+        assert await phone.query_selector("form[action='/signout'] button") is not None
+        await phone.wait_for_selector("#outcome.outcome-ok:not([hidden])", timeout=20_000)
+        assert "200 pt" in await phone.inner_text("#outcome .outcome-title")
+        assert "川崎市ポイント" in await phone.inner_text("#outcome .outcome-detail")
+        assert await violations(phone) == []
+        await screenshot(phone, "shop-scan-ok")
+        await phone.click("#next")  # the same voucher, still in front of the camera: refused, and why
+        await phone.wait_for_selector("#outcome.outcome-no:not([hidden])", timeout=20_000)
+        refused = await phone.inner_text("#outcome .outcome-detail")
+        assert (
+            "利用済み" in refused
+            and "ALREADY_REDEEMED" not in refused
+            and "T" not in refused.split("利用済み")[0][-3:]
         )
-        assert "200 pt" in await phone.inner_text("#result")
-        assert await serious_violations(phone) == []
-        await screenshot(phone, "shop-scan")
-        await phone.reload()
-        assert "200 pt" in await phone.inner_text("main")  # today's list
-        await phone.fill("#typed", token)  # the same voucher typed by hand: refused
-        await phone.click("#manual button")
-        await phone.wait_for_function("() => document.getElementById('result').textContent.includes('✕')")
+        assert await violations(phone) == []
+        await screenshot(phone, "shop-scan-refused")
+        await phone.click("#next")
+        await phone.wait_for_selector("#outcome:not([hidden])", timeout=20_000)
+        assert "200 pt" in await phone.inner_text("#today")  # today's takings, updated in place
+
+
+async def test_an_idle_camera_sends_nothing_and_a_refused_camera_says_what_to_do(site, tmp_path):
+    async with shop_with_camera(site, None, tmp_path) as phone:  # the counter, no voucher in sight
+        await phone.wait_for_function("() => window.mykeyFramesSent >= 1", timeout=20_000)
+        before = await phone.evaluate("window.mykeyFramesSent")
+        await phone.wait_for_timeout(5_000)
+        after = await phone.evaluate("window.mykeyFramesSent")
+        assert after - before == 0  # 12.5 frames in 5 s without the check; none with it
+    async with shop_with_camera(site, None, tmp_path, camera=False, lang="en") as phone:
+        await phone.wait_for_selector("#no-camera:not([hidden])")
+        assert "type the voucher's 12 characters" in await phone.inner_text("#no-camera")
+        await phone.click("#manual button")  # nothing typed
+        assert await phone.get_attribute("#typed", "aria-invalid") == "true"
+        assert await violations(phone) == []
+        await screenshot(phone, "shop-no-camera")
 
 
 async def test_my_page_follows_a_redemption_live(site, phone):

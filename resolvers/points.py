@@ -8,6 +8,7 @@ from domain.auth.permissions import Permission
 from domain.errors import DomainError
 from domain.points import exchanges, grants, reserved
 from resolvers.ids import int_id
+from schema.cards import CardProofInput
 from schema.context import Info
 from schema.errors import attempt, user_error
 from schema.permissions import Needs
@@ -18,6 +19,7 @@ from schema.points import (
     GrantPointsInput,
     GrantPointsPayload,
     GrantRowError,
+    GrantWithCardPayload,
     IssueCouponsPayload,
     MoveReservedPointsPayload,
     RedeemCouponPayload,
@@ -49,6 +51,35 @@ class PointsMutation:
         except DomainError as error:
             return GrantPointsPayload(user_errors=[user_error(error)])
         return GrantPointsPayload(granted=done.granted, points=done.points)
+
+    @strawberry.mutation(
+        description="At an event, give the resident whose card is presented points (one row of a grant,"
+        " idempotent). GRANT terminals.",
+        extensions=[Needs(Permission.TERMINAL_GRANT)],
+    )
+    async def grant_points_with_card(
+        self,
+        info: Info,
+        proof: CardProofInput,
+        program_id: strawberry.ID,
+        points: int,
+        reason: str,
+        idempotency_key: str,
+    ) -> GrantWithCardPayload:
+        async def work() -> GrantWithCardPayload:
+            done = await grants.grant_with_card(
+                info.context.actor,
+                proof.to_domain(),
+                info.context.card_trust,
+                int_id(program_id) or -1,
+                points,
+                reason,
+                idempotency_key,
+                info.context.clock.now(),
+            )
+            return GrantWithCardPayload(my_key_id=done.my_key_id, points=done.points)
+
+        return await attempt(GrantWithCardPayload, work())
 
     @strawberry.mutation(
         description="Exchange a resident's partner points into reserved points. Partners.",

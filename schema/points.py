@@ -131,6 +131,12 @@ class GrantPointsPayload(Payload):
     row_errors: list[GrantRowError] = strawberry.field(default_factory=list)
 
 
+@strawberry.type
+class GrantWithCardPayload(Payload):
+    my_key_id: str | None = strawberry.field(default=None, description="Whose card it was.")
+    points: int | None = None
+
+
 @strawberry.input
 class ExchangePointsInput:
     my_key_id: str

@@ -78,6 +78,7 @@ class Permission(Enum):
     TERMINAL = Rule(TERMINALS, "Only a terminal may do this.")
     TERMINAL_LOOKUP = Rule(frozenset({Caller.TERMINAL_LOOKUP}), "Only a LOOKUP terminal may do this.")
     TERMINAL_PAY = Rule(frozenset({Caller.TERMINAL_PAY}), "Only a PAY terminal may do this.")
+    TERMINAL_GRANT = Rule(frozenset({Caller.TERMINAL_GRANT}), "Only a GRANT terminal may do this.")
     VOUCHER_ISSUE = Rule(
         frozenset({Caller.RESIDENT_CARD, Caller.TERMINAL_PRINT}),
         "Vouchers are issued by a resident with the card, or printed by a PRINT terminal.",

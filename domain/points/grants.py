@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.auth.actor import Actor
-from domain.auth.permissions import Permission
+from domain.auth.permissions import Permission, permit
+from domain.cards.proof import CardProof, terminal_purpose, verify_card_proof
+from domain.cards.trust import CardTrust
 from domain.clock import japan_date
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
@@ -26,6 +28,7 @@ from domain.points import accounts
 from domain.programs.access import access_program_by_id
 from domain.programs.queries import ProgramView
 from domain.programs.rules import event_open
+from domain.residents.registration import card_owner
 from domain.sql import Sql, reader
 from models.ledger import FunderKind
 from models.programs import ProgramKind
@@ -186,3 +189,45 @@ async def _apply(
         for resident_id, points in points_of.items():
             await publish(sql, Event(f"resident:{resident_id}", "GRANT", {"points": points}))
     return _Granted(entry_id, len(credits), sum(c.amount for c in credits))
+
+
+@dataclass(frozen=True)
+class CardGrant:
+    """Points given at an event to the resident whose card is on the GRANT terminal."""
+
+    my_key_id: str
+    points: int
+    entry_id: int | None
+
+
+async def grant_with_card(
+    actor: Actor | None,
+    proof: CardProof,
+    trust: CardTrust,
+    program_id: int,
+    points: int,
+    reason: str,
+    key: str,
+    now: datetime,
+) -> CardGrant:
+    """A GRANT terminal at an event (a volunteer day, a health walk): the resident presents the card,
+    the terminal gives the points, as one row of an ordinary grant (same checks, idempotent)."""
+    actor = permit(actor, Permission.TERMINAL_GRANT)
+    if isinstance(points, bool) or not 1 <= points <= MAX_POINTS_PER_ROW:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Points are 1 to {MAX_POINTS_PER_ROW:,}.", "points")
+    card = await verify_card_proof(proof, trust, now, terminal_purpose(actor.id), moves_points=True)
+    owner = await card_owner(reader(), card.fingerprint)
+    if owner is None or owner.unbound_at is not None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            "This card has no MyKey ID yet: register first.",
+            "proof",
+            "card.unregistered",
+        )
+    my_key_id = str(
+        await reader().fetchval("SELECT my_key_id FROM residents WHERE id = $1", owner.resident_id)
+    )
+    done = await grant_points(
+        actor, GrantRequest(program_id, reason, key, [GrantRow(my_key_id, points)]), now
+    )
+    return CardGrant(my_key_id, done.points, done.entry_id)

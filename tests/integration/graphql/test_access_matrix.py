@@ -256,6 +256,16 @@ OPS = [
         lambda w, r: {"s": w.shop_id, "p": w.program_id},
     ),
     Op(
+        "grantPointsWithCard",
+        _m(
+            "grantPointsWithCard",
+            'proof: {certificate: "x", nonce: "n", signature: "s"}, programId: $p, points: 100,'
+            ' reason: "ボランティア", idempotencyKey: "matrix-card-grant"',
+            "$p: ID!",
+        ),
+        lambda w, r: {"p": w.program_id},
+    ),
+    Op(
         "addAcceptanceAgreement",
         _m("addAcceptanceAgreement", 'programId: $p, municipalityCode: "011002"', "$p: ID!"),
         lambda w, r: {"p": w.program_id},
@@ -479,6 +489,7 @@ PRODUCT_TABLE = {
     "addDepartment": ADMINS,
     "setShopPrograms": ADMINS,
     "addAcceptanceAgreement": ADMINS,
+    "grantPointsWithCard": frozenset({"terminal_grant"}),
     "grantPoints": frozenset({"municipality_admin", "municipality_staff", "operator", "terminal_grant"}),
     "exchangePoints": frozenset({"partner"}),
     "issueCoupons": frozenset({"partner"}),

@@ -35,8 +35,9 @@ from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
+from web import terminals
 from web.assets import STATIC, HashedStatic
-from web.counter import barcode_svg, counter
+from web.counter import barcode_svg
 from web.layout import DESIGN_TOKENS
 from web.layout import configure as configure_site
 from web.operator import OperatorPages
@@ -135,7 +136,10 @@ def create_app(
             Route("/operator", operators.desk),
             Route("/operator/signin", operators.signin, methods=["GET", "POST"]),
             Route("/operator/suspend", operators.suspend, methods=["POST"]),
-            Route("/counter", counter),
+            Route("/counter", terminals.counter),
+            Route("/terminal/pay", terminals.pay),
+            Route("/terminal/print", terminals.printer),
+            Route("/terminal/grant", terminals.grant),
             Route("/counter/barcode.svg", barcode_svg),
             Route("/me", residents.me),
             Route("/me/move", residents.move, methods=["POST"]),

@@ -1,6 +1,5 @@
 """A resident on a 360×640 phone: the home page, sign-in, My Page, in Japanese and English."""
 
-import httpx
 import pytest
 
 from tests.browser.conftest import screenshot, serious_violations
@@ -75,33 +74,6 @@ async def test_card_sign_in_move_reserved_points_and_make_a_voucher(site, phone)
     await screenshot(phone, "voucher")
     assert await serious_violations(phone) == []
     assert taps <= 4
-
-
-async def test_the_library_counter_shows_only_its_number(site, phone):
-    admin = site.demo["municipalities"][0]["adminToken"]
-    async with httpx.AsyncClient(base_url=site.url) as client:
-        registered = await client.post(
-            "/graphql",
-            json={
-                "query": 'mutation { registerTerminal(input: {kind: LOOKUP, name: "中央図書館 1番窓口",'
-                ' municipalityCode: "141305", serviceCode: "A1"}) { activationCode } }'
-            },
-            headers={"Authorization": f"Bearer {admin}"},
-        )
-    code = registered.json()["data"]["registerTerminal"]["activationCode"]
-    await phone.goto(site.url + "/counter")
-    await phone.fill("#code", code)
-    await phone.click("#activate button")
-    await phone.wait_for_function("() => document.getElementById('state').textContent.includes('1番窓口')")
-    await phone.click("#ping")
-    await phone.wait_for_function("() => document.getElementById('state').textContent.includes('接続')")
-    await phone.set_input_files("#card", site.demo["residents"][0]["card"])
-    await phone.wait_for_selector("#result:not([hidden])")
-    assert await phone.inner_text("#number") == "789"  # the seed's example: A1 → 789
-    assert (await phone.get_attribute("#barcode", "src")).startswith("/counter/barcode.svg?value=789")
-    assert await serious_violations(phone) == []
-    await phone.locator("#result").scroll_into_view_if_needed()
-    await screenshot(phone, "counter")
 
 
 async def test_registration_as_screen_16_says(site, phone):

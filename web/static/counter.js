@@ -1,46 +1,49 @@
-// The counter terminal: activate once, test the connection, then card in → this service's number.
-import { cardProof, graphql, refusal } from "/static/proof.js";
+// LOOKUP: card in → this service's number, full-screen; or typed into the focused field (wedge mode).
+import { cardProof, graphql, USER_ERRORS } from "/static/proof.js";
+import { $, lang, problems, say, token } from "/static/terminal.js";
 
-const root = document.getElementById("counter");
-const state = document.getElementById("state");
-const message = (key, values = {}) =>
-  root.dataset[key].replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
-
-
-const token = () => localStorage.getItem("mykey-terminal");
-
-document.getElementById("activate").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const { activateTerminal } = await graphql(
-    "mutation($c: String!) { activateTerminal(activationCode: $c) { token terminal { name } userErrors { code message } } }",
-    { c: document.getElementById("code").value });
-  if (activateTerminal.userErrors.length) { state.textContent = refusal(activateTerminal.userErrors[0]); return; }
-  localStorage.setItem("mykey-terminal", activateTerminal.token);
-  state.textContent = message("counterActivated", { name: activateTerminal.terminal.name });
+let services = {};
+document.addEventListener("terminal-ready", async () => {
+  const { services: list } = await graphql("{ services { code name } }", {}, token());
+  services = Object.fromEntries(list.map((s) => [s.code, s.name]));
 });
 
-document.getElementById("ping").addEventListener("click", async () => {
-  const { pingTerminal } = await graphql("mutation { pingTerminal { serverTime userErrors { code message } } }", {}, token());
-  state.textContent = pingTerminal.userErrors.length
-    ? refusal(pingTerminal.userErrors[0])
-    : message("counterPingOk", { time: new Date(pingTerminal.serverTime).toLocaleTimeString() });
-});
+// keyboard-wedge: type the number, then Enter, into the field that has the focus (or the page's own)
+function typeInto(number) {
+  const target = document.activeElement?.tagName === "INPUT" && document.activeElement.type === "text"
+    ? document.activeElement : $("wedge-target");
+  target.focus();
+  for (const ch of number) {
+    target.value += ch;
+    target.dispatchEvent(new InputEvent("input", { bubbles: true, data: ch, inputType: "insertText" }));
+  }
+  target.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+}
 
-document.getElementById("card").addEventListener("change", async (event) => {
-  const proof = await cardProof(event.target.files[0], { token: token() });
+$("card").addEventListener("change", async (event) => {
+  let proof;
+  try { proof = await cardProof(event.target.files[0], { token: token() }); } catch {
+    problems($("job"), [{ code: "CARD_INVALID", field: "proof", reason: "card.unreadable", message: "" }], { proof: "card" });
+    return;
+  }
   const { counterLookup } = await graphql(
-    "mutation($p: CardProofInput!) { counterLookup(proof: $p) { customerId validUntil needsReconfirmation userErrors { code message } } }",
+    `mutation($p: CardProofInput!) { counterLookup(proof: $p) { serviceCode customerId validUntil needsReconfirmation ${USER_ERRORS} } }`,
     { p: proof }, token());
-  const result = document.getElementById("result");
-  if (counterLookup.userErrors.length) { state.textContent = refusal(counterLookup.userErrors[0]); result.hidden = true; return; }
-  document.getElementById("number").textContent = counterLookup.customerId;
-  document.getElementById("barcode").src = `/counter/barcode.svg?value=${encodeURIComponent(counterLookup.customerId)}`;
+  event.target.value = "";
+  if (counterLookup.userErrors.length) { problems($("job"), counterLookup.userErrors, { proof: "card" }); return; }
+  if ($("wedge").checked) { typeInto(counterLookup.customerId); return; }
+  $("service").textContent = services[counterLookup.serviceCode] || counterLookup.serviceCode;
+  $("number").textContent = counterLookup.customerId;
+  $("barcode").src = `/counter/barcode.svg?value=${encodeURIComponent(counterLookup.customerId)}`;
   const details = [];
-  if (counterLookup.validUntil) details.push(message("counterValidUntil", { day: counterLookup.validUntil }));
-  if (counterLookup.needsReconfirmation) details.push(message("counterReconfirm"));
-  document.getElementById("details").textContent = details.join(" / ");
-  state.textContent = "";
-  result.hidden = false;
+  if (counterLookup.validUntil) details.push(say("counterValidUntil", { day: counterLookup.validUntil }));
+  if (counterLookup.needsReconfirmation) details.push(say("counterReconfirm"));
+  $("details").textContent = details.join(" / ");
+  const day = new Date().toLocaleDateString(lang, { timeZone: "Asia/Tokyo", year: "numeric", month: "long", day: "numeric", weekday: "short" });
+  $("label-day").textContent = say("counterLabelDay", { day });
+  $("result").hidden = false;
+  $("next").focus();
 });
 
-document.getElementById("print").addEventListener("click", () => window.print());
+$("print").addEventListener("click", () => window.print());
+$("next").addEventListener("click", () => { $("result").hidden = true; $("card").focus(); });

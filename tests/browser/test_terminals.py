@@ -1,0 +1,108 @@
+"""Every kind of terminal on its own page: set up once (a reload does not ask again), then its job
+full-screen. The card is the demo's virtual card; the terminal signs nothing itself."""
+
+import httpx
+import pytest
+
+from tests.browser.conftest import screenshot, serious_violations
+
+pytestmark = pytest.mark.browser
+
+
+async def _activation(site, kind: str, **extra: str) -> str:
+    admin = site.demo["municipalities"][0]["adminToken"]
+    fields = "".join(f', {k}: "{v}"' for k, v in extra.items())
+    async with httpx.AsyncClient(base_url=site.url) as client:
+        registered = await client.post(
+            "/graphql",
+            json={
+                "query": f'mutation {{ registerTerminal(input: {{kind: {kind}, name: "{kind} 1番",'
+                f' municipalityCode: "141305"{fields}}}) {{ activationCode }} }}'
+            },
+            headers={"Authorization": f"Bearer {admin}"},
+        )
+    return str(registered.json()["data"]["registerTerminal"]["activationCode"])
+
+
+async def _set_up(site, phone, path: str, kind: str, **extra: str) -> None:
+    await phone.goto(site.url + path)
+    await phone.wait_for_selector("#setup:not([hidden])")
+    await phone.click("#activate button")  # nothing typed: the field says so
+    await phone.wait_for_selector("#code[aria-invalid=true]")
+    await phone.fill("#code", await _activation(site, kind, **extra))
+    await phone.click("#activate button")
+    await phone.wait_for_selector("#job:not([hidden])")
+    await phone.reload()  # remembered: straight to the job
+    await phone.wait_for_selector("#job:not([hidden])")
+    assert await phone.is_hidden("#setup")
+
+
+async def test_the_library_counter_shows_its_number_full_screen_or_types_it(site, phone):
+    await _set_up(site, phone, "/counter", "LOOKUP", serviceCode="A1")
+    await phone.click("#ping")
+    await phone.wait_for_function("() => document.getElementById('state').textContent.includes('接続')")
+    await phone.set_input_files("#card", site.demo["residents"][0]["card"])
+    await phone.wait_for_selector("#result:not([hidden])")
+    assert await phone.inner_text("#number") == "789"  # the seed's example: A1 → 789
+    assert await phone.inner_text("#service") == "川崎市立図書館"  # the service, by name
+    assert "発行" in await phone.inner_text("#label-day")  # the label carries the day
+    assert (await phone.get_attribute("#barcode", "src")).startswith("/counter/barcode.svg?value=789")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, "counter")
+    await phone.click("#next")
+    await phone.check("#wedge")
+    await phone.click("#wedge-target")
+    await phone.set_input_files("#card", site.demo["residents"][0]["card"])
+    await phone.wait_for_function("() => document.getElementById('wedge-target').value === '789'")
+    assert await phone.is_hidden("#result")
+
+
+async def test_a_pay_terminal_takes_points_and_prints_a_receipt(site, phone):
+    shop = next(s for s in site.demo["shops"] if s["municipalityCode"] == "141305")
+    await _set_up(site, phone, "/terminal/pay", "PAY", shopId=shop["id"])
+    await phone.set_input_files("#card", site.demo["residents"][0]["card"])  # no amount yet
+    await phone.wait_for_selector(".error-summary")
+    await phone.fill("#amount", "120")
+    await phone.set_input_files("#card", site.demo["residents"][0]["card"])
+    await phone.wait_for_selector("#receipt.outcome-ok:not([hidden])")
+    assert "120 pt" in await phone.inner_text("#receipt .outcome-title")
+    assert shop["name"] in await phone.inner_text("#receipt .outcome-detail")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, "terminal-pay")
+    await phone.click("#next")
+    await phone.fill("#amount", "99999999")
+    await phone.set_input_files("#card", site.demo["residents"][0]["card"])
+    await phone.wait_for_selector("#receipt.outcome-no:not([hidden])")
+    refused = await phone.inner_text("#receipt .outcome-detail")
+    assert "1〜1,000,000" in refused and "INVALID_INPUT" not in refused
+
+
+async def test_a_print_terminal_prints_a_voucher_from_the_budget(site, phone):
+    await _set_up(site, phone, "/terminal/print?paper=58", "PRINT")
+    await phone.wait_for_function("() => document.getElementById('program').options.length > 0")
+    await phone.evaluate(
+        "() => { window.print = () => { window.printCount = (window.printCount || 0) + 1 } }"
+    )
+    await phone.fill("#face", "1000")
+    await phone.click("#voucher-form button")
+    await phone.wait_for_selector("#printed:not([hidden])")
+    assert await phone.inner_text("#voucher-value") == "1,000 pt"
+    assert len(await phone.inner_text("#voucher-code")) == 14
+    assert await phone.query_selector("#voucher-qr svg path") is not None
+    assert await phone.evaluate("window.printCount") == 1  # the printer's dialogue, once
+    assert await serious_violations(phone) == []
+    await screenshot(phone, "terminal-print")
+
+
+async def test_a_grant_terminal_gives_points_to_each_card(site, phone):
+    await _set_up(site, phone, "/terminal/grant?lang=en", "GRANT")
+    await phone.wait_for_function("() => document.getElementById('program').options.length > 0")
+    await phone.set_input_files("#card", site.demo["residents"][1]["card"])  # nothing chosen yet
+    await phone.wait_for_selector(".error-summary")
+    await phone.fill("#points", "200")
+    await phone.fill("#reason", "Health walk")
+    await phone.set_input_files("#card", site.demo["residents"][1]["card"])
+    await phone.wait_for_selector("#granted .banner-success")
+    assert "200 pt given to " + site.demo["residents"][1]["myKeyId"] in await phone.inner_text("#granted")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, "terminal-grant")

@@ -65,8 +65,8 @@ async def test_the_home_page(api, db):
 
 async def test_the_counter_page_and_its_barcode(api, db):
     page = await api.get("/counter?lang=en")
-    assert page.status_code == 200 and "Connection test" in page.text
-    assert 'data-counter-ping-ok="Connected ({time})"' in page.text  # filled in by the script
+    assert page.status_code == 200 and "Test the connection" in page.text
+    assert 'data-terminal-ping-ok="Connected ({time})"' in page.text  # filled in by the script
     svg = await api.get("/counter/barcode.svg?value=789")
     assert svg.headers["content-type"] == "image/svg+xml" and b"<svg" in svg.content
     for bad in ("", "x" * 41, "日本"):

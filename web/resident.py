@@ -60,7 +60,7 @@ def _card_form(text: Text) -> str:
 
 
 def _signin_form(text: Text, error: str = "") -> str:
-    failed = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    failed = banner("error", error) if error else ""
     return (
         f"<h1>{escape(text('signin.title'))}</h1><p>{escape(text('signin.lead'))}</p>{failed}"
         + _card_form(text)

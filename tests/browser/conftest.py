@@ -71,15 +71,15 @@ async def phone(browser: Browser) -> AsyncIterator[Page]:
 
 
 async def serious_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now (WCAG 2.1 A and AA rules)."""
+    """axe-core's findings of any impact on the page as it is now (WCAG 2.1 A and AA rules, and axe's
+    best practices: landmarks, headings, region)."""
     # evaluated through the DevTools protocol: the page's CSP (no inline script) is left in force
     await page.evaluate(AXE.read_text() + "\n;0")
-    rules = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}}"
+    rules = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']}}"
     result = await page.evaluate(f"async () => await axe.run(document, {rules})")
     return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
     ]
 
 

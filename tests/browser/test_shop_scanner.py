@@ -69,6 +69,8 @@ async def test_an_idle_camera_sends_nothing_and_a_refused_camera_says_what_to_do
         await phone.wait_for_timeout(5_000)
         after = await phone.evaluate("window.mykeyFramesSent")
         assert after - before == 0  # 12.5 frames in 5 s without the check; none with it
+        sent = await phone.evaluate("window.mykeyBytesSent")
+        print(f"\nIDLE camera: {after} frame(s), {sent:,} bytes in the first {5 + 1} s, then nothing")
     async with shop_with_camera(site, None, tmp_path, camera=False, lang="en") as phone:
         await phone.wait_for_selector("#no-camera:not([hidden])")
         assert "type the voucher's 12 characters" in await phone.inner_text("#no-camera")

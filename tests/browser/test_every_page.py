@@ -1,0 +1,64 @@
+"""Every page and its states in Japanese and in English at 360×640: axe-core finds nothing of any
+impact, nothing is wider than the phone, and each is kept as a screenshot (MYKEY_SCREENSHOTS=1)."""
+
+import pytest
+
+from tests.browser.conftest import screenshot, serious_violations
+
+pytestmark = pytest.mark.browser
+
+PUBLIC = {
+    "home": "/",
+    "signin": "/signin",
+    "register": "/register",
+    "privacy": "/privacy",
+    "terms": "/terms",
+    "not-found": "/nowhere",
+    "counter-setup": "/counter",
+    "pay-setup": "/terminal/pay",
+    "print-setup": "/terminal/print",
+    "grant-setup": "/terminal/grant",
+    "shop-signin": "/shop/signin",
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("name", list(PUBLIC))
+async def test_every_public_page(site, phone, name, lang):
+    response = await phone.goto(f"{site.url}{PUBLIC[name]}?lang={lang}")
+    assert response is not None and response.status == (404 if name == "not-found" else 200)
+    assert await phone.get_attribute("html", "lang") == lang
+    if name.endswith("-setup"):
+        await phone.wait_for_selector("#setup:not([hidden])")
+    if lang == "en":
+        text = (await phone.inner_text("body")).replace("日本語", "")
+        assert not any("\u3040" <= ch <= "\u30ff" for ch in text), name  # no kana left
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"{name}-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_signed_in_pages_and_their_states(site, phone, lang):
+    resident = site.demo["residents"][0]
+    await phone.goto(f"{site.url}/signin?lang={lang}")
+    await phone.fill("#id", resident["myKeyId"])
+    await phone.fill("#pw", "wrong123")
+    await phone.click("form[action^='/signin'] button")
+    await phone.wait_for_selector(".banner-error")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"signin-error-{lang}")
+    await phone.set_input_files("#card", resident["card"])
+    await phone.wait_for_url("**/me**")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"my-page-{lang}")
+    await phone.fill("#face", "99999999")
+    await phone.click("#issue-submit")
+    await phone.wait_for_selector(".banner-error")
+    assert await phone.input_value("#face") == "99999999"  # kept
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"my-page-refused-{lang}")
+    await phone.goto(f"{site.url}/me/settings?lang={lang}")
+    assert await serious_violations(phone) == []
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
+    await screenshot(phone, f"settings-{lang}")

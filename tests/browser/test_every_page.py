@@ -62,3 +62,32 @@ async def test_signed_in_pages_and_their_states(site, phone, lang):
     assert await serious_violations(phone) == []
     assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
     await screenshot(phone, f"settings-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_a_card_file_that_cannot_be_read_says_what_to_do(site, phone, lang, tmp_path):
+    bogus = tmp_path / "not-a-card.pem"
+    bogus.write_text("this is not a card")
+    await phone.goto(f"{site.url}/register?lang={lang}")
+    await phone.set_input_files("#card", str(bogus))
+    await phone.wait_for_selector("#card-error")
+    words = "もう一度" if lang == "ja" else "again"
+    assert words in await phone.inner_text("#card-error")
+    assert await phone.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"register-card-error-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_a_voucher_page_in_each_language(site, phone, lang):
+    resident = site.demo["residents"][2]
+    await phone.goto(f"{site.url}/signin?lang={lang}")
+    await phone.set_input_files("#card", resident["card"])
+    await phone.wait_for_url("**/me**")
+    await phone.fill("#face", "100")
+    await phone.click("#issue-submit")
+    await phone.wait_for_url("**/v/**")
+    assert await phone.query_selector(".qr-full svg") is not None
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"voucher-{lang}")

@@ -1,7 +1,10 @@
 """A resident on a 360×640 phone: the home page, sign-in, My Page, in Japanese and English."""
 
+from datetime import UTC, datetime
+
 import pytest
 
+from domain.cards.authority import CardAuthority
 from tests.browser.conftest import screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
@@ -75,12 +78,22 @@ async def test_card_sign_in_move_reserved_points_and_make_a_voucher(site, phone)
     assert taps <= 3  # ux.md: 3 taps every time after the first
 
 
-async def test_registration_as_screen_16_says(site, phone):
-    await phone.goto(site.url + "/register")
-    await phone.set_input_files("#card", site.demo["unregisteredCards"][0])
+WORDS = {
+    "ja": ("マイナンバー（個人番号）は読み取りません", "かわさき", "全角"),
+    "en": ("Individual Number is never read", "カワサキ", "full-width"),
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_registration_as_screen_16_says(site, phone, lang, tmp_path):
+    card = tmp_path / "new-card.pem"  # a card nobody has registered, from the demo's authority
+    card.write_bytes(CardAuthority.open(site.var / "card-ca").issue_card(datetime.now(UTC)))
+    never_read, town, wide = WORDS[lang]
+    await phone.goto(f"{site.url}/register?lang={lang}")
+    await phone.set_input_files("#card", str(card))
     await phone.wait_for_selector("#card-state .banner-success")  # ✓ the card was read
-    assert "マイナンバー（個人番号）は読み取りません" in await phone.inner_text("#step-1")
-    await screenshot(phone, "register-card-read")
+    assert never_read in await phone.inner_text("#step-1")
+    await screenshot(phone, f"register-card-read-{lang}")
     await phone.wait_for_selector("#step-2:not([hidden])")
     for _ in range(3):
         await phone.click("#generate")
@@ -94,20 +107,20 @@ async def test_registration_as_screen_16_says(site, phone):
     await phone.fill("#password2", "ａｂｃ１２３")
     assert await phone.get_attribute("#password-rules [data-rule=halfwidth]", "class") in (None, "")
     assert await phone.input_value("#basic") == ""  # no town chosen for the resident
-    await phone.fill("#town-search", "かわさき")  # hiragana finds カワサキシ
+    await phone.fill("#town-search", town)  # hiragana or katakana finds 川崎市
     assert await phone.input_value("#basic") == "141305"
     await phone.click("#step-form button[type=submit]")
     await phone.wait_for_selector("#password-error")
-    assert "全角" in await phone.inner_text("#password-error")
+    assert wide in await phone.inner_text("#password-error")
     assert await phone.get_attribute("#password", "aria-invalid") == "true"
     assert await phone.evaluate("document.activeElement.classList.contains('error-summary')")
     assert await serious_violations(phone) == []
-    await screenshot(phone, "register-error")
+    await screenshot(phone, f"register-error-{lang}")
     await phone.fill("#password", "abc123XYZ")
     await phone.fill("#password2", "abc123XYZ")
     assert "met" in (await phone.get_attribute("#password-rules [data-rule=same]", "class") or "")
     assert await serious_violations(phone) == []
-    await screenshot(phone, "register")
+    await screenshot(phone, f"register-{lang}")
     await phone.click("#step-form button[type=submit]")
     await phone.wait_for_url("**/me**")
     assert candidate in await phone.inner_text("main")

@@ -6,7 +6,6 @@ import strawberry
 
 from domain.auth.permissions import Permission
 from domain.cursors import decode_cursor, encode_cursor
-from domain.municipalities.queries import get_municipality_by_code
 from domain.settlement import actions, reports
 from domain.settlement.queries import access_settlement_by_id, list_settlements
 from domain.sql import reader
@@ -66,8 +65,7 @@ class SettlementQuery:
         made = await reports.monthly_report(
             info.context.actor, municipality_code, month, info.context.clock.now()
         )
-        municipality = await get_municipality_by_code(reader(), made.municipality_code)
-        return MonthlyReport.from_view(made, municipality.id)
+        return MonthlyReport.from_view(made)
 
 
 @strawberry.type

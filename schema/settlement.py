@@ -238,7 +238,7 @@ class MonthlyReport:
     chart_url: str = strawberry.field(description="The month's charts as SVG.")
 
     @classmethod
-    def from_view(cls, r: reports.MonthlyReport, municipality_id: int) -> "MonthlyReport":
+    def from_view(cls, r: reports.MonthlyReport) -> "MonthlyReport":
         base = f"/reports/{r.municipality_code}/{r.month}"
         return cls(
             municipality_code=r.municipality_code,
@@ -266,7 +266,7 @@ class MonthlyReport:
             ],
             by_shop=[
                 ShopPoints(
-                    shop=Shop.from_view(ShopView(s.shop_id, s.name, s.category, municipality_id)),
+                    shop=Shop.from_view(ShopView(s.shop_id, s.name, s.category, r.municipality_id)),
                     municipality_code=s.municipality_code,
                     entries=s.entries,
                     points=s.points,

@@ -82,6 +82,7 @@ class FunderLine:
 
 @dataclass(frozen=True)
 class MonthlyReport:
+    municipality_id: int
     municipality_code: str
     municipality_name: str
     month: str  # YYYY-MM
@@ -203,6 +204,7 @@ async def build_report(sql: Sql, municipality: MunicipalityView, first: date, no
     partners |= {int(h.funder_ref) for h in held if h.funder_kind == "PARTNER"}
     names = await _names(sql, sorted(partners), sorted({m.program_id for m in moved}))
     return MonthlyReport(
+        municipality_id=municipality.id,
         municipality_code=municipality.code,
         municipality_name=municipality.name,
         month=f"{first.year:04d}-{first.month:02d}",

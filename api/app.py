@@ -37,6 +37,7 @@ from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
 from web import terminals
 from web.assets import STATIC, HashedStatic
+from web.console import ConsolePages
 from web.counter import barcode_svg
 from web.layout import DESIGN_TOKENS
 from web.layout import configure as configure_site
@@ -89,6 +90,7 @@ def create_app(
     residents = ResidentPages(clock, voucher_key, settings.production)
     shops = ShopPages(clock, settings.production)
     operators = OperatorPages(clock, settings.production)
+    console = ConsolePages(clock, settings.production)
     graphql = GraphQLApp(
         clock=clock,
         ledger_key=key,
@@ -133,6 +135,9 @@ def create_app(
             Route("/shop", shops.scan),
             Route("/shop/signin", shops.signin, methods=["GET", "POST"]),
             Route("/shop/decode", shops.decode, methods=["POST"]),
+            Route("/console", console.home),
+            Route("/console/signin", console.signin, methods=["GET", "POST"]),
+            Route("/console/settlements/close", console.close, methods=["POST"]),
             Route("/operator", operators.desk),
             Route("/operator/signin", operators.signin, methods=["GET", "POST"]),
             Route("/operator/suspend", operators.suspend, methods=["POST"]),

@@ -5,6 +5,9 @@
 * Cookie ``mykey_session`` (HttpOnly, SameSite=Strict) — the web front. Every request carried by the
   cookie must also send the session's CSRF token in ``X-CSRF-Token`` (a WebSocket, which a browser
   cannot give headers, sends it as ``?csrf=``); without it the request is treated as anonymous.
+  Downloads (``download=True``: a GET that changes nothing, a file or a chart a console links to)
+  take the cookie alone: a link or an image cannot send a header, and SameSite=Strict keeps the
+  cookie off every request another site starts.
 """
 
 from dataclasses import dataclass
@@ -33,7 +36,9 @@ def client_address(connection: HTTPConnection) -> str:
     return connection.client.host if connection.client else "unknown"
 
 
-async def identify(connection: HTTPConnection, tokens: AccessTokens, now: datetime) -> Caller:
+async def identify(
+    connection: HTTPConnection, tokens: AccessTokens, now: datetime, download: bool = False
+) -> Caller:
     address = client_address(connection)
     header = connection.headers.get("authorization", "")
     if header:
@@ -50,6 +55,8 @@ async def identify(connection: HTTPConnection, tokens: AccessTokens, now: dateti
     csrf = connection.headers.get(CSRF_HEADER, "")
     if connection.scope["type"] == "websocket":  # a browser cannot add headers to a WebSocket
         csrf = csrf or connection.query_params.get("csrf", "")
+    if download and session is not None and connection.scope.get("method") == "GET":
+        return Caller(session.actor, address)
     if session is None or not csrf or not same(csrf, session.csrf_hash):
         return Caller(None, address)
     return Caller(session.actor, address)

@@ -166,6 +166,11 @@ async def _municipalities(seed: Seeder, operator: Actor) -> list[dict[str, Any]]
                 "name": name,
                 "adminToken": admin_token,
                 "staffToken": staff_token,
+                # the consoles' sign-in (demo only; never in production)
+                "adminLogin": f"admin-{code}",
+                "adminPassword": pw,
+                "staffLogin": f"staff-{code}",
+                "staffPassword": seed.password(f"staff-{code}", 20),
                 "programs": programs,
             }
         )
@@ -192,6 +197,8 @@ async def _shops(seed: Seeder, operator: Actor, municipalities: list[dict[str, A
                     "name": name,
                     "municipalityCode": code,
                     "staffToken": token,
+                    "staffLogin": login,
+                    "staffPassword": seed.password(login, 20),
                     "accepts": [str(p) for p in accepts],
                 }
             )

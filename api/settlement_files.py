@@ -36,7 +36,7 @@ def _attachment(content: bytes, filename: str, media_type: str) -> Response:
 
 def zengin_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        caller = await identify(request, tokens, clock.now())
+        caller = await identify(request, tokens, clock.now(), download=True)
         settlement_id = ascii_int(request.path_params["id"])
         try:
             export = await transfer_file(caller.actor, -1 if settlement_id is None else settlement_id)
@@ -49,7 +49,7 @@ def zengin_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], A
 
 def statements_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        caller = await identify(request, tokens, clock.now())
+        caller = await identify(request, tokens, clock.now(), download=True)
         settlement_id = ascii_int(request.path_params["id"])
         try:
             export = await statements_csv(caller.actor, -1 if settlement_id is None else settlement_id)
@@ -64,7 +64,7 @@ def shop_statement_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Req
     """``GET /settlements/{id}/shops/{shopId}/statement.pdf``: a shop's statement on A4."""
 
     async def endpoint(request: Request) -> Response:
-        caller = await identify(request, tokens, clock.now())
+        caller = await identify(request, tokens, clock.now(), download=True)
         settlement_id = ascii_int(request.path_params["id"])
         shop_id = ascii_int(request.path_params["shop"])
         try:
@@ -84,7 +84,7 @@ def report_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], A
     """``GET /reports/{code}/{YYYY-MM}.csv`` (or ``.svg``): a municipality's monthly report."""
 
     async def endpoint(request: Request) -> Response:
-        caller = await identify(request, tokens, clock.now())
+        caller = await identify(request, tokens, clock.now(), download=True)
         kind = request.path_params["kind"]
         try:
             if kind not in ("csv", "svg"):

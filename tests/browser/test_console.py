@@ -1,0 +1,35 @@
+"""The municipality console at a desk's width and on a phone, in both languages: axe finds nothing."""
+
+import pytest
+
+from tests.browser.conftest import screenshot, serious_violations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_an_admin_reads_the_month_and_a_staff_member_is_told_where_to_go(site, phone, lang):
+    city = site.demo["municipalities"][0]
+    await phone.goto(f"{site.url}/console/signin?lang={lang}")
+    await phone.fill("#login", city["adminLogin"])
+    await phone.fill("#pw", "not the password")
+    await phone.click("form button")
+    assert await serious_violations(phone) == []
+    await phone.fill("#login", city["adminLogin"])
+    await phone.fill("#pw", city["adminPassword"])
+    await phone.click("form button")
+    await phone.wait_for_url("**/console?**")
+    assert await phone.query_selector("table caption") is not None
+    assert await phone.evaluate("document.querySelector('img.chart').naturalWidth") > 0  # the chart loads
+    assert await serious_violations(phone) == []
+    await phone.set_viewport_size({"width": 1366, "height": 768})  # a municipal PC
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"console-{lang}")
+    await phone.click("form[action='/signout'] button")
+    await phone.goto(f"{site.url}/console/signin?lang={lang}")
+    await phone.fill("#login", city["staffLogin"])
+    await phone.fill("#pw", city["staffPassword"])
+    await phone.click("form button")
+    await phone.wait_for_url("**/console?**")
+    assert await phone.query_selector("table") is None
+    assert await serious_violations(phone) == []

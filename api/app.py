@@ -37,7 +37,7 @@ from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
 from web import terminals
 from web.assets import STATIC, HashedStatic
-from web.console import ConsolePages
+from web.console import ConsolePages, ShopDesk
 from web.counter import barcode_svg
 from web.layout import DESIGN_TOKENS
 from web.layout import configure as configure_site
@@ -91,6 +91,7 @@ def create_app(
     shops = ShopPages(clock, settings.production)
     operators = OperatorPages(clock, settings.production)
     console = ConsolePages(clock, settings.production)
+    shop_desk = ShopDesk(console)
     graphql = GraphQLApp(
         clock=clock,
         ledger_key=key,
@@ -138,6 +139,9 @@ def create_app(
             Route("/console", console.home),
             Route("/console/signin", console.signin, methods=["GET", "POST"]),
             Route("/console/settlements/close", console.close, methods=["POST"]),
+            Route("/console/shops", shop_desk.show),
+            Route("/console/shops/bank", shop_desk.bank, methods=["POST"]),
+            Route("/console/agreements", shop_desk.agreement, methods=["POST"]),
             Route("/operator", operators.desk),
             Route("/operator/signin", operators.signin, methods=["GET", "POST"]),
             Route("/operator/suspend", operators.suspend, methods=["POST"]),

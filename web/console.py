@@ -6,7 +6,7 @@ staff sign in here too, and are told that figures and settlement are the admins'
 decides: the pages call the same domain functions as the GraphQL operations).
 """
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -22,14 +22,20 @@ from domain.auth.tokens import same
 from domain.clock import Clock, japan_date
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code, list_municipalities
+from domain.numbers import ascii_int
+from domain.programs.agreements import add_acceptance_agreement, list_agreements
+from domain.programs.queries import list_programs_by_municipality
 from domain.settlement.actions import SettlementView, close_settlement
+from domain.settlement.banks import BankAccount
 from domain.settlement.queries import list_settlements
 from domain.settlement.report_files import FUNDER_NAMES, SOURCE_NAMES
 from domain.settlement.reports import MonthlyReport, monthly_report
+from domain.shops.actions import list_shops, set_shop_bank_account
+from domain.shops.queries import ShopAccountView, get_shop_bank_account
 from domain.sql import reader
-from web.components import Tone, banner, button
+from web.components import Tone, banner, button, field, link_button, select
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
-from web.i18n import Text, language
+from web.i18n import Text, catalogue, language
 from web.layout import page
 from web.staff_signin import StaffSignIn
 
@@ -92,6 +98,9 @@ class ConsolePages:
             head
             + _glance(text, report)
             + _settlements(text, town, runs, _last_month_end(japan_date(now)))
+            + link_button(
+                f"/console/shops?lang={text.lang}&m={town.code}", text("console.shops"), "secondary"
+            )
             + _sign_out(text)
         )
         return page(text, text("console.title"), body)
@@ -112,13 +121,19 @@ class ConsolePages:
         except ValueError:
             return RedirectResponse(f"/console?{urlencode(back | {'said': 'bad_period'})}", status_code=303)
         except DomainError as error:
-            said = back | {"said": f"error.{error.code.value}"}
+            said = back | {"said": _refusal_key(error)}
             return RedirectResponse(f"/console?{urlencode(said)}", status_code=303)
         done = back | {"said": "closed", "run": str(run.id)}
         return RedirectResponse(f"/console?{urlencode(done)}", status_code=303)
 
 
-SAID: dict[str, Tone] = {"closed": "success", "confirm": "error", "bad_period": "error"}
+SAID: dict[str, Tone] = {
+    "closed": "success",
+    "confirm": "error",
+    "bad_period": "error",
+    "bank_saved": "success",
+    "agreement_saved": "success",
+}
 
 
 def _said(request: Request, text: Text) -> str:
@@ -126,9 +141,20 @@ def _said(request: Request, text: Text) -> str:
     key = request.query_params.get("said", "")
     if key in SAID:
         return banner(SAID[key], text(f"console.said_{key}"))
-    if key.startswith("error.") and key[6:] in ErrorCode.__members__:
+    if key.startswith("error.") and key.split(".")[1] in ErrorCode.__members__ and key in catalogue("ja"):
         return banner("error", text(key))
     return ""
+
+
+def _refusal_key(error: DomainError) -> str:
+    """The most precise catalogue key for a refusal (its rule, else its field, else its code)."""
+    names = catalogue("ja")
+    code = error.code.value
+    field = (error.field or "").rsplit(".", 1)[-1]
+    for key in (f"error.{code}.{error.reason}", f"error.{code}.{field}"):
+        if key in names:
+            return key
+    return f"error.{code}"
 
 
 def _sign_out(text: Text) -> str:
@@ -255,3 +281,182 @@ def _settlements(text: Text, town: MunicipalityView, runs: list[SettlementView],
         + (f'<ul class="plain">{"".join(links)}</ul>' if links else "")
         + close
     )
+
+
+@dataclass(frozen=True)
+class ShopDesk:
+    """``/console/shops``: the municipality's shops (what they accept, where they are paid), setting a
+    shop's bank account, and acceptance agreements with other municipalities (たすきがけ)."""
+
+    pages: ConsolePages
+
+    async def _admin(self, request: Request) -> tuple[SessionActor, MunicipalityView] | None:
+        found = await self.pages._officer(request)
+        if found is None or not Permission.MUNICIPALITY_ADMIN.admits(found.actor):
+            return None
+        town = await self.pages._municipality(request, found)
+        return None if town is None else (found, town)
+
+    async def show(self, request: Request) -> Response:
+        text = Text(language(request))
+        admin = await self._admin(request)
+        if admin is None:
+            return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        _, town = admin
+        sql = reader()
+        shops = await list_shops(sql, town.code, first=500)
+        programs = (await list_programs_by_municipality(sql, [town.id]))[town.id]
+        names = {p.id: p.name for p in programs}
+        accounts = {s.id: await get_shop_bank_account(sql, s.id) for s in shops}
+        rows = [
+            (
+                s.name,
+                text(f"category.{s.category}")
+                if f"category.{s.category}" in catalogue(text.lang)
+                else s.category,
+                "、".join(names.get(p, str(p)) for p in s.program_ids),
+                _holder(text, accounts[s.id]),
+            )
+            for s in shops
+        ]
+        agreements = await list_agreements(sql, town.id)
+        agreed = [
+            (a.program_name, f"{a.municipality_name} ({a.municipality_code})", f"{a.created_at:%Y-%m-%d}")
+            for a in agreements
+        ]
+        hidden = f'<input type="hidden" name="m" value="{escape(town.code)}">{CSRF_FIELD}'
+        shop_options = [(str(s.id), s.name) for s in shops]
+        bank = (
+            f"<h2>{escape(text('console.bank_title'))}</h2>"
+            f'<form method="post" action="/console/shops/bank?lang={text.lang}">{hidden}'
+            + select("bank-shop", text("console.shop"), shop_options, name="shopId")
+            + field(
+                "bank-code",
+                text("console.bank_code"),
+                name="bankCode",
+                hint=text("console.bank_code_hint"),
+                attrs=' inputmode="numeric" maxlength="4" required',
+            )
+            + field(
+                "branch-code",
+                text("console.branch_code"),
+                name="branchCode",
+                attrs=' inputmode="numeric" maxlength="3" required',
+            )
+            + select(
+                "account-type",
+                text("console.account_type"),
+                [("ORDINARY", text("console.ordinary")), ("CURRENT", text("console.current"))],
+                name="accountType",
+            )
+            + field(
+                "account-number",
+                text("console.account_number"),
+                name="accountNumber",
+                attrs=' inputmode="numeric" maxlength="7" required',
+            )
+            + field(
+                "holder",
+                text("console.holder"),
+                name="holderKana",
+                hint=text("console.holder_hint"),
+                attrs=" required",
+            )
+            + button(text("console.bank_save"))
+            + f"</form>{FILL_CSRF}"
+        )
+        regular = [(str(p.id), p.name) for p in programs if p.kind.value == "REGULAR"]
+        agreement = (
+            f"<h2>{escape(text('console.agreements'))}</h2><p>{escape(text('console.agreements_lead'))}</p>"
+            + (
+                _table(
+                    text("console.agreements"),
+                    (text("console.program"), text("console.accepting"), text("console.since")),
+                    agreed,
+                    3,
+                )
+                if agreed
+                else f"<p>{escape(text('console.no_agreements'))}</p>"
+            )
+            + f'<form method="post" action="/console/agreements?lang={text.lang}">{hidden}'
+            + select("agreement-program", text("console.program"), regular, name="programId")
+            + field(
+                "agreement-town",
+                text("console.accepting_code"),
+                name="municipalityCode",
+                hint=text("console.accepting_hint"),
+                attrs=' inputmode="numeric" maxlength="6" required',
+            )
+            + button(text("console.agreement_add"))
+            + f"</form>{FILL_CSRF}"
+        )
+        body = (
+            f'<h1>{escape(text("console.shops"))}</h1><p class="big-number">{escape(town.name)}</p>'
+            + _said(request, text)
+            + _table(
+                text("console.shops"),
+                (
+                    text("console.shop"),
+                    text("console.category"),
+                    text("console.accepts"),
+                    text("console.account"),
+                ),
+                rows,
+                4,
+            )
+            + bank
+            + agreement
+            + link_button(f"/console?lang={text.lang}&m={town.code}", text("console.title"), "tertiary")
+            + _sign_out(text)
+        )
+        return page(text, text("console.shops"), body)
+
+    async def _post(
+        self, request: Request, act: Callable[[SessionActor, dict[str, str]], Awaitable[str]]
+    ) -> Response:
+        text = Text(language(request))
+        admin = await self._admin(request)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if admin is None or not same(form.get("csrf", ""), admin[0].csrf_hash):
+            return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        try:
+            said = await act(admin[0], form)
+        except DomainError as error:
+            said = _refusal_key(error)
+        query = urlencode({"lang": text.lang, "m": admin[1].code, "said": said})
+        return RedirectResponse(f"/console/shops?{query}", status_code=303)
+
+    async def bank(self, request: Request) -> Response:
+        async def act(found: SessionActor, form: dict[str, str]) -> str:
+            account = BankAccount(
+                form.get("bankCode", ""),
+                form.get("branchCode", ""),
+                form.get("accountType", ""),
+                form.get("accountNumber", ""),
+                form.get("holderKana", ""),
+            )
+            await set_shop_bank_account(
+                found.actor, ascii_int(form.get("shopId", "")) or -1, account, self.pages.clock.now()
+            )
+            return "bank_saved"
+
+        return await self._post(request, act)
+
+    async def agreement(self, request: Request) -> Response:
+        async def act(found: SessionActor, form: dict[str, str]) -> str:
+            program = ascii_int(form.get("programId", "")) or -1
+            await add_acceptance_agreement(
+                found.actor, program, form.get("municipalityCode", ""), self.pages.clock.now()
+            )
+            return "agreement_saved"
+
+        return await self._post(request, act)
+
+
+def _category(text: Text, category: str) -> str:
+    key = f"category.{category}"
+    return text(key) if key in catalogue(text.lang) else category
+
+
+def _holder(text: Text, account: ShopAccountView | None) -> str:
+    return account.account_holder if account is not None else text("console.no_account")

@@ -25,6 +25,18 @@ async def test_an_admin_reads_the_month_and_a_staff_member_is_told_where_to_go(s
     await phone.set_viewport_size({"width": 1366, "height": 768})  # a municipal PC
     assert await serious_violations(phone) == []
     await screenshot(phone, f"console-{lang}")
+    await phone.click("a[href^='/console/shops']")
+    await phone.wait_for_url("**/console/shops**")
+    await phone.fill("#holder", "漢字")  # refused, and said why; nothing saved
+    await phone.fill("#bank-code", "0009")
+    await phone.fill("#branch-code", "001")
+    await phone.fill("#account-number", "1234567")
+    await phone.click("form[action^='/console/shops/bank'] button")
+    await phone.wait_for_selector(".banner-error")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"console-shops-{lang}")
+    await phone.set_viewport_size({"width": 360, "height": 640})
+    assert await serious_violations(phone) == []
     await phone.click("form[action='/signout'] button")
     await phone.goto(f"{site.url}/console/signin?lang={lang}")
     await phone.fill("#login", city["staffLogin"])

@@ -59,3 +59,35 @@ async def test_staff_see_no_figures_and_another_city_sees_only_its_own(api, peop
 async def test_a_shop_clerk_cannot_use_the_console(api, town):
     refused = await api.post("/console/signin?lang=en", data={"login": "clerk", "password": STAFF_PASSWORD})
     assert refused.status_code == 403 and "municipality admin" in refused.text
+
+
+async def test_an_admin_sets_a_shops_account_and_an_agreement_from_the_shops_page(api, people, town):
+    await people.municipality("011002")
+    csrf = await _sign_in(api, "municipality_admin-141305-0")
+    listed = (await api.get("/console/shops?lang=ja")).text
+    assert "ブレーメン通り 商店" in listed and "未設定" in listed
+    account = {
+        "csrf": csrf,
+        "m": "141305",
+        "shopId": str(town.shop),
+        "bankCode": "0009",
+        "branchCode": "001",
+        "accountType": "ORDINARY",
+        "accountNumber": "0001234",
+    }
+    kanji = await api.post("/console/shops/bank", data=account | {"holderKana": "漢字商店"})
+    refused = (await api.get(kanji.headers["location"])).text
+    assert "カタカナで入力してください" in refused and "未設定" in refused  # nothing saved
+    saved = await api.post("/console/shops/bank", data=account | {"holderKana": "カ）キャノンショウテン"})
+    assert "ｶ)ｷﾔﾉﾝｼﾖｳﾃﾝ" in (await api.get(saved.headers["location"])).text
+    mine = await api.post(
+        "/console/agreements",
+        data={"csrf": csrf, "m": "141305", "programId": str(town.program), "municipalityCode": "141305"},
+    )
+    assert "団体コードを確かめてください" in (await api.get(mine.headers["location"])).text
+    added = await api.post(
+        "/console/agreements",
+        data={"csrf": csrf, "m": "141305", "programId": str(town.program), "municipalityCode": "011002"},
+    )
+    page = (await api.get(added.headers["location"])).text
+    assert "たすきがけを追加しました" in page and "札幌市 (011002)" in page

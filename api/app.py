@@ -41,7 +41,7 @@ from web.console import ConsolePages, ShopDesk
 from web.counter import barcode_svg
 from web.layout import DESIGN_TOKENS
 from web.layout import configure as configure_site
-from web.operator import OperatorPages
+from web.operator import OperatorPages, PartnerBillingDesk
 from web.pages import home, not_found, privacy, terms
 from web.register import register
 from web.resident import ResidentPages
@@ -143,6 +143,8 @@ def create_app(
             Route("/console/shops/bank", shop_desk.bank, methods=["POST"]),
             Route("/console/agreements", shop_desk.agreement, methods=["POST"]),
             Route("/operator", operators.desk),
+            Route("/operator/partners", PartnerBillingDesk(clock).show),
+            Route("/operator/partners/billing", PartnerBillingDesk(clock).save, methods=["POST"]),
             Route("/operator/signin", operators.signin, methods=["GET", "POST"]),
             Route("/operator/suspend", operators.suspend, methods=["POST"]),
             Route("/counter", terminals.counter),

@@ -7,6 +7,7 @@ suspended are kept with the resident.
 
 from dataclasses import dataclass
 from html import escape
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,9 +17,12 @@ from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import Clock
 from domain.errors import DomainError
+from domain.partners.billing import BillingInput, list_partner_billing, set_partner_billing
 from domain.residents.actions import suspend_on_request
+from domain.sql import reader
+from web.components import banner, button, field, select
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
-from web.i18n import Text, language
+from web.i18n import Text, catalogue, language
 from web.layout import page
 from web.staff_signin import StaffSignIn
 
@@ -79,3 +83,75 @@ class OperatorPages:
             return page(text, text("operator.title"), _desk(text, text.error(error), failed=True), status=400)
         done = text("operator.done", my_key_id=resident.my_key_id)
         return page(text, text("operator.title"), _desk(text, done))
+
+
+@dataclass(frozen=True)
+class PartnerBillingDesk:
+    """``/operator/partners``: who each partner's invoices go to (the settlement's partner statements
+    name them), recorded by the operator."""
+
+    clock: Clock
+
+    async def show(self, request: Request) -> Response:
+        text = Text(language(request))
+        found = await signed_in(request, self.clock.now(), Permission.OPERATOR)
+        if found is None:
+            return RedirectResponse(f"/operator/signin?lang={text.lang}", status_code=303)
+        partners = await list_partner_billing(found.actor, reader())
+        items = "".join(
+            f"<li><strong>{escape(p.name)}</strong> ({escape(p.client_id)})<br>"
+            + escape(
+                f"{p.billing_name} · {p.billing_email} · {p.invoice_number or '-'}"
+                if p.billing_name
+                else text("operator.billing_none")
+            )
+            + "</li>"
+            for p in partners
+        )
+        said = request.query_params.get("said", "")
+        notice = ""
+        if said == "saved":
+            notice = banner("success", text("operator.billing_saved"))
+        elif said.startswith("error.") and said in catalogue("ja"):
+            notice = banner("error", text(said))
+        options = [(p.client_id, p.name) for p in partners]
+        body = (
+            f"<h1>{escape(text('operator.billing_title'))}</h1>{notice}"
+            f'<ul class="plain">{items}</ul>'
+            f'<form method="post" action="/operator/partners/billing?lang={text.lang}">{CSRF_FIELD}'
+            + select("partner", text("operator.partner"), options, name="clientId")
+            + field("billing-name", text("operator.billing_name"), name="name", attrs=" required")
+            + field("billing-department", text("operator.billing_department"), name="department")
+            + field("postal", text("operator.postal"), name="postalCode", hint="210-8577", attrs=" required")
+            + field("address", text("operator.address"), name="address", attrs=" required")
+            + field(
+                "billing-email", text("operator.billing_email"), name="email", kind="email", attrs=" required"
+            )
+            + field("invoice", text("operator.invoice"), name="invoiceNumber", hint="T1234567890123")
+            + button(text("operator.billing_save"))
+            + f"</form>{FILL_CSRF}"
+        )
+        return page(text, text("operator.billing_title"), body)
+
+    async def save(self, request: Request) -> Response:
+        text = Text(language(request))
+        found = await signed_in(request, self.clock.now(), Permission.OPERATOR)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if found is None or not same(form.get("csrf", ""), found.csrf_hash):
+            return RedirectResponse(f"/operator/signin?lang={text.lang}", status_code=303)
+        details = BillingInput(
+            name=form.get("name", ""),
+            postal_code=form.get("postalCode", ""),
+            address=form.get("address", ""),
+            email=form.get("email", ""),
+            department=form.get("department") or None,
+            invoice_number=form.get("invoiceNumber") or None,
+        )
+        try:
+            await set_partner_billing(found.actor, form.get("clientId", ""), details, self.clock.now())
+            said = "saved"
+        except DomainError as error:
+            field_key = f"error.{error.code.value}.{error.field}"
+            said = field_key if field_key in catalogue("ja") else f"error.{error.code.value}"
+        query = urlencode({"lang": text.lang, "said": said})
+        return RedirectResponse(f"/operator/partners?{query}", status_code=303)

@@ -140,3 +140,25 @@ async def billing_of(sql: Sql, partner_ids: list[int]) -> dict[int, BillingView]
         sql.ids(partner_ids),
     )
     return {b.partner_id: b for b in found}
+
+
+@dataclass(frozen=True)
+class PartnerBillingRow:
+    """A partner and where its invoices go (the billing fields are None until recorded)."""
+
+    client_id: str
+    name: str
+    active: bool
+    billing_name: str | None
+    billing_email: str | None
+    invoice_number: str | None
+
+
+async def list_partner_billing(actor: Actor | None, sql: Sql) -> list[PartnerBillingRow]:
+    """Every partner with its billing details (the operator)."""
+    permit(actor, Permission.OPERATOR)
+    return await sql.fetch_as(
+        PartnerBillingRow,
+        "SELECT client_id, name, active, billing_name, billing_email, invoice_number FROM partners"
+        " ORDER BY id",
+    )

@@ -8,7 +8,7 @@ import pytest
 
 from domain.cards.authority import CardAuthority
 from domain.cards.virtual import VirtualCard
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 COMPLETE = (
@@ -84,3 +84,32 @@ async def test_a_resident_cannot_use_the_operator_desk(site, phone):
     await phone.click("button[type=submit]")
     assert await phone.inner_text("[role=alert]") != ""
     assert "/operator/signin" in phone.url
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_the_operator_records_where_a_partners_invoices_go(site, phone, lang):
+    await phone.goto(f"{site.url}/operator/signin?lang={lang}")
+    await phone.fill("#login", "operator")
+    await phone.fill("#pw", site.demo["operator"]["password"])
+    await phone.click("button[type=submit]")
+    await phone.wait_for_url("**/operator?**")
+    await phone.goto(f"{site.url}/operator/partners?lang={lang}")
+    await phone.fill("#billing-name", "株式会社マイキーカード 経理部")
+    await phone.fill("#postal", "1000001")
+    await phone.fill("#address", "東京都千代田区千代田1-1")
+    await phone.fill("#billing-email", "billing@card.example")
+    await phone.fill("#invoice", "T7000012050003")  # a wrong check digit: refused, nothing saved
+    await phone.click("form[action^='/operator/partners/billing'] button")
+    await phone.wait_for_selector(".banner-error")
+    assert "13" in await phone.inner_text(".banner-error")  # T and 13 digits: what to fix
+    assert await serious_violations(phone) == []
+    await phone.fill("#billing-name", "株式会社マイキーカード 経理部")
+    await phone.fill("#postal", "1000001")
+    await phone.fill("#address", "東京都千代田区千代田1-1")
+    await phone.fill("#billing-email", "billing@card.example")
+    await phone.fill("#invoice", "T7000012050002")
+    await phone.click("form[action^='/operator/partners/billing'] button")
+    await phone.wait_for_selector(".banner-success")
+    assert "billing@card.example" in await phone.inner_text("main")
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"operator-partners-{lang}")

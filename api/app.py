@@ -37,7 +37,7 @@ from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
 from web import terminals
 from web.assets import STATIC, HashedStatic
-from web.console import ConsolePages, ShopDesk
+from web.console import ConsolePages, ShopDesk, TerminalDesk
 from web.counter import barcode_svg
 from web.layout import DESIGN_TOKENS
 from web.layout import configure as configure_site
@@ -92,6 +92,7 @@ def create_app(
     operators = OperatorPages(clock, settings.production)
     console = ConsolePages(clock, settings.production)
     shop_desk = ShopDesk(console)
+    terminal_desk = TerminalDesk(console)
     graphql = GraphQLApp(
         clock=clock,
         ledger_key=key,
@@ -142,6 +143,9 @@ def create_app(
             Route("/console/shops", shop_desk.show),
             Route("/console/shops/bank", shop_desk.bank, methods=["POST"]),
             Route("/console/agreements", shop_desk.agreement, methods=["POST"]),
+            Route("/console/terminals", terminal_desk.show, methods=["GET"]),
+            Route("/console/terminals", terminal_desk.register, methods=["POST"]),
+            Route("/console/terminals/revoke", terminal_desk.revoke, methods=["POST"]),
             Route("/operator", operators.desk),
             Route("/operator/partners", PartnerBillingDesk(clock).show),
             Route("/operator/partners/billing", PartnerBillingDesk(clock).save, methods=["POST"]),

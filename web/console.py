@@ -19,7 +19,7 @@ from domain.auth.actor import Role
 from domain.auth.permissions import Permission
 from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
-from domain.clock import Clock, japan_date
+from domain.clock import JST, Clock, japan_date
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code, list_municipalities
 from domain.numbers import ascii_int
@@ -33,6 +33,14 @@ from domain.settlement.reports import MonthlyReport, monthly_report
 from domain.shops.actions import list_shops, set_shop_bank_account
 from domain.shops.queries import ShopAccountView, get_shop_bank_account
 from domain.sql import reader
+from domain.terminals.actions import (
+    Registered,
+    TerminalInput,
+    list_terminals,
+    register_terminal,
+    revoke_terminal,
+)
+from models.terminals import TerminalKind
 from web.components import Tone, banner, button, field, link_button, select
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, catalogue, language
@@ -101,6 +109,9 @@ class ConsolePages:
             + link_button(
                 f"/console/shops?lang={text.lang}&m={town.code}", text("console.shops"), "secondary"
             )
+            + link_button(
+                f"/console/terminals?lang={text.lang}&m={town.code}", text("console.terminals"), "secondary"
+            )
             + _sign_out(text)
         )
         return page(text, text("console.title"), body)
@@ -133,6 +144,7 @@ SAID: dict[str, Tone] = {
     "bad_period": "error",
     "bank_saved": "success",
     "agreement_saved": "success",
+    "revoked": "success",
 }
 
 
@@ -460,3 +472,154 @@ def _category(text: Text, category: str) -> str:
 
 def _holder(text: Text, account: ShopAccountView | None) -> str:
     return account.account_holder if account is not None else text("console.no_account")
+
+
+@dataclass(frozen=True)
+class TerminalDesk:
+    """``/console/terminals``: the municipality's terminals with their last contact, registering one
+    (its activation code shown once, on the page that registered it) and revoking one."""
+
+    pages: ConsolePages
+
+    async def _admin(self, request: Request) -> tuple[SessionActor, MunicipalityView] | None:
+        return await ShopDesk(self.pages)._admin(request)
+
+    async def show(
+        self, request: Request, registered: Registered | None = None, refused: str = ""
+    ) -> Response:
+        text = Text(language(request))
+        admin = await self._admin(request)
+        if admin is None:
+            return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        found, town = admin
+        terminals = await list_terminals(found.actor, reader(), town.id)
+        rows = []
+        for t in terminals:
+            seen = (
+                "-"
+                if t.last_seen_at is None
+                else f"{text.short_day(t.last_seen_at)} {t.last_seen_at.astimezone(JST):%H:%M}"
+            )
+            rows.append(
+                (
+                    t.name,
+                    text(f"console.kind_{t.kind.value}"),
+                    text(f"console.terminal_{t.status.value}"),
+                    seen,
+                )
+            )
+        revocable = [(str(t.id), t.name) for t in terminals if t.status.value != "REVOKED"]
+        shops = await list_shops(reader(), town.code, first=500)
+        said = _said(request, text)
+        if registered is not None:
+            said = banner(
+                "success",
+                text("console.terminal_code", name=registered.terminal.name, code=registered.activation_code),
+            )
+        elif refused:
+            said = banner("error", text(refused))
+        hidden = f'<input type="hidden" name="m" value="{escape(town.code)}">{CSRF_FIELD}'
+        kinds = [(k, text(f"console.kind_{k}")) for k in ("LOOKUP", "PAY", "PRINT", "GRANT")]
+        register = (
+            f"<h2>{escape(text('console.terminal_add'))}</h2>"
+            f'<form method="post" action="/console/terminals?lang={text.lang}">{hidden}'
+            + select("terminal-kind", text("console.terminal_kind"), kinds, name="kind")
+            + field(
+                "terminal-name", text("console.terminal_name"), name="name", attrs=' required maxlength="100"'
+            )
+            + select(
+                "terminal-shop",
+                text("console.terminal_shop"),
+                [(str(s.id), s.name) for s in shops],
+                name="shopId",
+                prompt=text("console.terminal_no_shop"),
+            )
+            + field(
+                "terminal-service",
+                text("console.terminal_service"),
+                name="serviceCode",
+                hint=text("console.terminal_service_hint"),
+            )
+            + field("terminal-department", text("console.terminal_department"), name="department")
+            + button(text("console.terminal_add"))
+            + f"</form>{FILL_CSRF}"
+        )
+        revoke = (
+            f"<h2>{escape(text('console.terminal_revoke'))}</h2>"
+            f'<form method="post" action="/console/terminals/revoke?lang={text.lang}">{hidden}'
+            + select("revoke-terminal", text("console.terminal_name"), revocable, name="terminalId")
+            + '<label class="choice">'
+            + '<input type="checkbox" class="check" name="confirm" value="yes" required>'
+            + f" {escape(text('console.terminal_revoke_confirm'))}</label>"
+            + button(text("console.terminal_revoke"), "secondary")
+            + f"</form>{FILL_CSRF}"
+            if revocable
+            else ""
+        )
+        body = (
+            f'<h1>{escape(text("console.terminals"))}</h1><p class="big-number">{escape(town.name)}</p>'
+            + said
+            + (
+                _table(
+                    text("console.terminals"),
+                    tuple(
+                        text(k)
+                        for k in (
+                            "console.terminal_name",
+                            "console.terminal_kind",
+                            "console.terminal_status",
+                            "console.terminal_seen",
+                        )
+                    ),
+                    rows,
+                    4,
+                )
+                if rows
+                else f"<p>{escape(text('console.no_terminals'))}</p>"
+            )
+            + register
+            + revoke
+            + link_button(f"/console?lang={text.lang}&m={town.code}", text("console.title"), "tertiary")
+            + _sign_out(text)
+        )
+        return page(text, text("console.terminals"), body)
+
+    async def register(self, request: Request) -> Response:
+        text = Text(language(request))
+        admin = await self._admin(request)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if admin is None or not same(form.get("csrf", ""), admin[0].csrf_hash):
+            return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        try:
+            details = TerminalInput(
+                kind=TerminalKind(form.get("kind", "")),
+                name=form.get("name", ""),
+                municipality_code=admin[1].code,
+                shop_id=ascii_int(form.get("shopId", "")),
+                service_code=form.get("serviceCode") or None,
+                department=form.get("department") or None,
+            )
+            done = await register_terminal(admin[0].actor, details, self.pages.clock.now())
+        except ValueError:
+            return await self.show(request, refused="error.INVALID_INPUT")
+        except DomainError as error:
+            return await self.show(request, refused=_refusal_key(error))
+        return await self.show(request, registered=done)
+
+    async def revoke(self, request: Request) -> Response:
+        text = Text(language(request))
+        admin = await self._admin(request)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if admin is None or not same(form.get("csrf", ""), admin[0].csrf_hash):
+            return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        back = {"lang": text.lang, "m": admin[1].code}
+        if form.get("confirm") != "yes":
+            return RedirectResponse(
+                f"/console/terminals?{urlencode(back | {'said': 'confirm'})}", status_code=303
+            )
+        try:
+            await revoke_terminal(admin[0].actor, ascii_int(form.get("terminalId", "")) or -1)
+            said = "revoked"
+        except DomainError as error:
+            said = _refusal_key(error)
+        return RedirectResponse(f"/console/terminals?{urlencode(back | {'said': said})}", status_code=303)

@@ -181,3 +181,13 @@ async def revoke_terminal(actor: Actor | None, terminal_id: int) -> TerminalView
         return _view(row)
 
     return await transaction(work)
+
+
+async def list_terminals(actor: Actor | None, sql: Sql, municipality_id: int) -> list[TerminalView]:
+    """A municipality's terminals, newest first, with their last contact (its admins, the operator)."""
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
+    require_municipality(actor, municipality_id)
+    rows = await sql.fetch(
+        "SELECT * FROM terminals WHERE municipality_id = $1 ORDER BY id DESC LIMIT 500", municipality_id
+    )
+    return [_view(row) for row in rows]

@@ -35,6 +35,15 @@ async def test_an_admin_reads_the_month_and_a_staff_member_is_told_where_to_go(s
     await phone.wait_for_selector(".banner-error")
     assert await serious_violations(phone) == []
     await screenshot(phone, f"console-shops-{lang}")
+    await phone.click("a[href^='/console?']")
+    await phone.click("a[href^='/console/terminals']")
+    await phone.select_option("#terminal-kind", "LOOKUP")
+    await phone.fill("#terminal-name", "中央図書館 2番窓口")
+    await phone.fill("#terminal-service", "A1")
+    await phone.click("form[action^='/console/terminals?'] button")
+    await phone.wait_for_selector(".banner-success")  # the activation code, shown once
+    assert await serious_violations(phone) == []
+    await screenshot(phone, f"console-terminals-{lang}")
     await phone.set_viewport_size({"width": 360, "height": 640})
     assert await serious_violations(phone) == []
     await phone.click("form[action='/signout'] button")

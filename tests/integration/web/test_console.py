@@ -91,3 +91,43 @@ async def test_an_admin_sets_a_shops_account_and_an_agreement_from_the_shops_pag
     )
     page = (await api.get(added.headers["location"])).text
     assert "たすきがけを追加しました" in page and "札幌市 (011002)" in page
+
+
+async def test_an_admin_registers_a_terminal_sees_its_code_once_and_revokes_it(api, people, town):
+    csrf = await _sign_in(api, "municipality_admin-141305-0")
+    made = await api.post(
+        "/console/terminals?lang=ja",
+        data={"csrf": csrf, "m": "141305", "kind": "PAY", "name": "レジ2番", "shopId": str(town.shop)},
+    )
+    assert made.status_code == 200 and "登録コード: " in made.text
+    code = made.text.split("登録コード: ")[1][:19]
+    activated = await people.gql(
+        "mutation($c: String!) { activateTerminal(activationCode: $c) { token userErrors { code } } }", c=code
+    )
+    assert activated["activateTerminal"]["userErrors"] == []
+    listed = (await api.get("/console/terminals?lang=ja")).text
+    assert "レジ2番" in listed and "稼働中" in listed and code not in listed  # the code is never shown again
+    no_name = await api.post(
+        "/console/terminals?lang=ja", data={"csrf": csrf, "m": "141305", "kind": "PRINT", "name": ""}
+    )
+    assert "banner-error" in no_name.text
+    terminal = await _terminal_id(api, "レジ2番")
+    unconfirmed = await api.post(
+        "/console/terminals/revoke", data={"csrf": csrf, "m": "141305", "terminalId": terminal}
+    )
+    assert "said=confirm" in unconfirmed.headers["location"]
+    revoked = await api.post(
+        "/console/terminals/revoke",
+        data={"csrf": csrf, "m": "141305", "terminalId": terminal, "confirm": "yes"},
+    )
+    assert "停止しました" in (await api.get(revoked.headers["location"])).text
+    ping = await people.gql(
+        "mutation { pingTerminal { userErrors { code } } }", activated["activateTerminal"]["token"]
+    )
+    assert ping["pingTerminal"]["userErrors"][0]["code"] == "UNAUTHENTICATED"
+
+
+async def _terminal_id(api, name):
+    page = (await api.get("/console/terminals?lang=ja")).text
+    select = page.split('id="revoke-terminal"')[1].split("</select>")[0]
+    return select.split(f">{name}<")[0].rsplit('value="', 1)[1].split('"')[0]

@@ -43,7 +43,7 @@ from domain.terminals.actions import (
 from models.terminals import TerminalKind
 from web.components import Tone, banner, button, field, link_button, select
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
-from web.i18n import Text, catalogue, language
+from web.i18n import Text, catalogue, language, refusal_key
 from web.layout import page
 from web.staff_signin import StaffSignIn
 
@@ -132,7 +132,7 @@ class ConsolePages:
         except ValueError:
             return RedirectResponse(f"/console?{urlencode(back | {'said': 'bad_period'})}", status_code=303)
         except DomainError as error:
-            said = back | {"said": _refusal_key(error)}
+            said = back | {"said": refusal_key(error)}
             return RedirectResponse(f"/console?{urlencode(said)}", status_code=303)
         done = back | {"said": "closed", "run": str(run.id)}
         return RedirectResponse(f"/console?{urlencode(done)}", status_code=303)
@@ -156,17 +156,6 @@ def _said(request: Request, text: Text) -> str:
     if key.startswith("error.") and key.split(".")[1] in ErrorCode.__members__ and key in catalogue("ja"):
         return banner("error", text(key))
     return ""
-
-
-def _refusal_key(error: DomainError) -> str:
-    """The most precise catalogue key for a refusal (its rule, else its field, else its code)."""
-    names = catalogue("ja")
-    code = error.code.value
-    field = (error.field or "").rsplit(".", 1)[-1]
-    for key in (f"error.{code}.{error.reason}", f"error.{code}.{field}"):
-        if key in names:
-            return key
-    return f"error.{code}"
 
 
 def _sign_out(text: Text) -> str:
@@ -434,7 +423,7 @@ class ShopDesk:
         try:
             said = await act(admin[0], form)
         except DomainError as error:
-            said = _refusal_key(error)
+            said = refusal_key(error)
         query = urlencode({"lang": text.lang, "m": admin[1].code, "said": said})
         return RedirectResponse(f"/console/shops?{query}", status_code=303)
 
@@ -603,7 +592,7 @@ class TerminalDesk:
         except ValueError:
             return await self.show(request, refused="error.INVALID_INPUT")
         except DomainError as error:
-            return await self.show(request, refused=_refusal_key(error))
+            return await self.show(request, refused=refusal_key(error))
         return await self.show(request, registered=done)
 
     async def revoke(self, request: Request) -> Response:
@@ -621,5 +610,5 @@ class TerminalDesk:
             await revoke_terminal(admin[0].actor, ascii_int(form.get("terminalId", "")) or -1)
             said = "revoked"
         except DomainError as error:
-            said = _refusal_key(error)
+            said = refusal_key(error)
         return RedirectResponse(f"/console/terminals?{urlencode(back | {'said': said})}", status_code=303)

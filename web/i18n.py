@@ -32,6 +32,19 @@ def language(request: Request) -> str:
     return asked if asked in LANGUAGES else "ja"
 
 
+def refusal_key(error: DomainError) -> str:
+    """The most precise catalogue key for a refusal: its rule (``error.<CODE>.<reason>``), else its
+    field (``error.<CODE>.<field>``, the last part of a nested one), else its code. Both catalogues
+    hold the same keys (a test checks), so the key is good in either language."""
+    names = catalogue("ja")
+    code = error.code.value
+    field = (error.field or "").rsplit(".", 1)[-1]
+    for key in (f"error.{code}.{error.reason}", f"error.{code}.{field}"):
+        if key in names:
+            return key
+    return f"error.{code}"
+
+
 @dataclass(frozen=True)
 class Text:
     lang: str
@@ -43,12 +56,8 @@ class Text:
         """A refusal in the page's language, as precise as the catalogue allows: the failed rule
         (``error.<CODE>.<reason>``), else the field (``error.<CODE>.<field>``), else the code. The
         domain's own words are English; its figures (``details``) are shown in local form."""
-        names = catalogue(self.lang)
-        code = error.code.value
-        for key in (f"error.{code}.{error.reason}", f"error.{code}.{error.field}", f"error.{code}"):
-            if key in names:
-                return str(names[key]).format_map(Blank(self._local(error.details)))
-        return self(f"error.{code}")
+        message = str(catalogue(self.lang)[refusal_key(error)])
+        return message.format_map(Blank(self._local(error.details)))
 
     def _local(self, details: dict[str, str]) -> dict[str, str]:
         shown = dict(details)

@@ -22,7 +22,7 @@ from domain.residents.actions import suspend_on_request
 from domain.sql import reader
 from web.components import banner, button, field, select
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
-from web.i18n import Text, catalogue, language
+from web.i18n import Text, catalogue, language, refusal_key
 from web.layout import page
 from web.staff_signin import StaffSignIn
 
@@ -151,7 +151,6 @@ class PartnerBillingDesk:
             await set_partner_billing(found.actor, form.get("clientId", ""), details, self.clock.now())
             said = "saved"
         except DomainError as error:
-            field_key = f"error.{error.code.value}.{error.field}"
-            said = field_key if field_key in catalogue("ja") else f"error.{error.code.value}"
+            said = refusal_key(error)
         query = urlencode({"lang": text.lang, "said": said})
         return RedirectResponse(f"/operator/partners?{query}", status_code=303)

@@ -40,7 +40,7 @@ from schema.sessions import clear_session_cookies, set_session_cookies
 from web.assets import script
 from web.components import Tone, badge, banner, button, field, link_button
 from web.cookies import CSRF_FIELD, FILL_CSRF, posted_from_here, signed_in
-from web.i18n import Blank, Text, catalogue, language
+from web.i18n import Blank, Text, catalogue, language, refusal_key
 from web.layout import page
 from web.notifications import notifications_from_form, ticked
 
@@ -349,14 +349,8 @@ class Notice:
         refused what a card session may do), not for every FORBIDDEN."""
         if isinstance(error, Refused) and error.card_would_do:
             return cls("me.need_card", to=to)
-        names = catalogue("ja")
-        code = error.code.value
-        key = next(
-            (k for k in (f"error.{code}.{error.reason}", f"error.{code}.{error.field}") if k in names),
-            f"error.{code}",
-        )
         available = ascii_int(error.details.get("available", ""))
-        return cls(key, points=available, to=to)
+        return cls(refusal_key(error), points=available, to=to)
 
     def redirect(self, text: Text) -> RedirectResponse:
         query = {

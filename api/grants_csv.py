@@ -5,8 +5,6 @@ of municipality staff or a GRANT terminal. The answer is JSON: the batch granted
 (nothing is granted then). Same rules as the ``grantPoints`` mutation: it is the same action.
 """
 
-import csv
-import io
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -16,11 +14,11 @@ from api.auth import identify
 from domain.auth.access_tokens import AccessTokens
 from domain.clock import Clock
 from domain.errors import DomainError, ErrorCode
-from domain.numbers import ascii_int, fold_full_width
+from domain.numbers import ascii_int
+from domain.points.grant_files import read_grant_list
 from domain.points.grants import GrantRefused, GrantRequest, GrantRow, grant_points
 
 MAX_BYTES = 8 * 1024 * 1024
-HEADERS = {"mykeyid", "my_key_id", "マイキーid"}
 STATUS = {ErrorCode.UNAUTHENTICATED: 401, ErrorCode.FORBIDDEN: 403, ErrorCode.NOT_FOUND: 404}
 
 
@@ -28,27 +26,17 @@ def _bad(message: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, "csv")
 
 
-def parse_rows(text: str) -> tuple[list[GrantRow], int]:
+def parse_rows(data: bytes) -> tuple[list[GrantRow], int]:
     """The rows, and how many had full-width characters read as ASCII (spreadsheets in Japan often
-    write ２００ for 200); points are ASCII digits after that, anything else is refused by line."""
-    if "\x00" in text:
-        raise _bad("The list contains a NUL character: save it again as plain CSV text.")
-    rows, folded = [], 0
-    reader = csv.reader(io.StringIO(text, newline=""))
+    write ２００ for 200); the first line that is not myKeyId,points refuses the list by its number.
+    The console's upload reads files the same way (``domain.points.grant_files``)."""
     try:
-        for record in reader:
-            number = reader.line_num
-            if not record or (number == 1 and record[0].strip().lower() in HEADERS):
-                continue
-            ascii_record = [fold_full_width(cell.strip()) for cell in record]
-            points = ascii_int(ascii_record[1], signed=True) if len(record) == 2 else None
-            if points is None:
-                raise _bad(f"Line {number}: expected myKeyId,points (points in digits 0-9).")
-            folded += ascii_record != [cell.strip() for cell in record]
-            rows.append(GrantRow(ascii_record[0].upper(), points))
-    except csv.Error as exc:
-        raise _bad(f"Line {reader.line_num}: this is not CSV ({exc}).") from exc
-    return rows, folded
+        read = read_grant_list(data)
+    except DomainError as error:
+        raise _bad(error.message) from error
+    if read.errors:
+        raise _bad(f"Line {read.errors[0].row}: expected myKeyId,points (points in digits 0-9).")
+    return read.rows, read.folded
 
 
 def _error(error: DomainError) -> dict[str, str | None]:
@@ -63,12 +51,8 @@ def grants_csv_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request
         try:
             if len(body) > MAX_BYTES:
                 raise _bad("The list is larger than 8 MB.")
-            try:
-                text = body.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise _bad("Send the list as UTF-8 text.") from exc
             program = ascii_int(request.query_params.get("programId", ""))
-            rows, folded = parse_rows(text)
+            rows, folded = parse_rows(body)
             grant = GrantRequest(
                 program_id=-1 if program is None else program,
                 reason=request.query_params.get("reason", ""),

@@ -1,7 +1,9 @@
 """Tortoise models. Tortoise discovers them through this module (see api.database)."""
 
+from models.audit import AuditEvent
 from models.cards import Card, CardChallenge, RevocationList, RevokedCertificate
 from models.exchanges import Coupon, Exchange
+from models.grants import GrantBatch, GrantFile
 from models.ledger import Account, Checkpoint, IdempotencyRecord, JournalEntry, Lot, Posting
 from models.links import Service, ServiceLink, ServiceLookupCount
 from models.municipalities import Municipality
@@ -19,12 +21,15 @@ from models.vouchers import Voucher, VoucherRedemption
 __all__ = [
     "AcceptanceAgreement",
     "Account",
+    "AuditEvent",
     "Card",
     "CardChallenge",
     "Checkpoint",
     "Coupon",
     "Department",
     "Exchange",
+    "GrantBatch",
+    "GrantFile",
     "IdempotencyRecord",
     "JobLease",
     "JournalEntry",

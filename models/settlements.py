@@ -104,6 +104,8 @@ class SettlementStatement(Model):
     carried_in_yen = fields.BigIntField()
     payable_yen = fields.BigIntField()  # paid (or billed) this run
     carried_out_yen = fields.BigIntField()
+    paid_at = fields.DatetimeField(null=True)  # the officer marked the transfer (or invoice) as sent
+    paid_by = fields.CharField(max_length=120, null=True)
 
     class Meta:
         table = "settlement_statements"

@@ -7,10 +7,12 @@ as a whole under (caller, idempotency key). Who may grant: the municipality's st
 GRANT terminals, and the operator.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.auth.actor import Actor
+from domain.audit.log import audit
+from domain.auth.actor import Actor, Role
 from domain.auth.permissions import Permission, permit
 from domain.cards.proof import CardProof, terminal_purpose, verify_card_proof
 from domain.cards.trust import CardTrust
@@ -58,6 +60,11 @@ class GrantRequest:
     reason: str
     idempotency_key: str
     rows: list[GrantRow]
+    file_name: str | None = None  # a department's list: its file, for the history of batches
+
+
+Progress = Callable[[int], Awaitable[None]]  # told how many rows have been checked so far
+CHECK_CHUNK = 10_000
 
 
 @dataclass
@@ -78,7 +85,7 @@ class GrantRefused(DomainError):
         self.row_errors = row_errors
 
 
-def _row_errors(rows: list[GrantRow], residents: dict[str, int]) -> list[RowError]:
+def row_errors(rows: list[GrantRow], residents: dict[str, int]) -> list[RowError]:
     errors, seen = [], set()
     for number, row in enumerate(rows, start=1):
         if isinstance(row.points, bool) or not 1 <= row.points <= MAX_POINTS_PER_ROW:
@@ -97,32 +104,48 @@ def _row_errors(rows: list[GrantRow], residents: dict[str, int]) -> list[RowErro
     return errors
 
 
-async def _residents(sql: Sql, ids: list[str]) -> dict[str, int]:
+async def active_residents(sql: Sql, ids: list[str], progress: Progress | None = None) -> dict[str, int]:
+    """The resident id of each MyKey ID that is active."""
     found: dict[str, int] = {}
-    for start in range(0, len(ids), 20_000):
-        chunk = ids[start : start + 20_000]
+    for start in range(0, len(ids), CHECK_CHUNK):
+        chunk = ids[start : start + CHECK_CHUNK]
         rows = await sql.fetch(
             f"SELECT id, my_key_id FROM residents WHERE {sql.any_text('my_key_id', 1)} AND status = 'ACTIVE'",
             sql.texts(chunk),
         )
         found.update({str(r["my_key_id"]): int(r["id"]) for r in rows})
+        if progress is not None:
+            await progress(start + len(chunk))
     return found
 
 
-async def grant_points(actor: Actor | None, request: GrantRequest, now: datetime) -> GrantResult:
-    check_key(request.idempotency_key)
-    actor, program = await access_program_by_id(actor, Permission.GRANT, reader(), request.program_id)
-    reason = request.reason.strip()
+async def grantable(
+    actor: Actor | None, program_id: int, reason: str, rows: int, now: datetime
+) -> tuple[Actor, ProgramView, str]:
+    """Who grants, into which program, and why — checked before any row is looked at."""
+    actor, program = await access_program_by_id(actor, Permission.GRANT, reader(), program_id)
+    reason = reason.strip()
     if not 1 <= len(reason) <= 200:
         raise DomainError(ErrorCode.INVALID_INPUT, "Say why, in 1–200 characters.", "reason")
-    if not 1 <= len(request.rows) <= MAX_ROWS:
+    if not 1 <= rows <= MAX_ROWS:
         raise DomainError(ErrorCode.INVALID_INPUT, f"A batch has 1 to {MAX_ROWS:,} rows.", "grants")
     if program.kind is ProgramKind.SUPPORT_EVENT and not event_open(
         program.starts_on, program.ends_on, japan_date(now)
     ):
         raise DomainError(ErrorCode.EXPIRED, "This support event is not running.", "programId")
-    residents = await _residents(reader(), sorted({r.my_key_id for r in request.rows}))
-    errors = _row_errors(request.rows, residents)
+    return actor, program, reason
+
+
+async def grant_points(
+    actor: Actor | None, request: GrantRequest, now: datetime, progress: Progress | None = None
+) -> GrantResult:
+    check_key(request.idempotency_key)
+    actor, program, reason = await grantable(
+        actor, request.program_id, request.reason, len(request.rows), now
+    )
+    ids = sorted({r.my_key_id for r in request.rows})
+    residents = await active_residents(reader(), ids, progress)
+    errors = row_errors(request.rows, residents)
     if errors:
         raise GrantRefused(errors)
     payload: RequestFields = {
@@ -177,6 +200,29 @@ async def _apply(
         memo=f"{municipality.name} {program.name}: {reason}",
         idempotency_key=request.idempotency_key,
     )
+    granted = sum(c.amount for c in credits)
+    await sql.execute(
+        "INSERT INTO grant_batches (municipality_id, program_id, entry_id, department, sent_by, reason,"
+        " file_name, rows, points, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        municipality.id,
+        program.id,
+        entry_id,
+        actor.department if actor.role in (Role.MUNICIPALITY_STAFF, Role.TERMINAL) else None,
+        actor.label,
+        reason,
+        request.file_name,
+        len(credits),
+        granted,
+        now,
+    )
+    await audit(
+        sql,
+        actor,
+        "grant",
+        f"{program.name}: {len(credits):,} × MyKey ID, {granted:,} pt ({reason})",
+        municipality.id,
+        now,
+    )
     points_of = {residents[r.my_key_id]: r.points for r in request.rows}
     wanting = await opted_in(sql, list(points_of), "notify_points_granted")
     where = f"{municipality.name}（{program.name}）"
@@ -188,7 +234,7 @@ async def _apply(
     if len(points_of) <= LIVE_EVENTS_UP_TO:  # a department's mass list is not pushed to phones one by one
         for resident_id, points in points_of.items():
             await publish(sql, Event(f"resident:{resident_id}", "GRANT", {"points": points}))
-    return _Granted(entry_id, len(credits), sum(c.amount for c in credits))
+    return _Granted(entry_id, len(credits), granted)
 
 
 @dataclass(frozen=True)

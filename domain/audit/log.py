@@ -1,0 +1,82 @@
+"""The audit log: every change an officer, a terminal or the operator makes to a municipality's set-up
+or money is recorded in the same transaction as the change (who, what, when). A municipality's admin
+reads their own municipality's log; the operator reads any.
+
+The subject names what changed (a shop, a program, a settlement period, a MyKey ID asked to be
+suspended) — never a resident's personal data beyond the MyKey ID an officer already typed.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.auth.access import require_municipality
+from domain.auth.actor import Actor
+from domain.auth.permissions import Permission, permit
+from domain.municipalities.queries import get_municipality_by_code
+from domain.sql import Sql
+
+STAFF_LABELS = ("operator", "municipality_admin", "municipality_staff", "shop_staff")
+
+
+async def audit(
+    sql: Sql, actor: Actor, action: str, subject: str, municipality_id: int | None, now: datetime
+) -> None:
+    """Record one change; call it inside the transaction that makes the change."""
+    await sql.execute(
+        "INSERT INTO audit_events (at, actor, municipality_id, action, subject) VALUES ($1, $2, $3, $4, $5)",
+        now,
+        actor.label,
+        municipality_id,
+        action,
+        subject[:300],
+    )
+
+
+@dataclass(frozen=True)
+class AuditView:
+    id: int
+    at: datetime
+    actor: str  # the label
+    who: str  # a member of staff's login, or the label (a terminal, a partner)
+    action: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+
+
+async def logins(sql: Sql, labels: set[str]) -> dict[str, str]:
+    """The staff logins behind actor labels such as ``municipality_staff:7``."""
+    ids = sorted({int(label.split(":")[1]) for label in labels if label.split(":")[0] in STAFF_LABELS})
+    if not ids:
+        return {}
+    rows = await sql.fetch(
+        f"SELECT id, role, login FROM staff WHERE {sql.any_of('id', 1)}",
+        sql.ids(ids),
+    )
+    return {f"{str(r['role']).lower()}:{r['id']}": str(r["login"]) for r in rows}
+
+
+async def list_audit(
+    actor: Actor | None, sql: Sql, municipality_code: str, first: int = 200, before: int | None = None
+) -> list[AuditView]:
+    """The newest changes first; ``before`` pages on (an event id)."""
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
+    municipality = await get_municipality_by_code(sql, municipality_code)
+    require_municipality(actor, municipality.id)
+    rows = await sql.fetch_as(
+        _Row,
+        "SELECT id, at, actor, action, subject FROM audit_events WHERE municipality_id = $1 AND id < $2"
+        " ORDER BY id DESC LIMIT $3",
+        municipality.id,
+        before if before is not None else 2**62,
+        max(1, min(first, 500)),
+    )
+    who = await logins(sql, {r.actor for r in rows})
+    return [AuditView(r.id, r.at, r.actor, who.get(r.actor, r.actor), r.action, r.subject) for r in rows]

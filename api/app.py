@@ -38,6 +38,8 @@ from domain.vouchers.tokens import VoucherKey
 from web import terminals
 from web.assets import STATIC, HashedStatic
 from web.console import ConsolePages, ShopDesk, TerminalDesk
+from web.console_grants import UPLOAD_BYTES as GRANT_FILE_BYTES
+from web.console_grants import GrantDesk
 from web.counter import barcode_svg
 from web.layout import DESIGN_TOKENS
 from web.layout import configure as configure_site
@@ -93,6 +95,7 @@ def create_app(
     console = ConsolePages(clock, settings.production)
     shop_desk = ShopDesk(console)
     terminal_desk = TerminalDesk(console)
+    grant_desk = GrantDesk(console)
     graphql = GraphQLApp(
         clock=clock,
         ledger_key=key,
@@ -146,6 +149,11 @@ def create_app(
             Route("/console/terminals", terminal_desk.show, methods=["GET"]),
             Route("/console/terminals", terminal_desk.register, methods=["POST"]),
             Route("/console/terminals/revoke", terminal_desk.revoke, methods=["POST"]),
+            Route("/console/grants", grant_desk.show),
+            Route("/console/grants/one", grant_desk.one, methods=["POST"]),
+            Route("/console/grants/file", grant_desk.check, methods=["POST"]),
+            Route("/console/grants/files/{file_id}/start", grant_desk.start, methods=["POST"]),
+            Route("/console/grants/files/{file_id}/progress", grant_desk.progress),
             Route("/operator", operators.desk),
             Route("/operator/partners", PartnerBillingDesk(clock).show),
             Route("/operator/partners/billing", PartnerBillingDesk(clock).save, methods=["POST"]),
@@ -191,7 +199,11 @@ def create_app(
             Middleware(
                 BodyLimit,
                 limit=settings.max_body_bytes,
-                larger={"/grants.csv": GRANTS_CSV_BYTES + 64 * 1024, "/shop/decode": MAX_FRAME + 64 * 1024},
+                larger={
+                    "/grants.csv": GRANTS_CSV_BYTES + 64 * 1024,
+                    "/console/grants/file": GRANT_FILE_BYTES,
+                    "/shop/decode": MAX_FRAME + 64 * 1024,
+                },
             ),
             Middleware(SameOriginForms, public_url=settings.public_url, exempt=API_PATHS),
             Middleware(Compress, exempt=(*API_PATHS, "/settlements/", "/metrics")),

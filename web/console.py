@@ -82,6 +82,30 @@ class ConsolePages:
         towns = await list_municipalities(sql, first=2000)
         return next((m for m in towns if m.id == found.actor.municipality_id), None)
 
+    async def officer(
+        self, request: Request, admin: bool = False
+    ) -> tuple[SessionActor, MunicipalityView] | None:
+        """The signed-in officer and the municipality the page is about; None sends them to sign in.
+        ``admin``: the page is the municipality admins' (and the operator's)."""
+        found = await self._officer(request)
+        if found is None or (admin and not Permission.MUNICIPALITY_ADMIN.admits(found.actor)):
+            return None
+        try:
+            town = await self._municipality(request, found)
+        except DomainError:
+            return None
+        return None if town is None else (found, town)
+
+    async def posted(
+        self, request: Request, admin: bool = False
+    ) -> tuple[SessionActor, MunicipalityView, dict[str, str]] | None:
+        """A console form's sender, its municipality and its fields, once its CSRF token matches."""
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        found = await self.officer(request, admin)
+        if found is None or not same(form.get("csrf", ""), found[0].csrf_hash):
+            return None
+        return found[0], found[1], form
+
     async def home(self, request: Request) -> Response:
         text = Text(language(request))
         found = await self._officer(request)
@@ -145,6 +169,11 @@ SAID: dict[str, Tone] = {
     "bank_saved": "success",
     "agreement_saved": "success",
     "revoked": "success",
+    "granted": "success",
+    "row_points": "error",
+    "row_unknown": "error",
+    "row_twice": "error",
+    "row_format": "error",
 }
 
 
@@ -156,6 +185,38 @@ def _said(request: Request, text: Text) -> str:
     if key.startswith("error.") and key.split(".")[1] in ErrorCode.__members__ and key in catalogue("ja"):
         return banner("error", text(key))
     return ""
+
+
+DESKS = (
+    ("/console", "console.title", False),
+    ("/console/grants", "console.grants", False),
+    ("/console/programs", "console.programs", True),
+    ("/console/shops", "console.shops", True),
+    ("/console/terminals", "console.terminals", True),
+    ("/console/staff", "console.staff", True),
+    ("/console/residents", "console.residents_desk", True),
+    ("/console/audit", "console.audit", True),
+)
+
+
+def console_nav(text: Text, town: MunicipalityView, found: SessionActor, here: str) -> str:
+    """The console's pages this officer may open, the current one marked."""
+    admin = Permission.MUNICIPALITY_ADMIN.admits(found.actor)
+    items = []
+    for path, key, admins_only in DESKS:
+        if admins_only and not admin:
+            continue
+        current = ' aria-current="page"' if path == here else ""
+        href = f"{path}?{urlencode({'lang': text.lang, 'm': town.code})}"
+        items.append(f'<li><a href="{escape(href)}"{current}>{escape(text(key))}</a></li>')
+    return f'<nav class="desk-nav" aria-label="{escape(text("console.nav"))}"><ul>{"".join(items)}</ul></nav>'
+
+
+def desk_head(text: Text, town: MunicipalityView, found: SessionActor, here: str, title: str) -> str:
+    return (
+        console_nav(text, town, found, here)
+        + f'<h1>{escape(title)}</h1><p class="big-number">{escape(town.name)}</p>'
+    )
 
 
 def _sign_out(text: Text) -> str:

@@ -10,7 +10,7 @@ so a second click, a second tab or a retry after a crash never grants twice.
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from domain.auth.access import require_municipality
@@ -40,8 +40,8 @@ STALE_RUN = timedelta(minutes=10)  # a run this quiet died with its process: it 
 BAD_ROW = "Expected a MyKey ID and points (digits) in the first two columns."
 
 
-def _bad(message: str) -> DomainError:
-    return DomainError(ErrorCode.INVALID_INPUT, message, "file")
+def _bad(message: str, reason: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, "file", f"file.{reason}")
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def _records(data: bytes) -> tuple[list[tuple[int, list[str]]], str]:
     if data[:4] == b"PK\x03\x04":
         return _sheet(data), "xlsx"
     if b"\x00" in data:
-        raise _bad("The file contains NUL characters: save it as CSV (or .xlsx) from Excel.")
+        raise _bad("The file contains NUL characters: save it as CSV (or .xlsx) from Excel.", "nul")
     if data.startswith(b"\xef\xbb\xbf"):
         text, encoding = data.decode("utf-8-sig"), "UTF-8"
     else:
@@ -81,16 +81,16 @@ def _records(data: bytes) -> tuple[list[tuple[int, list[str]]], str]:
             try:
                 text, encoding = data.decode("cp932"), "Shift_JIS"
             except UnicodeDecodeError as exc:
-                raise _bad("Save the list as CSV in UTF-8 or Shift_JIS, or as an Excel .xlsx sheet.") from exc
+                raise _bad("Save the list as CSV in UTF-8 or Shift_JIS, or as an Excel .xlsx sheet.", "encoding") from exc
     found: list[tuple[int, list[str]]] = []
     lines = csv.reader(io.StringIO(text, newline=""))
     try:
         for record in lines:
             found.append((lines.line_num, [cell.strip() for cell in record]))
             if len(found) > MAX_ROWS + 1:
-                raise _bad(f"A list has at most {MAX_ROWS:,} rows.")
+                raise _bad(f"A list has at most {MAX_ROWS:,} rows.", "rows")
     except csv.Error as exc:
-        raise _bad(f"Line {lines.line_num}: this is not CSV ({exc}).") from exc
+        raise _bad(f"Line {lines.line_num}: this is not CSV ({exc}).", "csv") from exc
     return found, encoding
 
 
@@ -100,14 +100,14 @@ def _sheet(data: bytes) -> list[tuple[int, list[str]]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise _bad("This .xlsx file cannot be read: save it again from Excel.") from exc
+        raise _bad("This .xlsx file cannot be read: save it again from Excel.", "xlsx") from exc
     try:
         sheet = book.worksheets[0]
         found: list[tuple[int, list[str]]] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             found.append((number, [_cell(v) for v in values[:3]]))
             if len(found) > MAX_ROWS + 1:
-                raise _bad(f"A list has at most {MAX_ROWS:,} rows.")
+                raise _bad(f"A list has at most {MAX_ROWS:,} rows.", "rows")
         return found
     finally:
         book.close()
@@ -116,9 +116,9 @@ def _sheet(data: bytes) -> list[tuple[int, list[str]]]:
 def read_grant_list(data: bytes) -> ListRead:
     """The rows of a department's list; every line that is not "MyKey ID, points" is an error."""
     if not data:
-        raise _bad("The file is empty.")
+        raise _bad("The file is empty.", "empty")
     if len(data) > MAX_BYTES:
-        raise _bad("The file is larger than 16 MB.")
+        raise _bad("The file is larger than 16 MB.", "large")
     records, encoding = _records(data)
     rows: list[GrantRow] = []
     lines: list[int] = []
@@ -138,13 +138,13 @@ def read_grant_list(data: bytes) -> ListRead:
         ascii_cells = [fold_full_width(c) for c in cells]
         points = ascii_int(ascii_cells[1].replace(",", ""), signed=True) if len(cells) == 2 else None
         if points is None:
-            errors.append(RowError(number, ascii_cells[0][:20], ErrorCode.INVALID_INPUT, BAD_ROW))
+            errors.append(RowError(number, ascii_cells[0][:20], ErrorCode.INVALID_INPUT, BAD_ROW, "format"))
             continue
         folded += ascii_cells != cells
         rows.append(GrantRow(ascii_cells[0].upper(), points))
         lines.append(number)
     if not rows and not errors:
-        raise _bad("The file has no rows: one MyKey ID and its points per line.")
+        raise _bad("The file has no rows: one MyKey ID and its points per line.", "empty")
     return ListRead(rows, lines, errors, folded, encoding)
 
 
@@ -169,7 +169,7 @@ async def check_grant_list(
     residents = await active_residents(reader(), sorted({r.my_key_id for r in read.rows}))
     by_index = row_errors(read.rows, residents)
     errors = sorted(
-        read.errors + [RowError(read.lines[e.row - 1], e.my_key_id, e.code, e.message) for e in by_index],
+        read.errors + [replace(e, row=read.lines[e.row - 1]) for e in by_index],
         key=lambda e: e.row,
     )
     points = sum(r.points for r in read.rows if r.points > 0)

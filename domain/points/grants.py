@@ -52,6 +52,7 @@ class RowError:
     my_key_id: str
     code: ErrorCode
     message: str
+    reason: str  # which rule: points, unknown, twice, format (a page words it in its language)
 
 
 @dataclass(frozen=True)
@@ -90,15 +91,21 @@ def row_errors(rows: list[GrantRow], residents: dict[str, int]) -> list[RowError
     for number, row in enumerate(rows, start=1):
         if isinstance(row.points, bool) or not 1 <= row.points <= MAX_POINTS_PER_ROW:
             errors.append(
-                RowError(number, row.my_key_id, ErrorCode.INVALID_INPUT, "Points are 1 to 1,000,000.")
+                RowError(
+                    number, row.my_key_id, ErrorCode.INVALID_INPUT, "Points are 1 to 1,000,000.", "points"
+                )
             )
         elif row.my_key_id not in residents:
             errors.append(
-                RowError(number, row.my_key_id, ErrorCode.NOT_FOUND, "No active MyKey ID like this.")
+                RowError(
+                    number, row.my_key_id, ErrorCode.NOT_FOUND, "No active MyKey ID like this.", "unknown"
+                )
             )
         elif row.my_key_id in seen:
             errors.append(
-                RowError(number, row.my_key_id, ErrorCode.INVALID_INPUT, "This MyKey ID appears twice.")
+                RowError(
+                    number, row.my_key_id, ErrorCode.INVALID_INPUT, "This MyKey ID appears twice.", "twice"
+                )
             )
         seen.add(row.my_key_id)
     return errors

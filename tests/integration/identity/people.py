@@ -93,7 +93,12 @@ class People:
         await add_department(self.operator_actor, code, "健康福祉局", self.clock.now())
 
     async def staff(
-        self, role: StaffRole, code: str = "141305", shop_id: int | None = None, login: str = ""
+        self,
+        role: StaffRole,
+        code: str = "141305",
+        shop_id: int | None = None,
+        login: str = "",
+        department: str = "健康福祉局",
     ) -> str:
         assert self.operator_actor is not None
         form = StaffInput(
@@ -102,7 +107,7 @@ class People:
             role,
             municipality_code=None if role is StaffRole.SHOP_STAFF else code,
             shop_id=shop_id,
-            department="健康福祉局" if role is StaffRole.MUNICIPALITY_STAFF else None,
+            department=department if role is StaffRole.MUNICIPALITY_STAFF else None,
         )
         staff = await add_staff(self.operator_actor, form, self.clock.now())
         return await self.session(SubjectKind.STAFF, staff.id)

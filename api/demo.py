@@ -185,7 +185,9 @@ async def _shops(seed: Seeder, operator: Actor, municipalities: list[dict[str, A
             shop_id = await reader().fetchval("SELECT id FROM shops WHERE name = $1", name)
             if shop_id is None:
                 shop_id = (await add_shop(operator, code, name, category, seed.now)).id
-            accepts = await set_shop_programs(operator, int(shop_id), [int(p) for p in regular[code]])
+            accepts = await set_shop_programs(
+                operator, int(shop_id), [int(p) for p in regular[code]], seed.now
+            )
             login = f"shop{index}-{code}"
             _, token = await seed.staff(
                 operator,
@@ -244,7 +246,7 @@ async def _terminals(seed: Seeder, operator: Actor, shop_id: int) -> list[dict[s
             "SELECT id FROM terminals WHERE name = $1 AND status <> 'REVOKED'", form.name
         )
         for row in previous:  # the last run's device: replaced by this run's
-            await revoke_terminal(operator, int(row["id"]))
+            await revoke_terminal(operator, int(row["id"]), seed.now)
         done = await register_terminal(operator, form, seed.now)
         _, token = await activate_terminal(done.activation_code, seed.now, "demo-seed")
         entry: dict[str, Any] = {"kind": kind.value, "token": token, "name": form.name}

@@ -11,6 +11,7 @@ from domain.numbers import ascii_int
 from domain.points.queries import list_event_gifts
 from domain.programs import actions, agreements
 from domain.sql import reader
+from models.programs import ProgramKind as DomainProgramKind
 from resolvers.ids import int_id
 from schema.context import Info
 from schema.errors import attempt
@@ -32,6 +33,8 @@ from schema.programs import (
     PremiumCampaign,
     Program,
     SetShopProgramsPayload,
+    UpdateProgramInput,
+    UpdateProgramPayload,
 )
 
 
@@ -124,6 +127,34 @@ class ProgramMutation:
         return await attempt(AddProgramPayload, work())
 
     @strawberry.mutation(
+        description="Change a program's name, validity (for points issued from now on), uses, window,"
+        " organiser and purpose. Its municipality's admin.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
+    async def update_program(
+        self, info: Info, program_id: strawberry.ID, input: UpdateProgramInput
+    ) -> UpdateProgramPayload:
+        async def work() -> UpdateProgramPayload:
+            form = actions.ProgramInput(
+                municipality_code="",
+                kind=DomainProgramKind.REGULAR,  # the program keeps its own kind
+                name=input.name,
+                validity_days=input.validity_days,
+                uses=tuple(input.uses),
+                yen_per_point=input.yen_per_point,
+                starts_on=input.starts_on,
+                ends_on=input.ends_on,
+                organiser=input.organiser,
+                purpose=input.purpose,
+            )
+            program = await actions.update_program(
+                info.context.actor, int_id(program_id) or -1, form, info.context.clock.now()
+            )
+            return UpdateProgramPayload(program=Program.from_view(program))
+
+        return await attempt(UpdateProgramPayload, work())
+
+    @strawberry.mutation(
         description="A premium campaign for a program (a rate and a window). Its admin.",
         extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
     )
@@ -181,7 +212,9 @@ class ProgramMutation:
     ) -> SetShopProgramsPayload:
         async def work() -> SetShopProgramsPayload:
             ids = [int_id(p) or -1 for p in program_ids]
-            done = await actions.set_shop_programs(info.context.actor, int_id(shop_id) or -1, ids)
+            done = await actions.set_shop_programs(
+                info.context.actor, int_id(shop_id) or -1, ids, info.context.clock.now()
+            )
             return SetShopProgramsPayload(program_ids=[strawberry.ID(str(i)) for i in done])
 
         return await attempt(SetShopProgramsPayload, work())

@@ -186,8 +186,8 @@ class ResidentMutation:
 
     @strawberry.mutation(
         description="Suspend a MyKey ID at its resident's request (e.g. a lost card reported by telephone),"
-        " with the reason. The operator.",
-        extensions=[Needs(Permission.OPERATOR)],
+        " with the reason. The operator, or a municipality's admin (recorded in its audit log).",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
     )
     async def suspend_my_key_id_on_request(
         self, info: Info, my_key_id: str, reason: str

@@ -7,7 +7,7 @@ import strawberry
 from domain.auth.permissions import Permission
 from domain.cursors import decode_cursor, encode_cursor
 from domain.settlement import actions, reports
-from domain.settlement.queries import access_settlement_by_id, list_settlements
+from domain.settlement.queries import access_settlement_by_id, list_settlements, mark_statement_paid
 from domain.sql import reader
 from resolvers.ids import int_id
 from schema.context import Info
@@ -16,6 +16,7 @@ from schema.permissions import Needs
 from schema.programs import PageInfo
 from schema.settlement import (
     CloseSettlementPayload,
+    MarkPayoutSentPayload,
     MonthlyReport,
     Settlement,
     SettlementConnection,
@@ -85,3 +86,17 @@ class SettlementMutation:
             return CloseSettlementPayload(settlement=Settlement.from_view(closed))
 
         return await attempt(CloseSettlementPayload, work())
+
+    @strawberry.mutation(
+        description="Mark a statement's transfer (or a partner's invoice) as sent, once. Its municipality's"
+        " admin; recorded in the audit log.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
+    async def mark_payout_sent(self, info: Info, statement_id: strawberry.ID) -> MarkPayoutSentPayload:
+        async def work() -> MarkPayoutSentPayload:
+            marked = await mark_statement_paid(
+                info.context.actor, int_id(statement_id) or -1, info.context.clock.now()
+            )
+            return MarkPayoutSentPayload(paid_at=marked.paid_at)
+
+        return await attempt(MarkPayoutSentPayload, work())

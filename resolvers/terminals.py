@@ -74,7 +74,9 @@ class TerminalMutation:
     )
     async def revoke_terminal(self, info: Info, id: strawberry.ID) -> RevokeTerminalPayload:
         async def work() -> RevokeTerminalPayload:
-            terminal = await actions.revoke_terminal(info.context.actor, int_id(id) or -1)
+            terminal = await actions.revoke_terminal(
+                info.context.actor, int_id(id) or -1, info.context.clock.now()
+            )
             return RevokeTerminalPayload(terminal=Terminal.from_view(terminal))
 
         return await attempt(RevokeTerminalPayload, work())

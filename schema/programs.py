@@ -141,6 +141,25 @@ class AddProgramInput:
     purpose: str | None = None
 
 
+@strawberry.input(description="What may change of a program: not its kind nor its municipality.")
+class UpdateProgramInput:
+    name: str
+    validity_days: int
+    uses: list[DomainProgramUse]
+    yen_per_point: int = strawberry.field(
+        default=1, description="Changes only while no points of the program exist."
+    )
+    starts_on: date | None = None
+    ends_on: date | None = None
+    organiser: str | None = None
+    purpose: str | None = None
+
+
+@strawberry.type
+class UpdateProgramPayload(Payload):
+    program: Program | None = None
+
+
 @strawberry.type
 class AddMunicipalityPayload(Payload):
     municipality: Municipality | None = None

@@ -27,6 +27,10 @@ class ShopStatement:
     carried_in_yen: int
     payable_yen: int = strawberry.field(description="Paid on the payout day (0 when under the minimum).")
     carried_out_yen: int = strawberry.field(description="Under the minimum: waits for the next run.")
+    statement_id: strawberry.ID = strawberry.field(description="For markPayoutSent.")
+    paid_at: datetime | None = strawberry.field(
+        default=None, description="When an officer marked the transfer (or the invoice) as sent."
+    )
 
     @classmethod
     def from_view(cls, v: StatementView, municipality_id: int) -> "ShopStatement":
@@ -39,6 +43,8 @@ class ShopStatement:
             carried_in_yen=v.carried_in_yen,
             payable_yen=v.payable_yen,
             carried_out_yen=v.carried_out_yen,
+            statement_id=strawberry.ID(str(v.id)),
+            paid_at=v.paid_at,
         )
 
 
@@ -50,6 +56,10 @@ class PartnerStatement:
     receivable_yen: int = strawberry.field(description="Billed this run (0 when under the minimum).")
     carried_in_yen: int
     carried_out_yen: int
+    statement_id: strawberry.ID = strawberry.field(description="For markPayoutSent.")
+    paid_at: datetime | None = strawberry.field(
+        default=None, description="When an officer marked the transfer (or the invoice) as sent."
+    )
 
     @strawberry.field(description="Where the invoice goes (null until the operator records it).")
     async def billing(self, info: Info) -> PartnerBilling | None:
@@ -66,6 +76,8 @@ class PartnerStatement:
             receivable_yen=v.payable_yen,
             carried_in_yen=v.carried_in_yen,
             carried_out_yen=v.carried_out_yen,
+            statement_id=strawberry.ID(str(v.id)),
+            paid_at=v.paid_at,
         )
 
 
@@ -79,6 +91,10 @@ class ClearingStatement:
     yen: int = strawberry.field(description="Net yen: positive, we owe it; negative, it owes us.")
     payable_yen: int = strawberry.field(description="What we transfer to it on the payout day.")
     receivable_yen: int = strawberry.field(description="What it transfers to us (its own run pays it).")
+    statement_id: strawberry.ID = strawberry.field(description="For markPayoutSent.")
+    paid_at: datetime | None = strawberry.field(
+        default=None, description="When an officer marked the transfer (or the invoice) as sent."
+    )
 
     @strawberry.field(description="The other municipality.")
     async def municipality(self, info: Info) -> Municipality:
@@ -94,6 +110,8 @@ class ClearingStatement:
             yen=v.yen,
             payable_yen=v.payable_yen,
             receivable_yen=max(-v.yen, 0),
+            statement_id=strawberry.ID(str(v.id)),
+            paid_at=v.paid_at,
         )
 
 
@@ -287,3 +305,8 @@ class MonthlyReport:
             csv_url=f"{base}.csv",
             chart_url=f"{base}.svg",
         )
+
+
+@strawberry.type
+class MarkPayoutSentPayload(Payload):
+    paid_at: datetime | None = None

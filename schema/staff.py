@@ -58,3 +58,42 @@ class Viewer:
     shop_id: strawberry.ID | None
     terminal_kind: DomainTerminalKind | None
     card_session: bool
+
+
+@strawberry.type(description="A member of a municipality's staff, or of one of its shops.")
+class StaffMember:
+    id: strawberry.ID
+    login: str
+    role: DomainStaffRole
+    department: str | None
+    shop_name: str | None
+    active: bool
+    created_at: datetime
+
+
+@strawberry.type
+class DeactivateStaffPayload(Payload):
+    staff: Staff | None = None
+
+
+@strawberry.type(description="One grant: a single resident or a department's list (one journal entry).")
+class GrantBatch:
+    id: strawberry.ID
+    program_id: strawberry.ID
+    program_name: str
+    department: str | None = strawberry.field(description="Null: the municipality's admin or the operator.")
+    sent_by: str = strawberry.field(description="The login of whoever sent it (or a terminal's label).")
+    reason: str
+    file_name: str | None
+    rows: int
+    points: int
+    created_at: datetime
+
+
+@strawberry.type(description="One change in a municipality's audit log: who, what, when.")
+class AuditEvent:
+    id: strawberry.ID
+    at: datetime
+    who: str
+    action: str
+    subject: str

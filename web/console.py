@@ -668,7 +668,9 @@ class TerminalDesk:
                 f"/console/terminals?{urlencode(back | {'said': 'confirm'})}", status_code=303
             )
         try:
-            await revoke_terminal(admin[0].actor, ascii_int(form.get("terminalId", "")) or -1)
+            await revoke_terminal(
+                admin[0].actor, ascii_int(form.get("terminalId", "")) or -1, self.pages.clock.now()
+            )
             said = "revoked"
         except DomainError as error:
             said = refusal_key(error)

@@ -81,7 +81,9 @@ def _records(data: bytes) -> tuple[list[tuple[int, list[str]]], str]:
             try:
                 text, encoding = data.decode("cp932"), "Shift_JIS"
             except UnicodeDecodeError as exc:
-                raise _bad("Save the list as CSV in UTF-8 or Shift_JIS, or as an Excel .xlsx sheet.", "encoding") from exc
+                raise _bad(
+                    "Save the list as CSV in UTF-8 or Shift_JIS, or as an Excel .xlsx sheet.", "encoding"
+                ) from exc
     found: list[tuple[int, list[str]]] = []
     lines = csv.reader(io.StringIO(text, newline=""))
     try:

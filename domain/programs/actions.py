@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 
+from domain.audit.log import audit
 from domain.auth.access import require_municipality
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
@@ -62,7 +63,7 @@ def _check(form: ProgramInput, now: datetime) -> None:
 
 
 async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) -> ProgramView:
-    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
     _check(form, now)
 
     async def work(sql: Sql) -> ProgramView:
@@ -85,6 +86,7 @@ async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) ->
             (form.purpose or "").strip() or None,
             now,
         )
+        await audit(sql, actor, "program.add", form.name.strip(), municipality.id, now)
         return await get_program(sql, int(program_id))
 
     try:
@@ -95,6 +97,46 @@ async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) ->
         ) from exc
 
 
+async def update_program(
+    actor: Actor | None, program_id: int, form: ProgramInput, now: datetime
+) -> ProgramView:
+    """Change a program's name, validity (for points issued from now on), uses, window, organiser and
+    purpose. Its yen per point changes only while no points of it exist: settlement values the points
+    already issued at the rate they were issued at. The kind and the municipality never change."""
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
+
+    async def work(sql: Sql) -> ProgramView:
+        program = await get_program(sql, program_id)
+        require_municipality(actor, program.municipality_id)
+        _check(replace(form, kind=program.kind), now)
+        if form.yen_per_point != program.yen_per_point and await sql.fetchval(
+            "SELECT 1 FROM accounts WHERE program_id = $1 LIMIT 1", program_id
+        ):
+            raise _invalid(
+                "Points of this program exist: its yen per point can no longer change.", "yenPerPoint"
+            )
+        await sql.execute(
+            "UPDATE programs SET name = $2, validity_days = $3, yen_per_point = $4, uses = $5,"
+            " starts_on = $6, ends_on = $7, organiser = $8, purpose = $9 WHERE id = $1",
+            program_id,
+            form.name.strip(),
+            form.validity_days,
+            form.yen_per_point,
+            " ".join(sorted({u.value for u in form.uses})),
+            form.starts_on if program.kind is ProgramKind.SUPPORT_EVENT else None,
+            form.ends_on if program.kind is ProgramKind.SUPPORT_EVENT else None,
+            (form.organiser or "").strip() or None,
+            (form.purpose or "").strip() or None,
+        )
+        await audit(sql, actor, "program.update", form.name.strip(), program.municipality_id, now)
+        return await get_program(sql, program_id)
+
+    try:
+        return await transaction(work)
+    except IntegrityError as exc:
+        raise _invalid("Another program of this municipality has this name.", "name") from exc
+
+
 async def add_premium_campaign(
     actor: Actor | None,
     program_id: int,
@@ -103,7 +145,7 @@ async def add_premium_campaign(
     ends_at: datetime,
     now: datetime,
 ) -> CampaignView:
-    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
     if not 1 <= rate_percent <= 100:
         raise _invalid("A premium is 1 to 100 %.", "ratePercent")
     starts_at = sane_instant(starts_at, now, "startsAt")
@@ -131,6 +173,10 @@ async def add_premium_campaign(
             ends_at,
             now,
         )
+        subject = (
+            f"{program.name}: +{rate_percent}% {starts_at:%Y-%m-%d %H:%M} – {ends_at:%Y-%m-%d %H:%M} UTC"
+        )
+        await audit(sql, actor, "campaign.add", subject, program.municipality_id, now)
         return CampaignView(int(campaign_id), program_id, rate_percent, starts_at, ends_at)
 
     return await transaction(work)
@@ -144,7 +190,7 @@ class CampaignEnded:
 
 async def end_premium_campaign(actor: Actor | None, campaign_id: int, now: datetime) -> CampaignEnded:
     """End a running campaign now, or delete one that has not started. Its municipality's admin."""
-    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
 
     async def work(sql: Sql) -> CampaignEnded:
         row = await sql.fetchrow(
@@ -160,19 +206,23 @@ async def end_premium_campaign(actor: Actor | None, campaign_id: int, now: datet
         view = CampaignView(
             int(row["id"]), int(row["program_id"]), int(row["rate_percent"]), starts_at, ends_at
         )
+        municipality_id = int(row["municipality_id"])
+        subject = f"campaign {campaign_id} (+{view.rate_percent}%)"
         if starts_at > now:
             await sql.execute("DELETE FROM premium_campaigns WHERE id = $1", campaign_id)
+            await audit(sql, actor, "campaign.delete", subject, municipality_id, now)
             return CampaignEnded(view, deleted=True)
         if ends_at <= now:
             raise _invalid("This campaign has already ended.", "campaignId")
         await sql.execute("UPDATE premium_campaigns SET ends_at = $2 WHERE id = $1", campaign_id, now)
+        await audit(sql, actor, "campaign.end", subject, municipality_id, now)
         return CampaignEnded(replace(view, ends_at=now), deleted=False)
 
     return await transaction(work)
 
 
 async def add_department(actor: Actor | None, municipality_code: str, name: str, now: datetime) -> str:
-    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
     name = name.strip()
     if not 1 <= len(name) <= 60:
         raise _invalid("Give the department a name of 1–60 characters.", "name")
@@ -186,6 +236,7 @@ async def add_department(actor: Actor | None, municipality_code: str, name: str,
             name,
             now,
         )
+        await audit(sql, actor, "department.add", name, municipality.id, now)
         return name
 
     try:
@@ -194,10 +245,12 @@ async def add_department(actor: Actor | None, municipality_code: str, name: str,
         raise _invalid("This department exists.", "name") from exc
 
 
-async def set_shop_programs(actor: Actor | None, shop_id: int, program_ids: list[int]) -> list[int]:
+async def set_shop_programs(
+    actor: Actor | None, shop_id: int, program_ids: list[int], now: datetime
+) -> list[int]:
     """Which programs a shop accepts: its own municipality's, and another municipality's program
     under an acceptance agreement (たすきがけ)."""
-    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
 
     async def work(sql: Sql) -> list[int]:
         _, shop = await access_shop_by_id(actor, Permission.MUNICIPALITY_ADMIN, sql, shop_id)
@@ -217,6 +270,8 @@ async def set_shop_programs(actor: Actor | None, shop_id: int, program_ids: list
             await sql.execute(
                 "INSERT INTO shop_programs (shop_id, program_id) VALUES ($1, $2)", shop_id, program_id
             )
+        accepted = ", ".join(str(p) for p in sorted(set(program_ids))) or "-"
+        await audit(sql, actor, "shop.programs", f"{shop.name}: {accepted}", shop.municipality_id, now)
         return sorted(set(program_ids))
 
     return await transaction(work)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
+from domain.audit.log import audit
 from domain.auth.access import require_municipality
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
@@ -93,6 +94,9 @@ async def add_acceptance_agreement(
             accepting.id,
             who.label,
             now,
+        )
+        await audit(
+            sql, who, "agreement.add", f"{program.name} → {accepting.name}", program.municipality_id, now
         )
         made = await sql.fetchrow_as(AgreementView, f"{_SELECT} WHERE x.id = $1", agreement_id)
         assert made is not None

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.audit.log import audit
 from domain.auth import ratelimit
 from domain.auth.actor import Actor
 from domain.auth.passwords import hash_password, verify_password
@@ -143,9 +144,10 @@ async def suspend_my_key_id(my_key_id: str, password: str, now: datetime, addres
 
 
 async def suspend_on_request(actor: Actor | None, my_key_id: str, reason: str, now: datetime) -> ResidentView:
-    """The operator suspends a MyKey ID at its resident's request (seed 002: 利用停止の申請の受付),
-    e.g. a lost card reported by telephone; who did it and why is kept with the resident."""
-    actor = permit(actor, Permission.OPERATOR)
+    """The operator, or a municipality's admin at its counter, suspends a MyKey ID at its resident's
+    request (seed 002: 利用停止の申請の受付), e.g. a lost card reported by telephone; who did it and why
+    is kept with the resident and in the audit log (the municipality's, when an admin did it)."""
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
     reason = reason.strip()
     if not 1 <= len(reason) <= 200:
         raise invalid("Say why, in 1 to 200 characters (e.g. 'lost card, reported by telephone').", "reason")
@@ -153,8 +155,16 @@ async def suspend_on_request(actor: Actor | None, my_key_id: str, reason: str, n
     if row is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No resident has this MyKey ID.", "myKeyId")
     resident_id = row.id
-    resident = await transaction(lambda sql: _suspend(sql, resident_id, f"{actor.label}: {reason}", now))
-    log.info("operator %s suspended MyKey ID %s: %s", actor.label, resident.my_key_id, reason)
+
+    async def work(sql: Sql) -> ResidentView:
+        suspended = await _suspend(sql, resident_id, f"{actor.label}: {reason}", now)
+        await audit(
+            sql, actor, "resident.suspend", f"{suspended.my_key_id}: {reason}", actor.municipality_id, now
+        )
+        return suspended
+
+    resident = await transaction(work)
+    log.info("%s suspended MyKey ID %s: %s", actor.label, resident.my_key_id, reason)
     return resident
 
 

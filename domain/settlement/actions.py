@@ -30,6 +30,7 @@ from enum import StrEnum
 
 import jpholiday
 
+from domain.audit.log import audit
 from domain.auth.access import require_municipality
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
@@ -186,7 +187,11 @@ async def close_settlement(
             if later is None
             else date.fromisoformat(str(later)[:10]) + timedelta(days=1)
         )
-        return await _close(sql, municipality, start, period_end, who.label, now)
+        closed = await _close(sql, municipality, start, period_end, who.label, now)
+        await audit(
+            sql, who, "settlement.close", f"{start:%Y-%m-%d} – {period_end:%Y-%m-%d}", municipality.id, now
+        )
+        return closed
 
     return await transaction(work)
 

@@ -1,14 +1,16 @@
 """Reading settlement runs: a municipality's admins (and the operator) see their own."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from domain.audit.log import audit
 from domain.auth.access import require_municipality
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.settlement.actions import SETTLEMENT_COLUMNS, SettlementView
-from domain.sql import Sql
+from domain.sql import Sql, transaction
 
 
 async def access_settlement_by_id(
@@ -59,6 +61,9 @@ class StatementView:
     client_id: str | None  # a partner's
     active: bool | None
     peer_code: str | None  # another municipality's
+    id: int
+    paid_at: datetime | None  # an officer marked the transfer (or the invoice) as sent
+    paid_by: str | None
 
 
 async def list_statements(sql: Sql, settlement_ids: list[int]) -> list[StatementView]:
@@ -67,9 +72,57 @@ async def list_statements(sql: Sql, settlement_ids: list[int]) -> list[Statement
         "SELECT t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id) AS counterparty_id,"
         " COALESCE(s.name, p.name, m.name) AS name, t.points, t.fee_yen, t.yen, t.carried_in_yen,"
         " t.payable_yen, t.carried_out_yen, s.category AS shop_category, p.client_id, p.active,"
-        " m.code AS peer_code FROM settlement_statements t LEFT JOIN shops s ON s.id = t.shop_id"
+        " m.code AS peer_code, t.id, t.paid_at, t.paid_by FROM settlement_statements t"
+        " LEFT JOIN shops s ON s.id = t.shop_id"
         " LEFT JOIN partners p ON p.id = t.partner_id LEFT JOIN municipalities m ON m.id = t.peer_id"
         f" WHERE {sql.any_of('t.settlement_id', 1)}"
         " ORDER BY t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id)",
         sql.ids(settlement_ids),
     )
+
+
+async def mark_statement_paid(actor: Actor | None, statement_id: int, now: datetime) -> StatementView:
+    """An officer marks a statement's transfer as sent (or a partner's invoice as issued): once, for a
+    statement of their own municipality's closed run that has something payable."""
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
+
+    async def work(sql: Sql) -> StatementView:
+        row = await sql.fetchrow(
+            "SELECT t.settlement_id, t.payable_yen, t.paid_at, r.municipality_id FROM settlement_statements t"
+            f" JOIN settlements r ON r.id = t.settlement_id WHERE t.id = $1{sql.for_update}",
+            statement_id,
+        )
+        if row is None or actor.municipality_id not in (None, int(row["municipality_id"])):
+            raise DomainError(ErrorCode.NOT_FOUND, "No such statement.", "statementId")
+        if int(row["payable_yen"]) <= 0:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Nothing is payable on this statement.",
+                "statementId",
+                "payout.nothing",
+            )
+        marked = await sql.execute(
+            "UPDATE settlement_statements SET paid_at = $2, paid_by = $3 WHERE id = $1 AND paid_at IS NULL",
+            statement_id,
+            now,
+            actor.label,
+        )
+        if not marked:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                "This payout is marked as sent already.",
+                "statementId",
+                "payout.marked",
+            )
+        found = [s for s in await list_statements(sql, [int(row["settlement_id"])]) if s.id == statement_id]
+        await audit(
+            sql,
+            actor,
+            "payout.sent",
+            f"{found[0].name}: {found[0].payable_yen:,} yen",
+            int(row["municipality_id"]),
+            now,
+        )
+        return found[0]
+
+    return await transaction(work)

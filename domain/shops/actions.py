@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.audit.log import audit
 from domain.auth.access import require_municipality
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
@@ -32,7 +33,7 @@ CATEGORIES = frozenset(
 async def add_shop(
     actor: Actor | None, municipality_code: str, name: str, category: str, now: datetime
 ) -> ShopView:
-    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise DomainError(ErrorCode.INVALID_INPUT, "Give the shop a name of 1–100 characters.", "name")
@@ -50,6 +51,7 @@ async def add_shop(
             category,
             now,
         )
+        await audit(sql, actor, "shop.add", f"{name} ({category})", municipality.id, now)
         return ShopView(int(shop_id), name, category, municipality.id)
 
     return await transaction(work)
@@ -144,6 +146,14 @@ async def set_shop_bank_account(
             checked.account_type,
             checked.account_number,
             checked.holder,
+        )
+        await audit(
+            sql,
+            who,
+            "shop.bank",
+            f"{shop.name}: {checked.bank_code}-{checked.branch_code}",
+            shop.municipality_id,
+            now,
         )
         return ShopPaidInto(shop, paid_into)
 

@@ -11,12 +11,13 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
+from domain.audit.log import audit
 from domain.auth import ratelimit
 from domain.auth.access import require_municipality
-from domain.auth.actor import Actor
+from domain.auth.actor import Actor, Role
 from domain.auth.passwords import hash_password, verify_password
 from domain.auth.permissions import Permission, permit
-from domain.auth.sessions import NewSession, open_session
+from domain.auth.sessions import NewSession, open_session, revoke_subject_sessions
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.programs.queries import department_exists
@@ -82,7 +83,7 @@ async def _scope(sql: Sql, actor: Actor | None, form: StaffInput) -> tuple[int |
 
 
 async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> StaffView:
-    permit(actor, Permission.MUNICIPALITY_ADMIN)
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
     if not LOGIN.fullmatch(form.login):
         raise _invalid("A login is 3–80 lower-case letters, digits or . _ @ -", "login")
     if not STAFF_PASSWORD.fullmatch(form.password):
@@ -104,6 +105,12 @@ async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> Sta
             now,
         )
         assert row is not None
+        where = (
+            f" ({form.department.strip()})"
+            if form.role is StaffRole.MUNICIPALITY_STAFF and form.department
+            else ""
+        )
+        await audit(sql, actor, "staff.add", f"{form.login} {form.role.value}{where}", municipality_id, now)
         return _view(row)
 
     try:
@@ -124,6 +131,53 @@ async def log_in_staff(
     staff = _view(row)
     session = await transaction(lambda sql: open_session(sql, SubjectKind.STAFF, staff.id, now))
     return staff, session
+
+
+@dataclass(frozen=True)
+class StaffListed:
+    id: int
+    login: str
+    role: StaffRole
+    department: str | None
+    shop_name: str | None
+    active: bool
+    created_at: datetime
+
+
+async def list_staff(actor: Actor | None, sql: Sql, municipality_code: str) -> list[StaffListed]:
+    """A municipality's admins, department staff and its shops' staff (its admins, the operator)."""
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
+    municipality = await get_municipality_by_code(sql, municipality_code)
+    require_municipality(actor, municipality.id)
+    return await sql.fetch_as(
+        StaffListed,
+        "SELECT s.id, s.login, s.role, s.department, h.name AS shop_name, s.active, s.created_at"
+        " FROM staff s LEFT JOIN shops h ON h.id = s.shop_id WHERE s.municipality_id = $1"
+        " ORDER BY s.active DESC, s.role, s.department, s.login LIMIT 2000",
+        municipality.id,
+    )
+
+
+async def deactivate_staff(actor: Actor | None, staff_id: int, now: datetime) -> StaffView:
+    """Someone left: their account stops signing in and their sessions end now. An admin cannot
+    stop their own account (another admin or the operator does)."""
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
+
+    async def work(sql: Sql) -> StaffView:
+        row = await sql.fetchrow(
+            f"SELECT id, login, role, municipality_id FROM staff WHERE id = $1{sql.for_update}", staff_id
+        )
+        if row is None or row["role"] == StaffRole.OPERATOR.value:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such member of staff.", "staffId")
+        require_municipality(actor, int(row["municipality_id"]))
+        if int(row["id"]) == actor.id and actor.role is Role.MUNICIPALITY_ADMIN:
+            raise _invalid("You cannot stop your own account: ask another admin.", "staffId")
+        await sql.execute("UPDATE staff SET active = FALSE WHERE id = $1", staff_id)
+        await revoke_subject_sessions(sql, SubjectKind.STAFF, staff_id, now)
+        await audit(sql, actor, "staff.deactivate", str(row["login"]), int(row["municipality_id"]), now)
+        return await get_staff(sql, staff_id)
+
+    return await transaction(work)
 
 
 async def get_staff(sql: Sql, staff_id: int) -> StaffView:

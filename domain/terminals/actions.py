@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.audit.log import audit
 from domain.auth import ratelimit
 from domain.auth.access import require_municipality
 from domain.auth.actor import Actor, Role
@@ -130,6 +131,7 @@ async def register_terminal(actor: Actor | None, form: TerminalInput, now: datet
             now,
         )
         assert row is not None
+        await audit(sql, actor, "terminal.register", f"{form.kind.value} {name}", municipality.id, now)
         return Registered(_view(row), code, expires)
 
     return await transaction(work)
@@ -165,8 +167,8 @@ async def ping_terminal(actor: Actor | None, now: datetime) -> TerminalView:
     return _view(row)
 
 
-async def revoke_terminal(actor: Actor | None, terminal_id: int) -> TerminalView:
-    permit(actor, Permission.MUNICIPALITY_ADMIN)
+async def revoke_terminal(actor: Actor | None, terminal_id: int, now: datetime) -> TerminalView:
+    actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
 
     async def work(sql: Sql) -> TerminalView:
         owner = await sql.fetchval("SELECT municipality_id FROM terminals WHERE id = $1", terminal_id)
@@ -178,6 +180,7 @@ async def revoke_terminal(actor: Actor | None, terminal_id: int) -> TerminalView
             terminal_id,
         )
         assert row is not None
+        await audit(sql, actor, "terminal.revoke", str(row["name"]), int(owner), now)
         return _view(row)
 
     return await transaction(work)

@@ -58,7 +58,7 @@ async def _month(people, town, clock):
     await add_acceptance_agreement(operator, town.program, "011002", clock.now())
     await add_acceptance_agreement(operator, sapporo.id, "141305", clock.now())
     b1 = await people.shop_accepting([sapporo.id, town.program], code="011002", name="狸小路 商店")
-    await set_shop_programs(operator, town.shop, [town.program, sapporo.id])
+    await set_shop_programs(operator, town.shop, [town.program, sapporo.id], clock.now())
     street = await people.shop_accepting(
         [town.program], name="ブレーメン通り商店街", category="SHOPPING_STREET"
     )

@@ -233,7 +233,7 @@ class People:
     ) -> int:
         assert self.operator_actor is not None
         shop = (await add_shop(self.operator_actor, code, name, category, self.clock.now())).id
-        await set_shop_programs(self.operator_actor, shop, program_ids)
+        await set_shop_programs(self.operator_actor, shop, program_ids, self.clock.now())
         return shop
 
     async def actor_of(self, token: str) -> Actor:

@@ -56,7 +56,13 @@ async def test_one_resident_is_granted_only_after_the_confirmation(api, people, 
 async def test_a_list_with_bad_rows_shows_every_one_and_grants_nothing(api, people, town):
     csrf = await _sign_in(api, "municipality_staff-141305-0")
     before = await _entries()
-    rows = ["マイキーID,ポイント", f"{town.resident.my_key_id},100", "NOBODY00,50", "", f"{town.resident.my_key_id},20"]
+    rows = [
+        "マイキーID,ポイント",
+        f"{town.resident.my_key_id},100",
+        "NOBODY00,50",
+        "",
+        f"{town.resident.my_key_id},20",
+    ]
     rows += ["ABCDEFGH", "QWERTYUI,0"]
     checked = await _upload(api, csrf, town.program, "\r\n".join(rows).encode("cp932"))
     assert checked.status_code == 422, checked.text[:500]

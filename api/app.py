@@ -38,6 +38,7 @@ from domain.vouchers.tokens import VoucherKey
 from web import terminals
 from web.assets import STATIC, HashedStatic
 from web.console import ConsolePages, ShopDesk, TerminalDesk
+from web.console_desks import AuditDesk, ProgramDesk, ResidentDesk, StaffDesk
 from web.console_grants import UPLOAD_BYTES as GRANT_FILE_BYTES
 from web.console_grants import GrantDesk
 from web.counter import barcode_svg
@@ -96,6 +97,10 @@ def create_app(
     shop_desk = ShopDesk(console)
     terminal_desk = TerminalDesk(console)
     grant_desk = GrantDesk(console)
+    program_desk = ProgramDesk(console, "/console/programs")
+    staff_desk = StaffDesk(console, "/console/staff")
+    resident_desk = ResidentDesk(console, "/console/residents")
+    audit_desk = AuditDesk(console, "/console/audit")
     graphql = GraphQLApp(
         clock=clock,
         ledger_key=key,
@@ -149,6 +154,19 @@ def create_app(
             Route("/console/terminals", terminal_desk.show, methods=["GET"]),
             Route("/console/terminals", terminal_desk.register, methods=["POST"]),
             Route("/console/terminals/revoke", terminal_desk.revoke, methods=["POST"]),
+            Route("/console/payouts/sent", console.mark_paid, methods=["POST"]),
+            Route("/console/programs", program_desk.show, methods=["GET"]),
+            Route("/console/programs", program_desk.add, methods=["POST"]),
+            Route("/console/programs/update", program_desk.update, methods=["POST"]),
+            Route("/console/campaigns", program_desk.add_campaign, methods=["POST"]),
+            Route("/console/campaigns/end", program_desk.end_campaign, methods=["POST"]),
+            Route("/console/staff", staff_desk.show, methods=["GET"]),
+            Route("/console/staff", staff_desk.add, methods=["POST"]),
+            Route("/console/staff/deactivate", staff_desk.deactivate, methods=["POST"]),
+            Route("/console/departments", staff_desk.add_department, methods=["POST"]),
+            Route("/console/residents", resident_desk.show),
+            Route("/console/residents/suspend", resident_desk.suspend, methods=["POST"]),
+            Route("/console/audit", audit_desk.show),
             Route("/console/grants", grant_desk.show),
             Route("/console/grants/one", grant_desk.one, methods=["POST"]),
             Route("/console/grants/file", grant_desk.check, methods=["POST"]),

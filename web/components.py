@@ -124,3 +124,11 @@ def steps(labels: Sequence[str], current: int) -> str:
         aria = ' aria-current="step"' if number == current else ""
         items.append(f'<li class="step step-{state}"{aria}><span>{number}</span> {escape(label)}</li>')
     return f'<ol class="steps">{"".join(items)}</ol>'
+
+
+def confirm_box(label: str, name: str = "confirm") -> str:
+    """The tick a form that cannot be undone asks for (the server checks it too)."""
+    return (
+        f'<label class="choice"><input type="checkbox" class="check" name="{escape(name)}" value="yes"'
+        f" required> {escape(label)}</label>"
+    )

@@ -22,12 +22,13 @@ from domain.auth.tokens import same
 from domain.clock import JST, Clock, japan_date
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code, list_municipalities
+from domain.municipalities.warnings import ConsoleWarning, console_warnings
 from domain.numbers import ascii_int
 from domain.programs.agreements import add_acceptance_agreement, list_agreements
 from domain.programs.queries import list_programs_by_municipality
 from domain.settlement.actions import SettlementView, close_settlement
 from domain.settlement.banks import BankAccount
-from domain.settlement.queries import list_settlements
+from domain.settlement.queries import StatementView, list_settlements, list_statements, mark_statement_paid
 from domain.settlement.report_files import FUNDER_NAMES, SOURCE_NAMES
 from domain.settlement.reports import MonthlyReport, monthly_report
 from domain.shops.actions import list_shops, set_shop_bank_account
@@ -41,7 +42,7 @@ from domain.terminals.actions import (
     revoke_terminal,
 )
 from models.terminals import TerminalKind
-from web.components import Tone, banner, button, field, link_button, select
+from web.components import Tone, banner, button, confirm_box, field, select
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, catalogue, language, refusal_key
 from web.layout import page
@@ -118,7 +119,7 @@ class ConsolePages:
         if town is None:
             return page(text, text("console.title"), banner("info", text("console.no_municipality")))
         said = _said(request, text)
-        head = f'<h1>{escape(text("console.title"))}</h1><p class="big-number">{escape(town.name)}</p>{said}'
+        head = desk_head(text, town, found, "/console", text("console.title")) + said
         if not Permission.MUNICIPALITY_ADMIN.admits(found.actor):
             body = head + banner("info", text("console.staff_only"), live=False) + _sign_out(text)
             return page(text, text("console.title"), body)
@@ -126,19 +127,36 @@ class ConsolePages:
         month = f"{japan_date(now):%Y-%m}"
         report = await monthly_report(found.actor, town.code, month, now)
         runs, _ = await list_settlements(found.actor, reader(), town.code, 12, None)
+        warnings = await console_warnings(found.actor, reader(), town.code, now)
+        statements = await list_statements(reader(), [r.id for r in runs[:3]])
         body = (
             head
+            + _warnings(text, warnings)
             + _glance(text, report)
             + _settlements(text, town, runs, _last_month_end(japan_date(now)))
-            + link_button(
-                f"/console/shops?lang={text.lang}&m={town.code}", text("console.shops"), "secondary"
-            )
-            + link_button(
-                f"/console/terminals?lang={text.lang}&m={town.code}", text("console.terminals"), "secondary"
-            )
+            + _payouts(text, town, runs[:3], statements)
             + _sign_out(text)
         )
         return page(text, text("console.title"), body)
+
+    async def mark_paid(self, request: Request) -> Response:
+        """``POST /console/payouts/sent``: a statement's transfer (or invoice) went out."""
+        text = Text(language(request))
+        posted = await self.posted(request, admin=True)
+        if posted is None:
+            return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        found, town, form = posted
+        back = {"lang": text.lang, "m": town.code}
+        if form.get("confirm") != "yes":
+            return RedirectResponse(f"/console?{urlencode(back | {'said': 'confirm'})}", status_code=303)
+        try:
+            await mark_statement_paid(
+                found.actor, ascii_int(form.get("statementId", "")) or -1, self.clock.now()
+            )
+            said = "payout_marked"
+        except DomainError as error:
+            said = refusal_key(error)
+        return RedirectResponse(f"/console?{urlencode(back | {'said': said})}", status_code=303)
 
     async def close(self, request: Request) -> Response:
         """``POST /console/settlements/close``: close the month just ended, once confirmed."""
@@ -170,6 +188,16 @@ SAID: dict[str, Tone] = {
     "agreement_saved": "success",
     "revoked": "success",
     "granted": "success",
+    "payout_marked": "success",
+    "program_added": "success",
+    "program_saved": "success",
+    "campaign_added": "success",
+    "campaign_ended": "success",
+    "campaign_deleted": "success",
+    "staff_added": "success",
+    "staff_stopped": "success",
+    "department_added": "success",
+    "suspended": "success",
     "row_points": "error",
     "row_unknown": "error",
     "row_twice": "error",
@@ -293,6 +321,64 @@ def _glance(text: Text, r: MonthlyReport) -> str:
     )
 
 
+def _warnings(text: Text, warnings: list[ConsoleWarning]) -> str:
+    if not warnings:
+        return banner("success", text("console.no_warnings"), live=False)
+    items = []
+    for w in warnings:
+        when = "-" if w.at is None else f"{w.at.astimezone(JST):%Y-%m-%d %H:%M}"
+        day = "" if w.day is None else w.day.isoformat()
+        said = text(f"console.warn_{w.kind}", subject=w.subject, at=when, day=day, yen=f"{w.yen:,}")
+        items.append(f"<li>{escape(said)}</li>")
+    return banner(
+        "warning", text("console.warnings", count=len(warnings)), f"<ul>{''.join(items)}</ul>", live=False
+    )
+
+
+def _payouts(
+    text: Text, town: MunicipalityView, runs: list[SettlementView], statements: list[StatementView]
+) -> str:
+    """The last runs' transfers and invoices, and marking one as sent."""
+    payout_on = {r.id: r.payout_on for r in runs}
+    rows, unpaid = [], []
+    for s in statements:
+        if s.payable_yen <= 0:
+            continue
+        kind = text(f"console.statement_{s.kind}")
+        sent = "-" if s.paid_at is None else f"{s.paid_at.astimezone(JST):%Y-%m-%d %H:%M}"
+        rows.append((kind, s.name, f"{payout_on[s.settlement_id]:%Y-%m-%d}", f"{s.payable_yen:,}", sent))
+        if s.paid_at is None:
+            unpaid.append((str(s.id), f"{kind} {s.name} {s.payable_yen:,}"))
+    if not rows:
+        return ""
+    table = _table(
+        text("console.payouts"),
+        tuple(
+            text(k)
+            for k in (
+                "console.statement_kind",
+                "console.name",
+                "console.payout",
+                "console.yen",
+                "console.sent_at",
+            )
+        ),
+        rows,
+        3,
+    )
+    form = ""
+    if unpaid:
+        form = (
+            f'<form method="post" action="/console/payouts/sent?lang={text.lang}">{CSRF_FIELD}'
+            f'<input type="hidden" name="m" value="{escape(town.code)}">'
+            + select("payout-statement", text("console.statement"), unpaid, name="statementId")
+            + confirm_box(text("console.payout_confirm"))
+            + button(text("console.payout_mark"), "secondary")
+            + f"</form>{FILL_CSRF}"
+        )
+    return f"<h2>{escape(text('console.payouts'))}</h2>" + table + form
+
+
 def _settlements(text: Text, town: MunicipalityView, runs: list[SettlementView], period_end: date) -> str:
     rows = []
     links = []
@@ -317,8 +403,7 @@ def _settlements(text: Text, town: MunicipalityView, runs: list[SettlementView],
             f'<form method="post" action="/console/settlements/close?lang={text.lang}">{CSRF_FIELD}'
             f'<input type="hidden" name="m" value="{escape(town.code)}">'
             f'<input type="hidden" name="periodEnd" value="{period_end.isoformat()}">'
-            f'<label class="choice"><input type="checkbox" class="check" name="confirm" value="yes" required>'
-            f" {escape(text('console.confirm', end=period_end.isoformat()))}</label>"
+            + confirm_box(text("console.confirm", end=period_end.isoformat()))
             + button(text("console.close", end=period_end.isoformat()))
             + f"</form>{FILL_CSRF}"
         )
@@ -364,7 +449,7 @@ class ShopDesk:
         admin = await self._admin(request)
         if admin is None:
             return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
-        _, town = admin
+        found, town = admin
         sql = reader()
         shops = await list_shops(sql, town.code, first=500)
         programs = (await list_programs_by_municipality(sql, [town.id]))[town.id]
@@ -453,7 +538,7 @@ class ShopDesk:
             + f"</form>{FILL_CSRF}"
         )
         body = (
-            f'<h1>{escape(text("console.shops"))}</h1><p class="big-number">{escape(town.name)}</p>'
+            desk_head(text, town, found, "/console/shops", text("console.shops"))
             + _said(request, text)
             + _table(
                 text("console.shops"),
@@ -468,7 +553,6 @@ class ShopDesk:
             )
             + bank
             + agreement
-            + link_button(f"/console?lang={text.lang}&m={town.code}", text("console.title"), "tertiary")
             + _sign_out(text)
         )
         return page(text, text("console.shops"), body)
@@ -598,16 +682,14 @@ class TerminalDesk:
             f"<h2>{escape(text('console.terminal_revoke'))}</h2>"
             f'<form method="post" action="/console/terminals/revoke?lang={text.lang}">{hidden}'
             + select("revoke-terminal", text("console.terminal_name"), revocable, name="terminalId")
-            + '<label class="choice">'
-            + '<input type="checkbox" class="check" name="confirm" value="yes" required>'
-            + f" {escape(text('console.terminal_revoke_confirm'))}</label>"
+            + confirm_box(text("console.terminal_revoke_confirm"))
             + button(text("console.terminal_revoke"), "secondary")
             + f"</form>{FILL_CSRF}"
             if revocable
             else ""
         )
         body = (
-            f'<h1>{escape(text("console.terminals"))}</h1><p class="big-number">{escape(town.name)}</p>'
+            desk_head(text, town, found, "/console/terminals", text("console.terminals"))
             + said
             + (
                 _table(
@@ -629,7 +711,6 @@ class TerminalDesk:
             )
             + register
             + revoke
-            + link_button(f"/console?lang={text.lang}&m={town.code}", text("console.title"), "tertiary")
             + _sign_out(text)
         )
         return page(text, text("console.terminals"), body)

@@ -39,7 +39,7 @@ from domain.programs.queries import list_programs_by_municipality
 from domain.sql import reader
 from models.grants import GrantFileStatus
 from web.assets import script
-from web.components import banner, button, field, link_button, select
+from web.components import banner, button, confirm_box, field, link_button, select
 from web.console import ConsolePages, _said, _sign_out, _table, desk_head
 from web.cookies import CSRF_FIELD, FILL_CSRF
 from web.i18n import Text, catalogue, language, refusal_key
@@ -104,7 +104,7 @@ class GrantDesk:
                 "one-points", text("console.points"), name="points", attrs=' inputmode="numeric" required'
             )
             + field("one-reason", text("console.reason"), name="reason", attrs=' required maxlength="200"')
-            + _confirm(text("console.grant_confirm"))
+            + confirm_box(text("console.grant_confirm"))
             + button(text("console.grant_one_go"))
             + f"</form>{FILL_CSRF}"
         )
@@ -221,7 +221,7 @@ class GrantDesk:
             f'<form method="post" id="grant-file" action="/console/grants/files/{checked.file_id}/start'
             f'?lang={text.lang}" data-progress="/console/grants/files/{checked.file_id}/progress">'
             f'<input type="hidden" name="m" value="{escape(town.code)}">{CSRF_FIELD}'
-            + _confirm(
+            + confirm_box(
                 text("console.grant_file_confirm", rows=f"{checked.rows:,}", points=f"{checked.points:,}")
             )
             + button(text("console.grant_go"))
@@ -317,13 +317,6 @@ def _progress(staged: GrantFileView) -> dict[str, object]:
 
 def _csrf_ok(csrf_hash: str, fields: dict[str, str]) -> bool:
     return same(fields.get("csrf", ""), csrf_hash)
-
-
-def _confirm(label: str) -> str:
-    return (
-        '<label class="choice"><input type="checkbox" class="check" name="confirm" value="yes" required>'
-        f" {escape(label)}</label>"
-    )
 
 
 def _summary(text: Text, name: str, program: str, fields: dict[str, str], checked: CheckedList) -> str:

@@ -38,13 +38,13 @@ class ProgramInput:
     purpose: str | None = None
 
 
-def _invalid(message: str, field: str) -> DomainError:
-    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+def _invalid(message: str, field: str, reason: str | None = None) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field, reason)
 
 
 def _check(form: ProgramInput, now: datetime) -> None:
     if not 1 <= len(form.name.strip()) <= 100:
-        raise _invalid("Give the program a name of 1–100 characters.", "name")
+        raise _invalid("Give the program a name of 1–100 characters.", "name", "program.name")
     if not 1 <= form.validity_days <= 3650:
         raise _invalid("Points stay valid for 1 to 3,650 days.", "validityDays")
     if not 1 <= form.yen_per_point <= 100:
@@ -93,7 +93,9 @@ async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) ->
         return await transaction(work)
     except IntegrityError as exc:
         raise _invalid(
-            "This municipality already has a regular program, or a program with this name.", "name"
+            "This municipality already has a regular program, or a program with this name.",
+            "name",
+            "program.name",
         ) from exc
 
 
@@ -134,7 +136,7 @@ async def update_program(
     try:
         return await transaction(work)
     except IntegrityError as exc:
-        raise _invalid("Another program of this municipality has this name.", "name") from exc
+        raise _invalid("Another program of this municipality has this name.", "name", "program.name") from exc
 
 
 async def add_premium_campaign(
@@ -225,7 +227,7 @@ async def add_department(actor: Actor | None, municipality_code: str, name: str,
     actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
     name = name.strip()
     if not 1 <= len(name) <= 60:
-        raise _invalid("Give the department a name of 1–60 characters.", "name")
+        raise _invalid("Give the department a name of 1–60 characters.", "name", "department.name")
 
     async def work(sql: Sql) -> str:
         municipality = await get_municipality_by_code(sql, municipality_code)
@@ -242,7 +244,7 @@ async def add_department(actor: Actor | None, municipality_code: str, name: str,
     try:
         return await transaction(work)
     except IntegrityError as exc:
-        raise _invalid("This department exists.", "name") from exc
+        raise _invalid("This department exists.", "name", "department.name") from exc
 
 
 async def set_shop_programs(

@@ -127,6 +127,17 @@ async def list_active_campaigns(sql: Sql, program_ids: list[int], now: datetime)
     return {c.program_id: c for c in campaigns}
 
 
+async def list_campaigns(sql: Sql, program_ids: list[int], first: int = 100) -> list[CampaignView]:
+    """The programs' campaigns, past, running and to come, newest first."""
+    rows = await sql.fetch(
+        "SELECT id, program_id, rate_percent, starts_at, ends_at FROM premium_campaigns"
+        f" WHERE {sql.any_of('program_id', 1)} ORDER BY starts_at DESC, id DESC LIMIT $2",
+        sql.ids(program_ids),
+        first,
+    )
+    return [_campaign(row) for row in rows]
+
+
 async def department_exists(sql: Sql, municipality_id: int, name: str) -> bool:
     found = await sql.fetchval(
         "SELECT 1 FROM departments WHERE municipality_id = $1 AND name = $2", municipality_id, name

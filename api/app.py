@@ -155,6 +155,7 @@ def create_app(
             Route("/console/terminals", terminal_desk.register, methods=["POST"]),
             Route("/console/terminals/revoke", terminal_desk.revoke, methods=["POST"]),
             Route("/console/payouts/sent", console.mark_paid, methods=["POST"]),
+            Route("/console/settlements/preview", console.preview),
             Route("/console/programs", program_desk.show, methods=["GET"]),
             Route("/console/programs", program_desk.add, methods=["POST"]),
             Route("/console/programs/update", program_desk.update, methods=["POST"]),

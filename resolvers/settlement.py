@@ -7,7 +7,12 @@ import strawberry
 from domain.auth.permissions import Permission
 from domain.cursors import decode_cursor, encode_cursor
 from domain.settlement import actions, reports
-from domain.settlement.queries import access_settlement_by_id, list_settlements, mark_statement_paid
+from domain.settlement.queries import (
+    access_settlement_by_id,
+    list_settlements,
+    mark_statement_paid,
+    preview_settlement,
+)
 from domain.sql import reader
 from resolvers.ids import int_id
 from schema.context import Info
@@ -18,9 +23,11 @@ from schema.settlement import (
     CloseSettlementPayload,
     MarkPayoutSentPayload,
     MonthlyReport,
+    PreviewStatement,
     Settlement,
     SettlementConnection,
     SettlementEdge,
+    SettlementPreview,
 )
 
 
@@ -67,6 +74,36 @@ class SettlementQuery:
             info.context.actor, municipality_code, month, info.context.clock.now()
         )
         return MonthlyReport.from_view(made)
+
+    @strawberry.field(
+        description="What closing the period ending ``periodEnd`` would give now, without closing it. Its"
+        " municipality's admins.",
+        extensions=[Needs(Permission.MUNICIPALITY_ADMIN)],
+    )
+    async def settlement_preview(
+        self, info: Info, municipality_code: str, period_end: date
+    ) -> SettlementPreview:
+        run, statements = await preview_settlement(
+            info.context.actor, municipality_code, period_end, info.context.clock.now()
+        )
+        return SettlementPreview(
+            period_start=run.period_start,
+            period_end=run.period_end,
+            payout_on=run.payout_on,
+            payable_yen=run.payable_yen,
+            receivable_yen=run.receivable_yen,
+            statements=[
+                PreviewStatement(
+                    kind=s.kind,
+                    name=s.name,
+                    points=s.points,
+                    yen=s.yen,
+                    payable_yen=s.payable_yen,
+                    carried_out_yen=s.carried_out_yen,
+                )
+                for s in statements
+            ],
+        )
 
 
 @strawberry.type

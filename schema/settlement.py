@@ -310,3 +310,23 @@ class MonthlyReport:
 @strawberry.type
 class MarkPayoutSentPayload(Payload):
     paid_at: datetime | None = None
+
+
+@strawberry.type(description="One counterparty of a settlement preview (nothing is kept).")
+class PreviewStatement:
+    kind: str = strawberry.field(description="SHOP, PARTNER or CLEARING.")
+    name: str
+    points: int
+    yen: int
+    payable_yen: int
+    carried_out_yen: int
+
+
+@strawberry.type(description="What closing a period would give now; nothing is closed or kept.")
+class SettlementPreview:
+    period_start: date
+    period_end: date
+    payout_on: date
+    payable_yen: int
+    receivable_yen: int
+    statements: list[PreviewStatement]

@@ -28,7 +28,13 @@ from domain.programs.agreements import add_acceptance_agreement, list_agreements
 from domain.programs.queries import list_programs_by_municipality
 from domain.settlement.actions import SettlementView, close_settlement
 from domain.settlement.banks import BankAccount
-from domain.settlement.queries import StatementView, list_settlements, list_statements, mark_statement_paid
+from domain.settlement.queries import (
+    StatementView,
+    list_settlements,
+    list_statements,
+    mark_statement_paid,
+    preview_settlement,
+)
 from domain.settlement.report_files import FUNDER_NAMES, SOURCE_NAMES
 from domain.settlement.reports import MonthlyReport, monthly_report
 from domain.shops.actions import list_shops, set_shop_bank_account
@@ -42,7 +48,7 @@ from domain.terminals.actions import (
     revoke_terminal,
 )
 from models.terminals import TerminalKind
-from web.components import Tone, banner, button, confirm_box, field, select
+from web.components import Tone, banner, button, confirm_box, field, link_button, select
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, catalogue, language, refusal_key
 from web.layout import page
@@ -158,6 +164,72 @@ class ConsolePages:
             said = refusal_key(error)
         return RedirectResponse(f"/console?{urlencode(back | {'said': said})}", status_code=303)
 
+    async def preview(self, request: Request) -> Response:
+        """``GET /console/settlements/preview?periodEnd=``: what closing would give, nothing kept."""
+        text = Text(language(request))
+        officer = await self.officer(request, admin=True)
+        if officer is None:
+            return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        found, town = officer
+        head = desk_head(text, town, found, "/console", text("console.preview_title"))
+        try:
+            period_end = date.fromisoformat(request.query_params.get("periodEnd", ""))
+            run, statements = await preview_settlement(found.actor, town.code, period_end, self.clock.now())
+        except ValueError:
+            return page(
+                text,
+                text("console.preview_title"),
+                head + banner("error", text("console.said_bad_period")),
+                400,
+            )
+        except DomainError as error:
+            return page(text, text("console.preview_title"), head + banner("error", text.error(error)), 400)
+        rows = [
+            (
+                text(f"console.statement_{s.kind}"),
+                s.name,
+                f"{s.points:,}",
+                f"{s.yen:,}",
+                f"{s.payable_yen:,}",
+                f"{s.carried_out_yen:,}",
+            )
+            for s in statements
+        ]
+        totals = text(
+            "console.preview_totals",
+            payable=f"{run.payable_yen:,}",
+            receivable=f"{run.receivable_yen:,}",
+            day=f"{run.payout_on}",
+        )
+        body = (
+            head
+            + banner(
+                "info",
+                text("console.preview_lead", start=f"{run.period_start}", end=f"{run.period_end}"),
+                live=False,
+            )
+            + _table(
+                text("console.preview_title"),
+                tuple(
+                    text(k)
+                    for k in (
+                        "console.statement_kind",
+                        "console.name",
+                        "console.entries_points",
+                        "console.yen",
+                        "console.payable",
+                        "console.carried",
+                    )
+                ),
+                rows,
+                2,
+            )
+            + f"<p>{escape(totals)}</p>"
+            + link_button(f"/console?lang={text.lang}&m={town.code}", text("console.title"), "secondary")
+            + _sign_out(text)
+        )
+        return page(text, text("console.preview_title"), body)
+
     async def close(self, request: Request) -> Response:
         """``POST /console/settlements/close``: close the month just ended, once confirmed."""
         text = Text(language(request))
@@ -241,9 +313,27 @@ def console_nav(text: Text, town: MunicipalityView, found: SessionActor, here: s
 
 
 def desk_head(text: Text, town: MunicipalityView, found: SessionActor, here: str, title: str) -> str:
+    """The console's navigation, the page's title and the municipality it is about (the operator
+    picks another one by its code)."""
+    pick = ""
+    if found.actor.role is Role.OPERATOR:
+        pick = (
+            f'<form method="get" action="{escape(here)}" class="inline-form">'
+            f'<input type="hidden" name="lang" value="{text.lang}">'
+            + field(
+                "pick-municipality",
+                text("console.pick"),
+                name="m",
+                value=town.code,
+                attrs=' inputmode="numeric" maxlength="6" required',
+            )
+            + button(text("console.pick_go"), "secondary")
+            + "</form>"
+        )
     return (
         console_nav(text, town, found, here)
-        + f'<h1>{escape(title)}</h1><p class="big-number">{escape(town.name)}</p>'
+        + f'<h1>{escape(title)}</h1><p class="big-number">{escape(town.name)} ({escape(town.code)})</p>'
+        + pick
     )
 
 
@@ -399,8 +489,11 @@ def _settlements(text: Text, town: MunicipalityView, runs: list[SettlementView],
     closed = {run.period_end for run in runs}
     close = ""
     if period_end not in closed:
+        preview = urlencode({"lang": text.lang, "m": town.code, "periodEnd": period_end.isoformat()})
         close = (
-            f'<form method="post" action="/console/settlements/close?lang={text.lang}">{CSRF_FIELD}'
+            f'<p><a href="/console/settlements/preview?{preview}">'
+            f"{escape(text('console.preview', end=period_end.isoformat()))}</a></p>"
+            + f'<form method="post" action="/console/settlements/close?lang={text.lang}">{CSRF_FIELD}'
             f'<input type="hidden" name="m" value="{escape(town.code)}">'
             f'<input type="hidden" name="periodEnd" value="{period_end.isoformat()}">'
             + confirm_box(text("console.confirm", end=period_end.isoformat()))

@@ -156,44 +156,45 @@ async def close_settlement(
     schedule, after its cut); closing it again returns the same settlement. Its municipality's
     admins, or the operator."""
     permit(actor, Permission.MUNICIPALITY_ADMIN)
+    return await transaction(lambda sql: closing(sql, actor, municipality_code, period_end, now))
 
-    async def work(sql: Sql) -> SettlementView:
-        municipality = await get_municipality_by_code(sql, municipality_code)
-        who = require_municipality(actor, municipality.id)
-        schedule = Schedule(
-            await sql.fetchval(
-                "SELECT settlement_schedule FROM municipalities WHERE id = $1", municipality.id
-            )
-        )
-        _check_period(period_end, schedule, now)
-        await sql.fetch(f"SELECT id FROM municipalities WHERE id = $1{sql.for_update}", municipality.id)
-        done = await sql.fetchrow_as(
-            SettlementView,
-            f"{SETTLEMENT_COLUMNS} WHERE municipality_id = $1 AND period_end = $2",
-            municipality.id,
-            period_end,
-        )
-        if done is not None:
-            return done
-        later = await sql.fetchval(
-            "SELECT MAX(period_end) FROM settlements WHERE municipality_id = $1", municipality.id
-        )
-        if later is not None and str(later) > period_end.isoformat():
-            raise DomainError(
-                ErrorCode.INVALID_INPUT, f"A later period (to {later}) is already closed.", "periodEnd"
-            )
-        start = (
-            first_day(period_end, schedule)
-            if later is None
-            else date.fromisoformat(str(later)[:10]) + timedelta(days=1)
-        )
-        closed = await _close(sql, municipality, start, period_end, who.label, now)
-        await audit(
-            sql, who, "settlement.close", f"{start:%Y-%m-%d} – {period_end:%Y-%m-%d}", municipality.id, now
-        )
-        return closed
 
-    return await transaction(work)
+async def closing(
+    sql: Sql, actor: Actor | None, municipality_code: str, period_end: date, now: datetime
+) -> SettlementView:
+    """The work of :func:`close_settlement` inside the caller's transaction (a preview rolls it back)."""
+    municipality = await get_municipality_by_code(sql, municipality_code)
+    who = require_municipality(actor, municipality.id)
+    schedule = Schedule(
+        await sql.fetchval("SELECT settlement_schedule FROM municipalities WHERE id = $1", municipality.id)
+    )
+    _check_period(period_end, schedule, now)
+    await sql.fetch(f"SELECT id FROM municipalities WHERE id = $1{sql.for_update}", municipality.id)
+    done = await sql.fetchrow_as(
+        SettlementView,
+        f"{SETTLEMENT_COLUMNS} WHERE municipality_id = $1 AND period_end = $2",
+        municipality.id,
+        period_end,
+    )
+    if done is not None:
+        return done
+    later = await sql.fetchval(
+        "SELECT MAX(period_end) FROM settlements WHERE municipality_id = $1", municipality.id
+    )
+    if later is not None and str(later) > period_end.isoformat():
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"A later period (to {later}) is already closed.", "periodEnd"
+        )
+    start = (
+        first_day(period_end, schedule)
+        if later is None
+        else date.fromisoformat(str(later)[:10]) + timedelta(days=1)
+    )
+    closed = await _close(sql, municipality, start, period_end, who.label, now)
+    await audit(
+        sql, who, "settlement.close", f"{start:%Y-%m-%d} – {period_end:%Y-%m-%d}", municipality.id, now
+    )
+    return closed
 
 
 async def _close(

@@ -1,7 +1,7 @@
 """Reading settlement runs: a municipality's admins (and the operator) see their own."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from domain.audit.log import audit
 from domain.auth.access import require_municipality
@@ -9,7 +9,7 @@ from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
-from domain.settlement.actions import SETTLEMENT_COLUMNS, SettlementView
+from domain.settlement.actions import SETTLEMENT_COLUMNS, SettlementView, closing
 from domain.sql import Sql, transaction
 
 
@@ -126,3 +126,30 @@ async def mark_statement_paid(actor: Actor | None, statement_id: int, now: datet
         return found[0]
 
     return await transaction(work)
+
+
+class _Previewed(Exception):
+    """Carries a preview out of its transaction, which rolls back."""
+
+    def __init__(self, run: SettlementView, statements: list[StatementView]) -> None:
+        super().__init__("preview")
+        self.run = run
+        self.statements = statements
+
+
+async def preview_settlement(
+    actor: Actor | None, municipality_code: str, period_end: date, now: datetime
+) -> tuple[SettlementView, list[StatementView]]:
+    """What closing the period would give, without closing it: the same work in a transaction that is
+    rolled back, so nothing of it is kept and the figures are those the close would write now."""
+    permit(actor, Permission.MUNICIPALITY_ADMIN)
+
+    async def work(sql: Sql) -> None:
+        run = await closing(sql, actor, municipality_code, period_end, now)
+        raise _Previewed(run, await list_statements(sql, [run.id]))
+
+    try:
+        await transaction(work)
+    except _Previewed as previewed:
+        return previewed.run, previewed.statements
+    raise AssertionError("a preview always rolls back")  # pragma: no cover

@@ -169,6 +169,10 @@ OPS = [
     Op("addShop", _m("addShop", 'municipalityCode: "141305", name: "新しい店", category: "SHOP"')),
     Op("closeSettlement", _m("closeSettlement", 'municipalityCode: "141305", periodEnd: "2026-10-31"')),
     Op("settlement", '{ settlement(id: "999999") { id } }'),
+    Op(
+        "settlementPreview",
+        '{ settlementPreview(municipalityCode: "141305", periodEnd: "2026-10-31") { payableYen } }',
+    ),
     Op("markPayoutSent", _m("markPayoutSent", 'statementId: "999999"')),
     Op("staffMembers", '{ staffMembers(municipalityCode: "141305") { login } }'),
     Op("deactivateStaff", _m("deactivateStaff", 'staffId: "999999"')),
@@ -483,6 +487,7 @@ PRODUCT_TABLE = {
     "settlements": ADMINS,
     "monthlyReport": ADMINS,
     "markPayoutSent": ADMINS,
+    "settlementPreview": ADMINS,
     "staffMembers": ADMINS,
     "deactivateStaff": ADMINS,
     "grantBatches": frozenset({"municipality_admin", "municipality_staff", "operator"}),

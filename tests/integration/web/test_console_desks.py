@@ -1,6 +1,7 @@
 """The console's set-up pages as an admin: programs and campaigns, staff and departments, a
 suspension request, payouts marked as sent, warnings, and the audit log that records each change."""
 
+from domain.sql import reader
 from tests.integration.graphql.spending.test_spend_points import _spend
 from tests.integration.identity.people import STAFF_PASSWORD
 from tests.integration.web.test_console_grants import _sign_in
@@ -137,6 +138,15 @@ async def test_payouts_are_warned_about_and_marked_as_sent_once(api, people, tow
     assert (await _spend(people, town, 1000, key="desk-pay-1"))["userErrors"] == []  # the minimum payout
     people.later(days=10)  # December: November is over
     csrf = await _sign_in(api, "municipality_admin-141305-0")
+    preview = (await api.get("/console/settlements/preview?lang=ja&periodEnd=2026-11-30")).text
+    assert "まだ何も締めていません" in preview and "ブレーメン通り 商店" in preview and "1,000" in preview
+    assert await reader().fetchint("SELECT count(*) FROM settlements") == 0  # nothing kept
+    gql = await people.gql(
+        '{ settlementPreview(municipalityCode: "141305", periodEnd: "2026-11-30")'
+        " { payableYen statements { name } } }",
+        town.admin,
+    )
+    assert gql["settlementPreview"]["payableYen"] == 1000
     await _post(api, "/console/settlements/close", csrf, periodEnd="2026-11-30", confirm="yes")
     people.later(days=12)  # a few days before the 15th
     csrf = await _sign_in(api, "municipality_admin-141305-0")  # a new day, a new session

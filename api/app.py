@@ -150,6 +150,8 @@ def create_app(
             Route("/console/settlements/close", console.close, methods=["POST"]),
             Route("/console/shops", shop_desk.show),
             Route("/console/shops/bank", shop_desk.bank, methods=["POST"]),
+            Route("/console/shops/add", shop_desk.add, methods=["POST"]),
+            Route("/console/shops/programs", shop_desk.programs, methods=["POST"]),
             Route("/console/agreements", shop_desk.agreement, methods=["POST"]),
             Route("/console/terminals", terminal_desk.show, methods=["GET"]),
             Route("/console/terminals", terminal_desk.register, methods=["POST"]),

@@ -24,7 +24,8 @@ from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code, list_municipalities
 from domain.municipalities.warnings import ConsoleWarning, console_warnings
 from domain.numbers import ascii_int
-from domain.programs.agreements import add_acceptance_agreement, list_agreements
+from domain.programs.actions import set_shop_programs
+from domain.programs.agreements import add_acceptance_agreement, list_agreements, programs_agreed_for
 from domain.programs.queries import list_programs_by_municipality
 from domain.settlement.actions import SettlementView, close_settlement
 from domain.settlement.banks import BankAccount
@@ -37,7 +38,7 @@ from domain.settlement.queries import (
 )
 from domain.settlement.report_files import FUNDER_NAMES, SOURCE_NAMES
 from domain.settlement.reports import MonthlyReport, monthly_report
-from domain.shops.actions import list_shops, set_shop_bank_account
+from domain.shops.actions import CATEGORIES, add_shop, list_shops, set_shop_bank_account
 from domain.shops.queries import ShopAccountView, get_shop_bank_account
 from domain.sql import reader
 from domain.terminals.actions import (
@@ -270,6 +271,8 @@ SAID: dict[str, Tone] = {
     "staff_stopped": "success",
     "department_added": "success",
     "suspended": "success",
+    "shop_added": "success",
+    "shop_programs_saved": "success",
     "row_points": "error",
     "row_unknown": "error",
     "row_twice": "error",
@@ -630,6 +633,34 @@ class ShopDesk:
             + button(text("console.agreement_add"))
             + f"</form>{FILL_CSRF}"
         )
+        categories = [(c, _category(text, c)) for c in sorted(CATEGORIES)]
+        register = (
+            f"<h2>{escape(text('console.shop_add'))}</h2>"
+            f'<form method="post" action="/console/shops/add?lang={text.lang}">{hidden}'
+            + field("shop-name", text("console.shop_name"), name="name", attrs=' required maxlength="100"')
+            + select("shop-category", text("console.category"), categories, name="category", chosen="SHOP")
+            + button(text("console.shop_add"))
+            + f"</form>{FILL_CSRF}"
+        )
+        foreign = await programs_agreed_for(sql, town.id)
+        choices = [(p.id, p.name) for p in programs] + [
+            (p.id, f"{p.name}（{p.municipality_name}）") for p in foreign
+        ]
+        boxes = "".join(
+            f'<label class="choice"><input type="checkbox" class="check" name="program_{pid}" value="yes">'
+            f" {escape(name)}</label>"
+            for pid, name in choices
+        )
+        accepts = (
+            f"<h2>{escape(text('console.shop_programs'))}</h2><p>{escape(text('console.shop_programs_lead'))}</p>"
+            f'<form method="post" action="/console/shops/programs?lang={text.lang}">{hidden}'
+            + select("accepts-shop", text("console.shop"), shop_options, name="shopId")
+            + f'<fieldset class="field"><legend>{escape(text("console.accepts"))}</legend>{boxes}</fieldset>'
+            + button(text("console.save"), "secondary")
+            + f"</form>{FILL_CSRF}"
+            if shop_options
+            else ""
+        )
         body = (
             desk_head(text, town, found, "/console/shops", text("console.shops"))
             + _said(request, text)
@@ -644,6 +675,8 @@ class ShopDesk:
                 rows,
                 4,
             )
+            + register
+            + accepts
             + bank
             + agreement
             + _sign_out(text)
@@ -678,6 +711,32 @@ class ShopDesk:
                 found.actor, ascii_int(form.get("shopId", "")) or -1, account, self.pages.clock.now()
             )
             return "bank_saved"
+
+        return await self._post(request, act)
+
+    async def add(self, request: Request) -> Response:
+        async def act(found: SessionActor, form: dict[str, str]) -> str:
+            await add_shop(
+                found.actor,
+                form.get("m", ""),
+                form.get("name", ""),
+                form.get("category", ""),
+                self.pages.clock.now(),
+            )
+            return "shop_added"
+
+        return await self._post(request, act)
+
+    async def programs(self, request: Request) -> Response:
+        async def act(found: SessionActor, form: dict[str, str]) -> str:
+            chosen = [
+                ascii_int(k.removeprefix("program_")) for k, v in form.items() if k.startswith("program_")
+            ]
+            ids = [p for p in chosen if p is not None]
+            await set_shop_programs(
+                found.actor, ascii_int(form.get("shopId", "")) or -1, ids, self.pages.clock.now()
+            )
+            return "shop_programs_saved"
 
         return await self._post(request, act)
 

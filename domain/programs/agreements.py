@@ -125,3 +125,21 @@ async def list_agreements(sql: Sql, municipality_id: int) -> list[AgreementView]
         f"{_SELECT} WHERE g.municipality_id = $1 OR x.municipality_id = $1 ORDER BY x.id",
         municipality_id,
     )
+
+
+@dataclass(frozen=True)
+class AcceptedProgram:
+    id: int
+    name: str
+    municipality_name: str
+
+
+async def programs_agreed_for(sql: Sql, municipality_id: int) -> list[AcceptedProgram]:
+    """Other municipalities' programs this municipality's shops may accept (their agreements)."""
+    return await sql.fetch_as(
+        AcceptedProgram,
+        "SELECT p.id, p.name, m.name AS municipality_name FROM acceptance_agreements a"
+        " JOIN programs p ON p.id = a.program_id JOIN municipalities m ON m.id = p.municipality_id"
+        " WHERE a.municipality_id = $1 ORDER BY p.id",
+        municipality_id,
+    )

@@ -174,3 +174,20 @@ async def test_another_citys_admin_sees_none_of_it(api, people, town):
     for path in ("/console/programs", "/console/staff", "/console/audit", "/console/grants"):
         page = (await api.get(f"{path}?lang=ja&m=141305")).text.split("<main")[1]
         assert "札幌市" in page and "川崎市" not in page and "市民文化局" not in page, path
+
+
+async def test_a_shop_is_registered_and_told_what_it_accepts(api, people, town):
+    csrf = await _sign_in(api, "municipality_admin-141305-0")
+    added = await _post(api, "/console/shops/add", csrf, name="平間銀座 八百屋", category="SHOP")
+    assert "お店を登録しました" in added and "平間銀座 八百屋" in added
+    shop = (
+        added.split('id="accepts-shop"')[1].split("平間銀座 八百屋")[0].rsplit('value="', 1)[1].split('"')[0]
+    )
+    saved = await _post(
+        api, "/console/shops/programs", csrf, shopId=shop, **{f"program_{town.program}": "yes"}
+    )
+    assert "保存しました" in saved
+    accepted = await reader().fetchints("SELECT program_id FROM shop_programs WHERE shop_id = $1", int(shop))
+    assert accepted == [town.program]
+    bad = await _post(api, "/console/shops/add", csrf, name="x", category="CASINO")
+    assert "種類を選んでください" in bad

@@ -328,7 +328,7 @@ def _summary(text: Text, name: str, program: str, fields: dict[str, str], checke
         (text("console.rows"), f"{checked.rows:,}"),
         (text("console.points"), f"{checked.points:,}"),
     ]
-    table = _table(text("console.grant_check_title"), (text("console.item"), ""), rows, 9)
+    table = _table(text("console.grant_check_title"), (text("console.item"), text("console.value")), rows, 9)
     folded = (
         banner("info", text("console.folded", rows=f"{checked.folded:,}"), live=False)
         if checked.folded

@@ -130,3 +130,25 @@ async def test_a_script_starts_the_grant_and_follows_its_progress(api, people, t
     assert now == {"phase": "done", "done": 1, "total": 1, "points": 40, "failure": None}
     twice = await api.post(f"/console/grants/files/{file_id}/start", data=form, headers=json_headers)
     assert twice.status_code == 409 and "付与済み" in twice.json()["error"]
+
+
+async def test_an_excel_list_with_a_bad_row_names_it_and_stages_nothing(api, people, town):
+    csrf = await _sign_in(api, "municipality_staff-141305-0")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([town.resident.my_key_id, 10])
+    sheet.append([town.resident.my_key_id.lower(), 2_000_000])  # too many points
+    sheet.append([None, None])  # an empty row is skipped
+    sheet.append(["UNKNOWN1", 5.0])  # Excel's numbers are floats
+    data = io.BytesIO()
+    book.save(data)
+    before = await _entries()
+    checked = await _upload(api, csrf, town.program, data.getvalue(), name="名簿.xlsx")
+    assert checked.status_code == 422
+    page = checked.text
+    assert "2 行に問題があります" in page and "xlsx" in page
+    assert '<td class="">2</td>' in page and "1〜1,000,000" in page
+    assert '<td class="">4</td>' in page and "UNKNOWN1" in page
+    assert await _entries() == before and await reader().fetchint("SELECT count(*) FROM grant_files") == 0
+    broken = await _upload(api, csrf, town.program, b"PK\x03\x04 not really a workbook", name="x.xlsx")
+    assert "この.xlsxファイルは読めません" in (await api.get(broken.headers["location"])).text

@@ -101,6 +101,23 @@ class ProgramQuery:
         return [SupportEventGift(my_key_id=g.my_key_id, points=g.points) for g in gifts]
 
 
+def _program_input(
+    input: AddProgramInput | UpdateProgramInput, municipality_code: str, kind: DomainProgramKind
+) -> actions.ProgramInput:
+    return actions.ProgramInput(
+        municipality_code=municipality_code,
+        kind=kind,
+        name=input.name,
+        validity_days=input.validity_days,
+        uses=tuple(input.uses),
+        yen_per_point=input.yen_per_point,
+        starts_on=input.starts_on,
+        ends_on=input.ends_on,
+        organiser=input.organiser,
+        purpose=input.purpose,
+    )
+
+
 @strawberry.type
 class ProgramMutation:
     @strawberry.mutation(
@@ -109,18 +126,7 @@ class ProgramMutation:
     )
     async def add_program(self, info: Info, input: AddProgramInput) -> AddProgramPayload:
         async def work() -> AddProgramPayload:
-            form = actions.ProgramInput(
-                municipality_code=input.municipality_code,
-                kind=input.kind,
-                name=input.name,
-                validity_days=input.validity_days,
-                uses=tuple(input.uses),
-                yen_per_point=input.yen_per_point,
-                starts_on=input.starts_on,
-                ends_on=input.ends_on,
-                organiser=input.organiser,
-                purpose=input.purpose,
-            )
+            form = _program_input(input, input.municipality_code, input.kind)
             program = await actions.add_program(info.context.actor, form, info.context.clock.now())
             return AddProgramPayload(program=Program.from_view(program))
 
@@ -135,18 +141,7 @@ class ProgramMutation:
         self, info: Info, program_id: strawberry.ID, input: UpdateProgramInput
     ) -> UpdateProgramPayload:
         async def work() -> UpdateProgramPayload:
-            form = actions.ProgramInput(
-                municipality_code="",
-                kind=DomainProgramKind.REGULAR,  # the program keeps its own kind
-                name=input.name,
-                validity_days=input.validity_days,
-                uses=tuple(input.uses),
-                yen_per_point=input.yen_per_point,
-                starts_on=input.starts_on,
-                ends_on=input.ends_on,
-                organiser=input.organiser,
-                purpose=input.purpose,
-            )
+            form = _program_input(input, "", DomainProgramKind.REGULAR)  # it keeps its own kind
             program = await actions.update_program(
                 info.context.actor, int_id(program_id) or -1, form, info.context.clock.now()
             )

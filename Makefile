@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-anyday lint format schema bench clean
+.PHONY: help prerequisites-run prerequisites-test install run test test-anyday lint format schema bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -17,13 +17,19 @@ $(STAMP): pyproject.toml package.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: browser tests will lack axe-core"; fi
 	@rm -f $(VENV)/.installed-*; touch $@
 
+prerequisites-run: ## check what make run needs (Python 3.11+, npm), saying how to get what is missing
+	@PYTHON=$(PYTHON) sh scripts/prerequisites.sh run
+
+prerequisites-test: ## check what make test needs (and what it skips without PostgreSQL or Chromium)
+	@PYTHON=$(PYTHON) sh scripts/prerequisites.sh test
+
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
-run: install ## migrate, load demo data (credentials: var/demo-credentials.json), serve on SQLite, print the URL
+run: prerequisites-run install ## migrate, load demo data (credentials: var/demo-credentials.json), serve on SQLite, print the URL
 	$(BIN)/mykey demo seed --out var/demo-credentials.json
 	$(BIN)/mykey serve
 
-test: install ## the whole suite, on SQLite and on PostgreSQL (REQUIRE_POSTGRES=1 makes PostgreSQL mandatory)
+test: prerequisites-test install ## the whole suite, on SQLite and on PostgreSQL (REQUIRE_POSTGRES=1 makes PostgreSQL mandatory)
 	$(BIN)/pytest
 
 # 01:30 JST (16:30 UTC the day before) four months from today: the hour that caught a JST datetime

@@ -42,7 +42,7 @@ from web.console_desks import AuditDesk, ProgramDesk, ResidentDesk, StaffDesk
 from web.console_grants import UPLOAD_BYTES as GRANT_FILE_BYTES
 from web.console_grants import GrantDesk
 from web.counter import barcode_svg
-from web.layout import DESIGN_TOKENS
+from web.layout import DESIGN_TOKENS, tokens_installed
 from web.layout import configure as configure_site
 from web.operator import OperatorPages, PartnerBillingDesk
 from web.pages import home, not_found, privacy, terms
@@ -113,6 +113,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not tokens_installed():
+            log.warning(
+                "the design tokens are not installed (%s): pages use app.css's own colours; run `npm ci`"
+                " (make install does it when npm is on PATH)",
+                DESIGN_TOKENS,
+            )
         if manage_database:
             await open_database(settings)
         listener = None

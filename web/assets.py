@@ -8,7 +8,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -20,6 +20,11 @@ REVALIDATE = "no-cache"
 @cache
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+@cache
+def _is_dir(path: str) -> bool:
+    return Path(path).is_dir()
 
 
 def asset(name: str) -> str:
@@ -40,7 +45,15 @@ class HashedStatic(StaticFiles):
     """StaticFiles that marks a response cacheable for a year when the URL names the file's current
     hash, and revalidated otherwise (ETag and Last-Modified come from StaticFiles)."""
 
+    async def check_config(self) -> None:
+        if self.directory is not None and not _is_dir(str(self.directory)):
+            return  # answered 404 below, never the 500 StaticFiles gives a missing folder
+        await super().check_config()
+
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if self.directory is not None and not _is_dir(str(self.directory)):
+            # an optional folder that is not installed (node_modules without npm): nothing there
+            return PlainTextResponse("Not Found", status_code=404, headers={"cache-control": REVALIDATE})
         response = await super().get_response(path, scope)
         query = scope.get("query_string", b"").decode("latin-1")
         wanted = dict(p.partition("=")[::2] for p in query.split("&") if p).get("v")

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 from pathlib import Path
 
@@ -15,10 +16,19 @@ DESIGN_TOKENS = (
     Path(__file__).resolve().parent.parent / "node_modules" / "@digital-go-jp" / "design-tokens" / "dist"
 )
 
+TOKENS_LINK = '<link rel="stylesheet" href="/vendor/design-tokens/tokens.css">'
+
+
+@cache
+def tokens_installed() -> bool:
+    """Whether ``npm ci`` installed the design tokens; without them app.css's own values are used."""
+    return (DESIGN_TOKENS / "tokens.css").is_file()
+
+
 FRAME = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} | {site}</title><link rel="stylesheet" href="/vendor/design-tokens/tokens.css">
+<title>{title} | {site}</title>{tokens}
 {style}</head>
 <body><a class="skip" href="#main">{skip}</a>
 <header class="site"><a class="brand" href="/?lang={lang}">{site}</a>
@@ -52,6 +62,7 @@ def page(text: Text, title: str, body: str, status: int = 200) -> HTMLResponse:
         title=escape(title),
         site=escape(text("site.name")),
         style=stylesheet("app.css"),
+        tokens=TOKENS_LINK if tokens_installed() else "",
         skip=escape(text("nav.skip")),
         runs=escape(text("footer.runs", operator=SITE.operator)),
         privacy=escape(text("footer.privacy")),

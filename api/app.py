@@ -196,6 +196,7 @@ def create_app(
             Route("/me/vouchers", residents.issue, methods=["POST"]),
             Route("/me/coupon", residents.coupon, methods=["POST"]),
             Route("/me/links", residents.link, methods=["POST"]),
+            Route("/me/links/remove", residents.unlink, methods=["POST"]),
             Route("/me/settings", residents.settings, methods=["POST"]),
             Route("/me/settings", residents.settings_page, methods=["GET"]),
             Route("/me/password", residents.password, methods=["POST"]),

@@ -222,6 +222,7 @@ async def _partners(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
                 "clientId": made.partner.client_id,
                 "clientSecret": made.client_secret,
                 "rate": {"partnerPoints": rate_points, "yen": rate_yen},
+                "serviceCode": f"PT{made.partner.id}",  # where residents link their customer number
             }
         )
     return out
@@ -288,7 +289,8 @@ async def _points(
     seed: Seeder, operator: Actor, municipalities: list[dict[str, Any]], residents: list[dict[str, Any]]
 ) -> None:
     """Every resident gets administrative points in their basic municipality; the first also has
-    reserved points from a partner exchange (idempotency keys make a re-run change nothing)."""
+    reserved points from a partner exchange, after linking their customer number with the partner
+    (idempotency keys make a re-run change nothing)."""
     for index, resident in enumerate(residents, start=1):
         municipality = municipalities[1] if index == 3 else municipalities[0]
         program = next(p for p in municipality["programs"] if p["kind"] == "REGULAR")
@@ -299,7 +301,10 @@ async def _points(
         await grant_points(operator, request, seed.now)
     partner_id = await reader().fetchval("SELECT id FROM partners WHERE name = $1", PARTNERS[0][0])
     first = residents[0]["myKeyId"]
-    form = ExchangeInput(first, 3_000, f"demo-order-{first}", f"demo-exchange-{first}")
+    resident_id = await reader().fetchval("SELECT id FROM residents WHERE my_key_id = $1", first)
+    customer = f"D-{first}"  # the first resident linked their customer number with the partner (consent)
+    await link_service(Actor(Role.RESIDENT, int(resident_id)), f"PT{partner_id}", customer, None, seed.now)
+    form = ExchangeInput(None, 3_000, f"demo-order-{first}", f"demo-exchange-{first}", customer)
     partner = Actor(Role.PARTNER, int(partner_id), scopes=frozenset({"exchange"}))
     await exchange_points(partner, form, seed.now)
 

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 class GrantBatch(Model):
-    """One grant (a single resident or a department's list): one journal entry."""
+    # One grant (a single resident or a department's list): one journal entry.
+    # (A comment, not a docstring: Tortoise would make a docstring the table's comment.)
 
     id = fields.BigIntField(primary_key=True)
     municipality: fields.ForeignKeyRelation["Municipality"] = fields.ForeignKeyField(
@@ -43,7 +44,7 @@ class GrantFileStatus(StrEnum):
 
 
 class GrantFile(Model):
-    """A department's list between its dry run and the grant; its rows are erased once granted."""
+    # A department's list between its dry run and the grant; its rows are erased once granted.
 
     id = fields.BigIntField(primary_key=True)
     municipality: fields.ForeignKeyRelation["Municipality"] = fields.ForeignKeyField(

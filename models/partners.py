@@ -1,7 +1,12 @@
 """Partner companies (応援ポイント会社): OAuth 2.0 clients whose points residents exchange."""
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.links import Service
 
 
 class Partner(Model):
@@ -23,6 +28,11 @@ class Partner(Model):
     invoice_number = fields.CharField(max_length=14, null=True)  # 適格請求書発行事業者 T + 13 digits
     billing_set_by = fields.CharField(max_length=120, null=True)
     billing_set_at = fields.DatetimeField(null=True)
+    # the partner's service (code PT<id>): a resident links their customer number there (ID連携), and
+    # the partner may then credit that customer — its consent (issue 15)
+    service: fields.ForeignKeyNullableRelation["Service"] = fields.ForeignKeyField(
+        "models.Service", related_name="partners", null=True, on_delete=fields.RESTRICT
+    )  # one partner per service: a unique index (migrations/0011)
 
     class Meta:
         table = "partners"

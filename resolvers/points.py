@@ -88,7 +88,11 @@ class PointsMutation:
     async def exchange_points(self, info: Info, input: ExchangePointsInput) -> ExchangePointsPayload:
         async def work() -> ExchangePointsPayload:
             form = exchanges.ExchangeInput(
-                input.my_key_id, input.partner_points, input.external_ref, input.idempotency_key
+                input.my_key_id,
+                input.partner_points,
+                input.external_ref,
+                input.idempotency_key,
+                input.partner_customer_id,
             )
             done = await exchanges.exchange_points(info.context.actor, form, info.context.clock.now())
             return ExchangePointsPayload(

@@ -139,10 +139,17 @@ class GrantWithCardPayload(Payload):
 
 @strawberry.input
 class ExchangePointsInput:
-    my_key_id: str
     partner_points: int
     external_ref: str
     idempotency_key: str
+    partner_customer_id: str | None = strawberry.field(
+        default=None,
+        description="The customer number the resident linked with you on My Page (ID連携): their consent."
+        " Without it (or the widget's authorization) an exchange is FORBIDDEN.",
+    )
+    my_key_id: str | None = strawberry.field(
+        default=None, description="Optional: checked against the resident who linked the customer number."
+    )
 
 
 @strawberry.type(

@@ -16,7 +16,15 @@ from domain.auth.sessions import SessionActor
 from domain.auth.tokens import same
 from domain.clock import Clock, japan_date
 from domain.errors import DomainError, ErrorCode
-from domain.links.actions import LinkView, ServiceView, link_service, list_links, list_services
+from domain.links.actions import (
+    CUSTOMER_ID,
+    LinkView,
+    ServiceView,
+    link_service,
+    list_links,
+    list_services,
+    unlink_service,
+)
 from domain.municipalities.queries import MunicipalityView, list_municipalities, list_municipalities_by_id
 from domain.numbers import ascii_int
 from domain.points.exchanges import redeem_coupon
@@ -139,15 +147,19 @@ class ResidentPages:
         return notice.redirect(text)
 
     async def _act(
-        self, request: Request, act: Callable[[SessionActor, dict[str, str], Text], Awaitable["Notice"]]
+        self,
+        request: Request,
+        act: Callable[[SessionActor, dict[str, str], Text], Awaitable["Notice"]],
+        done_to: str = "/me/settings",
     ) -> Response:
-        """Run a settings form's action (CSRF checked) and come back to that page with what happened."""
+        """Run a settings form's action (CSRF checked) and come back with what happened: to
+        ``done_to`` when it worked, to the settings page when it was refused."""
         text = Text(language(request))
         checked = await self._checked(request)
         if checked is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
         try:
-            notice = replace(await act(checked[0], checked[1], text), to="/me/settings")
+            notice = replace(await act(checked[0], checked[1], text), to=done_to)
         except DomainError as error:
             notice = Notice.refusal(error, to="/me/settings")
         return notice.redirect(text)
@@ -165,7 +177,16 @@ class ResidentPages:
             await link_service(
                 found.actor, form.get("serviceCode", ""), form.get("customerId", ""), None, self.clock.now()
             )
-            return Notice("me.saved")
+            return Notice("me.linked")
+
+        return await self._act(request, act, done_to="/me")
+
+    async def unlink(self, request: Request) -> Response:
+        """``POST /me/links/remove``: the resident takes a link back (a partner's consent ends with it)."""
+
+        async def act(found: SessionActor, form: dict[str, str], text: Text) -> Notice:
+            await unlink_service(found.actor, form.get("serviceCode", ""))
+            return Notice("me.unlinked")
 
         return await self._act(request, act)
 
@@ -268,10 +289,17 @@ class ResidentPages:
             f"<h1>{escape(text('me.more'))}</h1>"
             + ("" if notice is None else notice.html(text, {}))
             + _coupon_form(text)
-            + _links(text, await list_links(sql, resident.id, now), await list_services(sql))
+            + _links(
+                text,
+                await list_links(sql, resident.id, now),
+                await list_services(sql),
+                request.query_params.get("link", ""),
+                request.query_params.get("customer", ""),
+            )
             + _settings(text, resident, await list_municipalities(sql, first=2000))
             + _password_form(text)
             + link_button(f"/me?lang={text.lang}", text("nav.mypage"), "tertiary")
+            + FILL_CSRF  # every form above posts the session's CSRF token
         )
         return page(text, text("me.more"), body)
 
@@ -340,7 +368,17 @@ class Notice:
     amount: int | None = None  # what the resident asked for, kept after a refusal
     to: str = "/me"
 
-    KEYS = frozenset({"me.move_done", "me.coupon_done", "me.saved", "me.need_card", "me.voucher_done"})
+    KEYS = frozenset(
+        {
+            "me.move_done",
+            "me.coupon_done",
+            "me.saved",
+            "me.need_card",
+            "me.voucher_done",
+            "me.linked",
+            "me.unlinked",
+        }
+    )
 
     @classmethod
     def refusal(cls, error: DomainError, to: str = "/me") -> "Notice":
@@ -484,18 +522,39 @@ def _coupon_form(text: Text) -> str:
     )
 
 
-def _links(text: Text, links: list[LinkView], services: list[ServiceView]) -> str:
-    items = [f"<li>{escape(link.service_name)}: {escape(link.customer_id)}</li>" for link in links]
-    options = "".join(f'<option value="{escape(s.code)}">{escape(s.name)}</option>' for s in services)
+def _links(
+    text: Text, links: list[LinkView], services: list[ServiceView], asked: str = "", customer: str = ""
+) -> str:
+    """The resident's linked numbers, each with its removal, and the form to link one. A partner's
+    page may send the resident here with its service and their customer number filled in
+    (``?link=PT1&customer=…``): the resident still decides, with one tap."""
+    items = [
+        f"<li>{escape(link.service_name)}: {escape(link.customer_id)}"
+        f'<form method="post" action="/me/links/remove?lang={text.lang}">{CSRF_FIELD}'
+        f'<input type="hidden" name="serviceCode" value="{escape(link.service_code)}">'
+        + button(text("me.unlink", service=link.service_name), "tertiary")
+        + "</form></li>"
+        for link in links
+    ]
+    chosen = next((s for s in services if s.code == asked), None)
+    number = customer if chosen is not None and CUSTOMER_ID.fullmatch(customer) else ""
+    options = "".join(
+        f'<option value="{escape(s.code)}"{" selected" if s is chosen else ""}>{escape(s.name)}</option>'
+        for s in services
+    )
+    ask = ""
+    if chosen is not None and number:
+        ask = banner("info", text("me.link_ask", service=chosen.name, customer=number), live=False)
+    value = f' value="{escape(number)}"' if number else ""
     form = (
-        f'<form method="post" action="/me/links?lang={text.lang}">{CSRF_FIELD}'
+        f'<form method="post" action="/me/links?lang={text.lang}" id="links">{CSRF_FIELD}'
         f'<label for="service">{escape(text("me.link_service"))}</label>'
         '<select id="service" name="serviceCode">'
         f'{options}</select><label for="customer">{escape(text("me.link_customer"))}</label>'
-        '<input id="customer" name="customerId" autocomplete="off" required>'
+        f'<input id="customer" name="customerId" autocomplete="off" required{value}>'
         f'<button type="submit">{escape(text("me.link_add"))}</button></form>'
     )
-    return _section(text, "me.links", items, "me.no_links") + form
+    return _section(text, "me.links", items, "me.no_links") + ask + form
 
 
 def _settings(text: Text, resident: ResidentView, towns: list[MunicipalityView]) -> str:

@@ -54,6 +54,14 @@ async def add_partner(
             rate_points,
             rate_yen,
         )
+        # its service, where residents link their customer number with it (their consent)
+        service_id = await sql.fetchval(
+            "INSERT INTO services (code, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+            f"PT{partner_id}",
+            name,
+            now,
+        )
+        await sql.execute("UPDATE partners SET service_id = $2 WHERE id = $1", partner_id, service_id)
         return PartnerCredentials(PartnerView(int(partner_id), name, client_id, True), client_secret)
 
     try:

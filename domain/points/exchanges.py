@@ -17,6 +17,7 @@ from domain.auth import ratelimit
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.auth.tokens import digest
+from domain.clock import japan_date
 from domain.dates import sane_instant
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
@@ -36,23 +37,51 @@ MAX_COUPONS = 1_000
 
 @dataclass(frozen=True)
 class ExchangeInput:
-    my_key_id: str
+    my_key_id: str | None
     partner_points: int
     external_ref: str
     idempotency_key: str
+    partner_customer_id: str | None = None  # the number the resident linked with the partner (ID連携)
 
 
 def _invalid(message: str, field: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, field)
 
 
-async def _resident(sql: Sql, my_key_id: str) -> tuple[int, int | None]:
+NO_CONSENT = (
+    "A partner credits only a resident who consented: send the partnerCustomerId the resident linked"
+    " with you on My Page (ID連携), or use the exchange widget."
+)
+
+
+async def _consenting(
+    sql: Sql, partner_id: int, form: ExchangeInput, now: datetime
+) -> tuple[int, int | None]:
+    """The resident who linked ``partnerCustomerId`` with this partner (and whose link is current);
+    a bare MyKey ID is no consent. A MyKey ID sent as well must be that resident's."""
+    if not form.partner_customer_id:
+        raise DomainError(ErrorCode.FORBIDDEN, NO_CONSENT, "partnerCustomerId", "exchange.consent")
     row = await sql.fetchrow(
-        "SELECT id, basic_municipality_id FROM residents WHERE my_key_id = $1 AND status = 'ACTIVE'",
-        my_key_id.upper(),
+        "SELECT r.id, r.my_key_id, r.basic_municipality_id FROM service_links l"
+        " JOIN partners p ON p.service_id = l.service_id JOIN residents r ON r.id = l.resident_id"
+        " WHERE p.id = $1 AND l.customer_id = $2 AND r.status = 'ACTIVE'"
+        " AND (l.valid_until IS NULL OR l.valid_until >= $3)",
+        partner_id,
+        form.partner_customer_id,
+        japan_date(now),
     )
     if row is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No active MyKey ID like this.", "myKeyId")
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            "No resident has linked this customer number with you (or the link was removed).",
+            "partnerCustomerId",
+        )
+    if form.my_key_id and form.my_key_id.upper() != str(row["my_key_id"]):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "This MyKey ID is not the one linked to this customer number.",
+            "myKeyId",
+        )
     basic = row["basic_municipality_id"]
     return int(row["id"]), None if basic is None else int(basic)
 
@@ -132,13 +161,14 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
     if yen < 1:
         raise _invalid("These partner points are worth less than one yen.", "partnerPoints")
     request: RequestFields = {
-        "myKeyId": form.my_key_id,
+        "myKeyId": form.my_key_id or "",
+        "partnerCustomerId": form.partner_customer_id or "",
         "partnerPoints": form.partner_points,
         "externalRef": form.external_ref,
     }
 
     async def work(sql: Sql) -> ExchangeDone:
-        resident_id, basic = await _resident(sql, form.my_key_id)
+        resident_id, basic = await _consenting(sql, actor.id, form, now)
         _need_basic(basic)
         memo = f"{partner['name']} ポイント交換 ({form.external_ref})"
         entry_id = await _credit_reserved(
@@ -172,7 +202,7 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
             answer=ExchangeDone,
         )
     except DomainError as exc:
-        if exc.code is ErrorCode.NOT_FOUND and exc.field == "myKeyId":
+        if exc.code is ErrorCode.NOT_FOUND and exc.field == "partnerCustomerId":
             await ratelimit.record_failure(ratelimit.PARTNER_UNKNOWN_IDS, str(actor.id), now)
         raise
     except IntegrityError as exc:  # the reference was used by another request of this partner

@@ -31,6 +31,7 @@ async def _month(people, town):
     converted = await people.gql(CONVERT, street_pay, p=proof, n=110, k="settle-convert-1")
     assert converted["convertPoints"]["userErrors"] == []
     partner = await people.partner()
+    await people.consent(town.resident)
     exchanged = await people.gql(EXCHANGE, partner, i=_order(town.resident, 500))
     assert exchanged["exchangePoints"]["userErrors"] == []
     moved = await people.gql(MOVE, town.resident.token, p=str(town.program), n=500)

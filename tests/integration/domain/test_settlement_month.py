@@ -75,6 +75,9 @@ async def _month(people, town, clock):
     partner = await people.partner()  # a partner's token lasts an hour
     await people.fresh_crl()
     await people.login(r1)
+    await people.consent(r1)
+    await people.login(r2)
+    await people.consent(r2)
     await people.grant(b_staff, sapporo.id, [(r2.my_key_id, 800)], key="month-b-grant")
     assert (await people.gql(EXCHANGE, partner, i=_order(r1, 500, "m-1", "month-x-1")))["exchangePoints"][
         "userErrors"

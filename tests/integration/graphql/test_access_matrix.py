@@ -300,7 +300,7 @@ OPS = [
         _m("exchangePoints", "input: $i", "$i: ExchangePointsInput!"),
         lambda w, r: {
             "i": {
-                "myKeyId": w.resident.my_key_id,
+                "partnerCustomerId": "NOT-LINKED",
                 "partnerPoints": 10,
                 "externalRef": f"ref-{r}",
                 "idempotencyKey": f"ex-{r}-key",

@@ -208,6 +208,25 @@ class People:
         )
         return str(response.json()["access_token"])
 
+    async def consent(
+        self, resident: "Registered", partner: str = "パートナー", customer_id: str = ""
+    ) -> str:
+        """The resident links their customer number with the partner on My Page (ID連携): the consent
+        an exchange needs. Returns the number (``C-<MyKey ID>`` unless given)."""
+        code = await reader().fetchval(
+            "SELECT s.code FROM partners p JOIN services s ON s.id = p.service_id WHERE p.name = $1", partner
+        )
+        number = customer_id or f"C-{resident.my_key_id}"
+        linked = await self.gql(
+            "mutation($s: String!, $c: String!) { linkService(serviceCode: $s, customerId: $c)"
+            " { userErrors { code field } } }",
+            resident.token,
+            s=str(code),
+            c=number,
+        )
+        assert linked["linkService"]["userErrors"] == [], linked
+        return number
+
     async def grant(
         self, token: str, program_id: int, rows: list[tuple[str, int]], key: str = ""
     ) -> dict[str, Any]:

@@ -18,13 +18,20 @@ ISSUE = (
 
 
 def _order(resident, points=1000, ref="order-1", key="exchange-key-1"):
-    return {"myKeyId": resident.my_key_id, "partnerPoints": points, "externalRef": ref, "idempotencyKey": key}
+    """An order for the customer number the resident linked (``people.consent``)."""
+    return {
+        "partnerCustomerId": f"C-{resident.my_key_id}",
+        "partnerPoints": points,
+        "externalRef": ref,
+        "idempotencyKey": key,
+    }
 
 
 async def test_an_exchange_converts_by_the_rate_and_waits_14_days(people):
     await people.municipality()
     resident = await people.register()
     partner = await people.partner(rate_points=3, rate_yen=2)  # 3 miles = 2 yen
+    await people.consent(resident)
     answer = (await people.gql(EXCHANGE, partner, i=_order(resident, 1000)))["exchangePoints"]
     assert answer["exchange"] == {
         "partnerPoints": 1000,
@@ -44,6 +51,7 @@ async def test_an_exchange_is_idempotent_and_its_reference_unique(people):
     await people.municipality()
     resident = await people.register()
     partner = await people.partner()
+    await people.consent(resident)
     first = (await people.gql(EXCHANGE, partner, i=_order(resident)))["exchangePoints"]
     again = (await people.gql(EXCHANGE, partner, i=_order(resident)))["exchangePoints"]
     assert first == again
@@ -60,6 +68,7 @@ async def test_an_exchange_is_idempotent_and_its_reference_unique(people):
     ("changes", "field"),
     [
         ({"partnerPoints": 0}, "partnerPoints"),
+        ({"partnerCustomerId": "NOBODY"}, "partnerCustomerId"),
         ({"myKeyId": "NOBODY00"}, "myKeyId"),
         ({"externalRef": ""}, "externalRef"),
         ({"idempotencyKey": "short"}, "idempotencyKey"),
@@ -69,6 +78,7 @@ async def test_bad_exchanges_change_nothing(people, changes, field):
     await people.municipality()
     resident = await people.register()
     partner = await people.partner()
+    await people.consent(resident)
     answer = (await people.gql(EXCHANGE, partner, i=_order(resident) | changes))["exchangePoints"]
     assert answer["userErrors"][0]["field"] == field
     assert await reader().fetchval("SELECT COUNT(*) FROM journal_entries") == 0
@@ -78,6 +88,7 @@ async def test_reserved_points_need_a_basic_municipality(people):
     await people.municipality()
     resident = await people.register(municipality=None)
     partner = await people.partner()
+    await people.consent(resident)
     answer = (await people.gql(EXCHANGE, partner, i=_order(resident)))["exchangePoints"]
     assert answer["userErrors"] == [{"code": "INVALID_INPUT", "field": "myKeyId"}]
 
@@ -87,6 +98,7 @@ async def test_concurrent_exchanges_with_one_key_credit_once(people):
     await people.municipality()
     resident = await people.register()
     partner = await people.partner()
+    await people.consent(resident)
     gate = asyncio.Event()
 
     async def one():
@@ -109,6 +121,7 @@ async def test_coupons_are_single_use_hashed_and_expire(people):
     await people.municipality()
     resident = await people.register()
     partner = await people.partner(name="クーポン会社")
+    await people.consent(resident, "クーポン会社")
     codes = (await people.gql(ISSUE, partner, n=3, p=500))["issueCoupons"]["codes"]
     assert len(codes) == 3 and all(len(c) == 19 and c.count("-") == 3 for c in codes)
     stored = {r["code_hash"] for r in await reader().fetch("SELECT code_hash FROM coupons")}
@@ -133,6 +146,7 @@ async def test_guessing_coupons_is_rate_limited(people):
     await people.municipality()
     resident = await people.register()
     partner = await people.partner()
+    await people.consent(resident)
     code = (await people.gql(ISSUE, partner, n=1, p=100))["issueCoupons"]["codes"][0]
     for n in range(10):
         answer = (await people.gql(REDEEM, resident.token, c=f"AAAA-BBBB-CCCC-{n:04d}"))["redeemCoupon"]
@@ -148,10 +162,12 @@ async def test_a_token_does_only_what_its_scopes_allow(people):
     await people.municipality()
     resident = await people.register()
     coupons_only = await people.partner(scope="coupons", name="クーポン会社")
+    await people.consent(resident, "クーポン会社")
     refused = (await people.gql(EXCHANGE, coupons_only, i=_order(resident)))["exchangePoints"]
     assert refused["userErrors"] == [{"code": "FORBIDDEN", "field": None}]
     assert (await people.gql(ISSUE, coupons_only, n=1, p=100))["issueCoupons"]["userErrors"] == []
     exchange_only = await people.partner(scope="exchange", name="航空会社")
+    await people.consent(resident, "航空会社")
     issued = (await people.gql(ISSUE, exchange_only, n=1, p=100))["issueCoupons"]
     assert issued["userErrors"] == [{"code": "FORBIDDEN", "field": None}]
     done = (await people.gql(EXCHANGE, exchange_only, i=_order(resident)))["exchangePoints"]
@@ -160,20 +176,61 @@ async def test_a_token_does_only_what_its_scopes_allow(people):
     assert await reader().fetchval("SELECT COUNT(*) FROM coupons") == 1
 
 
-async def test_unknown_mykey_ids_count_against_the_partner(people):
+async def test_unknown_customer_numbers_count_against_the_partner(people):
     await people.municipality()
     resident = await people.register()
     partner = await people.partner()
+    await people.consent(resident)
     for n in range(100):
         order = {
-            "myKeyId": f"ZZ{n:06d}",
+            "partnerCustomerId": f"ZZ{n:06d}",
             "partnerPoints": 10,
             "externalRef": f"p-{n}",
             "idempotencyKey": f"k-{n}-probe",
         }
         answer = (await people.gql(EXCHANGE, partner, i=order))["exchangePoints"]
-        assert answer["userErrors"] == [{"code": "NOT_FOUND", "field": "myKeyId"}]
+        assert answer["userErrors"] == [{"code": "NOT_FOUND", "field": "partnerCustomerId"}]
     limited = (await people.gql(EXCHANGE, partner, i=_order(resident)))["exchangePoints"]
     assert limited["userErrors"] == [{"code": "RATE_LIMITED", "field": None}]
     other = await people.partner(name="別のパートナー")  # the limit is the prober's alone
+    await people.consent(resident, "別のパートナー")
     assert (await people.gql(EXCHANGE, other, i=_order(resident)))["exchangePoints"]["userErrors"] == []
+
+
+async def test_only_a_consenting_resident_is_credited_and_revoking_the_link_stops_it(people):
+    await people.municipality()
+    resident = await people.register()
+    other = await people.register()
+    partner = await people.partner()
+    bare = {
+        "myKeyId": resident.my_key_id,
+        "partnerPoints": 100,
+        "externalRef": "bare",
+        "idempotencyKey": "bare-order-1",
+    }
+    refused = (await people.gql(EXCHANGE, partner, i=bare))["exchangePoints"]
+    assert refused["userErrors"] == [{"code": "FORBIDDEN", "field": "partnerCustomerId"}]
+    number = await people.consent(resident, customer_id="ANA-12345678")
+    linked = {
+        "partnerCustomerId": number,
+        "partnerPoints": 100,
+        "externalRef": "l-1",
+        "idempotencyKey": "linked-order-1",
+    }
+    assert (await people.gql(EXCHANGE, partner, i=linked))["exchangePoints"]["userErrors"] == []
+    mismatch = linked | {"myKeyId": other.my_key_id, "externalRef": "l-2", "idempotencyKey": "linked-order-2"}
+    assert (await people.gql(EXCHANGE, partner, i=mismatch))["exchangePoints"]["userErrors"] == [
+        {"code": "INVALID_INPUT", "field": "myKeyId"}
+    ]
+    code = await reader().fetchval("SELECT s.code FROM services s JOIN partners p ON p.service_id = s.id")
+    unlinked = await people.gql(
+        "mutation($s: String!) { unlinkService(serviceCode: $s) { userErrors { code } } }",
+        resident.token,
+        s=code,
+    )
+    assert unlinked["unlinkService"]["userErrors"] == []
+    after = linked | {"externalRef": "l-3", "idempotencyKey": "linked-order-3"}
+    assert (await people.gql(EXCHANGE, partner, i=after))["exchangePoints"]["userErrors"] == [
+        {"code": "NOT_FOUND", "field": "partnerCustomerId"}
+    ]
+    assert await reader().fetchval("SELECT COUNT(*) FROM exchanges") == 1

@@ -27,8 +27,9 @@ async def _exchanged(people, points=1000, basic="141305"):
     regular = await people.program(basic, name=f"{basic} ポイント")
     resident = await people.register(municipality=basic)
     partner = await people.partner()
+    await people.consent(resident)
     order = {
-        "myKeyId": resident.my_key_id,
+        "partnerCustomerId": f"C-{resident.my_key_id}",
         "partnerPoints": points,
         "externalRef": "o-1",
         "idempotencyKey": "exchange-1",

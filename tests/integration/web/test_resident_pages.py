@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.sql import reader
 from tests.integration.identity.people import PASSWORD
 
 MESSAGES = Path(__file__).resolve().parents[3] / "web" / "messages"
@@ -190,3 +191,27 @@ async def test_my_page_keeps_the_amount_after_a_refusal_and_shows_what_can_be_us
         data={"programId": str(town.program), "faceValue": "", "quick": "500", "csrf": csrf},
     )
     assert quick.headers["location"].startswith("/v/")  # one tap: a 500 pt voucher
+
+
+async def test_a_partner_link_from_its_page_takes_one_tap_and_can_be_removed(api, people, town):
+    await people.partner(name="ANAマイレージ")
+    code = await reader().fetchval("SELECT s.code FROM services s JOIN partners p ON p.service_id = s.id")
+    signed_in = await api.post("/signin", data={"myKeyId": town.resident.my_key_id, "password": PASSWORD})
+    assert signed_in.status_code == 303
+    csrf = api.cookies.get("mykey_csrf")
+    asked = (await api.get(f"/me/settings?lang=ja&link={code}&customer=AMC-0012345")).text
+    assert "ANAマイレージ のお客様番号 AMC-0012345" in asked and 'value="AMC-0012345"' in asked
+    assert "csrf.js" in asked  # the page's forms carry the CSRF token
+    odd = (await api.get(f"/me/settings?lang=ja&link={code}&customer=<script>")).text
+    assert "<script>" not in odd.split("<main")[1].split("</main>")[0].replace(
+        '<script type="application/json"', ""
+    )
+    linked = await api.post(
+        "/me/links", data={"csrf": csrf, "serviceCode": code, "customerId": "AMC-0012345"}
+    )
+    assert linked.headers["location"].startswith("/me?") and "me.linked" in linked.headers["location"]
+    settings = (await api.get("/me/settings?lang=ja")).text
+    assert "ANAマイレージ: AMC-0012345" in settings and "ANAマイレージ との連携をやめる" in settings
+    removed = await api.post("/me/links/remove", data={"csrf": csrf, "serviceCode": code})
+    assert "me.unlinked" in removed.headers["location"]
+    assert await reader().fetchval("SELECT COUNT(*) FROM service_links") == 0

@@ -93,6 +93,7 @@ class PointsMutation:
                 input.external_ref,
                 input.idempotency_key,
                 input.partner_customer_id,
+                None if input.program_id is None else (int_id(input.program_id) or -1),
             )
             done = await exchanges.exchange_points(info.context.actor, form, info.context.clock.now())
             return ExchangePointsPayload(

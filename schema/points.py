@@ -150,6 +150,10 @@ class ExchangePointsInput:
     my_key_id: str | None = strawberry.field(
         default=None, description="Optional: checked against the resident who linked the customer number."
     )
+    program_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A running support event: the points are given to it straight away (直接ポイント交換).",
+    )
 
 
 @strawberry.type(

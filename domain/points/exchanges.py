@@ -26,8 +26,11 @@ from domain.ledger.journal import Funder, Leg, post_entry
 from domain.ledger.rules import expiry_instant
 from domain.notifications.outbox import enqueue, opted_in, points_granted
 from domain.points import accounts
+from domain.points.reserved import check_move_target, into_program
+from domain.programs.queries import get_program
 from domain.sql import Sql, as_datetime, bulk_insert, reader, transaction
 from models.ledger import FunderKind
+from models.programs import ProgramKind
 
 RESERVED_DAYS = 14
 MAX_PARTNER_POINTS = 10_000_000
@@ -42,6 +45,7 @@ class ExchangeInput:
     external_ref: str
     idempotency_key: str
     partner_customer_id: str | None = None  # the number the resident linked with the partner (ID連携)
+    program_id: int | None = None  # a support event to give the points to straight away (seed 002)
 
 
 def _invalid(message: str, field: str) -> DomainError:
@@ -163,13 +167,21 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
     request: RequestFields = {
         "myKeyId": form.my_key_id or "",
         "partnerCustomerId": form.partner_customer_id or "",
+        "programId": form.program_id or 0,
         "partnerPoints": form.partner_points,
         "externalRef": form.external_ref,
     }
 
     async def work(sql: Sql) -> ExchangeDone:
         resident_id, basic = await _consenting(sql, actor.id, form, now)
-        _need_basic(basic)
+        event = None
+        if form.program_id is not None:  # 直接ポイント交換: given to a running support event at once
+            event = await get_program(sql, form.program_id)
+            if event.kind is not ProgramKind.SUPPORT_EVENT:
+                raise _invalid("Only a support event takes an exchange directly.", "programId")
+            check_move_target(event, now)
+        else:
+            _need_basic(basic)
         memo = f"{partner['name']} ポイント交換 ({form.external_ref})"
         entry_id = await _credit_reserved(
             sql, "EXCHANGE", actor.label, actor.id, resident_id, yen, now, memo, form.idempotency_key
@@ -186,6 +198,8 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
             entry_id,
             now,
         )
+        if event is not None:
+            await into_program(sql, resident_id, event, yen, now, actor.label, "GIFT")
         return ExchangeDone(
             int(exchange_id), form.partner_points, yen, yen, "COMPLETED", form.external_ref, now
         )

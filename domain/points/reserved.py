@@ -39,7 +39,7 @@ class Moved:
     premium: int
 
 
-async def _into_program(
+async def into_program(
     sql: Sql,
     resident_id: int,
     program: ProgramView,
@@ -71,7 +71,7 @@ async def _into_program(
     return Moved(program, points, extra)
 
 
-def _check_target(program: ProgramView, now: datetime) -> None:
+def check_move_target(program: ProgramView, now: datetime) -> None:
     if program.kind is ProgramKind.SUPPORT_EVENT and not event_open(
         program.starts_on, program.ends_on, japan_date(now)
     ):
@@ -91,8 +91,8 @@ async def move_reserved_points(actor: Actor | None, program_id: int, points: int
 
     async def work(sql: Sql) -> Moved:
         program = await get_program(sql, program_id)
-        _check_target(program, now)
-        return await _into_program(sql, actor.id, program, points, now, actor.label, _kind(program))
+        check_move_target(program, now)
+        return await into_program(sql, actor.id, program, points, now, actor.label, _kind(program))
 
     return await transaction(work)
 
@@ -125,8 +125,8 @@ async def move_reserved_home(actor: Actor | None, now: datetime) -> Moved:
         )
         if points <= 0:
             raise DomainError(ErrorCode.NOT_FOUND, "You have no reserved points to move.", "points")
-        _check_target(program, now)
-        return await _into_program(sql, actor.id, program, points, now, actor.label, _kind(program))
+        check_move_target(program, now)
+        return await into_program(sql, actor.id, program, points, now, actor.label, _kind(program))
 
     return await transaction(work)
 
@@ -178,7 +178,7 @@ async def _auto_move_one(row: _Due, now: datetime) -> tuple[int, bool]:
         if not due:
             return 0, True
         as_of = row.first_due - EPSILON
-        moved = await _into_program(
+        moved = await into_program(
             sql, resident_id, program, int(due), now, AUTO_MOVE_ACTOR, "AUTO_MOVE", as_of
         )
         return moved.points, True

@@ -1,10 +1,13 @@
 """exchangePoints (partners over OAuth) and coupon codes, into reserved points."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
+from domain.clock import JST
 from domain.sql import reader
+from models.programs import ProgramKind
 
 EXCHANGE = (
     "mutation($i: ExchangePointsInput!) { exchangePoints(input: $i)"
@@ -234,3 +237,31 @@ async def test_only_a_consenting_resident_is_credited_and_revoking_the_link_stop
         {"code": "NOT_FOUND", "field": "partnerCustomerId"}
     ]
     assert await reader().fetchval("SELECT COUNT(*) FROM exchanges") == 1
+
+
+async def test_an_exchange_straight_into_a_support_event(people):
+    await people.municipality()
+    resident = await people.register(municipality=None)  # no basic municipality needed for a gift
+    partner = await people.partner()
+    await people.consent(resident)
+    today = people.clock.now().astimezone(JST).date()
+    event = await people.program(
+        kind=ProgramKind.SUPPORT_EVENT,
+        name="〇〇大学支援",
+        starts_on=today,
+        ends_on=today + timedelta(days=5),
+        organiser="〇〇大学",
+    )
+    regular = await people.program(name="川崎市ポイント")
+    into_regular = _order(resident, 400, "e-0", "event-key-0") | {"programId": str(regular.id)}
+    refused = (await people.gql(EXCHANGE, partner, i=into_regular))["exchangePoints"]
+    assert refused["userErrors"] == [{"code": "INVALID_INPUT", "field": "programId"}]
+    order = _order(resident, 400, "e-1", "event-key-1") | {"programId": str(event.id)}
+    done = (await people.gql(EXCHANGE, partner, i=order))["exchangePoints"]
+    assert done["userErrors"] == [] and done["exchange"]["points"] == 400
+    assert (await people.gql(RESERVED, resident.token))["me"]["reserved"]["points"] == 0
+    gift = await reader().fetchrow(
+        "SELECT l.funder_kind, a.kind FROM lots l JOIN accounts a ON a.id = l.account_id"
+        " WHERE a.kind = 'EVENT_GIFTS'"
+    )
+    assert dict(gift) == {"funder_kind": "PARTNER", "kind": "EVENT_GIFTS"}  # the partner stays the funder

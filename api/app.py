@@ -18,6 +18,7 @@ from api.graphql import GraphQLApp
 from api.metrics import MetricsMiddleware, metrics_endpoint
 from api.middleware import BodyLimit, Compress, SameOriginForms, SecurityHeaders
 from api.oauth import token_endpoint
+from api.partner_files import reconciliation_endpoint
 from api.routes import healthz
 from api.settings import Settings, mail_transport
 from api.settlement_files import (
@@ -208,6 +209,7 @@ def create_app(
             Route("/metrics", metrics_endpoint(settings.metrics_allow, settings.metrics_token)),
             Route("/oauth/token", token_endpoint(tokens, clock, settings.production), methods=["POST"]),
             Route("/grants.csv", grants_csv_endpoint(tokens, clock), methods=["POST"]),
+            Route("/partner/reconciliation/{day}.csv", reconciliation_endpoint(tokens, clock)),
             Route("/settlements/{id}/zengin", zengin_endpoint(tokens, clock)),
             Route("/settlements/{id}/statements.csv", statements_endpoint(tokens, clock)),
             Route("/reports/{code}/{month}.{kind}", report_endpoint(tokens, clock)),

@@ -1,12 +1,14 @@
 """Points coming in: grants, partner exchanges, coupons, reserved-point moves."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
 from domain.auth.permissions import Permission
 from domain.errors import DomainError
+from domain.partners.reconciliation import list_partner_exchanges
 from domain.points import exchanges, grants, reserved
+from domain.sql import reader
 from resolvers.ids import int_id
 from schema.cards import CardProofInput
 from schema.context import Info
@@ -22,6 +24,7 @@ from schema.points import (
     GrantWithCardPayload,
     IssueCouponsPayload,
     MoveReservedPointsPayload,
+    PartnerExchange,
     RedeemCouponPayload,
 )
 from schema.programs import Program
@@ -154,3 +157,30 @@ class PointsMutation:
             )
 
         return await attempt(MoveReservedPointsPayload, work())
+
+
+@strawberry.type
+class PartnerQuery:
+    @strawberry.field(
+        description="The calling partner's exchanges of one Japan day (oldest first), or the one with"
+        " ``externalRef``: to match against its own books. A partner with the exchange scope.",
+        extensions=[Needs(Permission.PARTNER_EXCHANGE)],
+    )
+    async def partner_exchanges(
+        self, info: Info, day: date, external_ref: str | None = None
+    ) -> list[PartnerExchange]:
+        found = await list_partner_exchanges(
+            info.context.actor, reader(), day, info.context.clock.now(), external_ref
+        )
+        return [
+            PartnerExchange(
+                id=strawberry.ID(str(e.id)),
+                external_ref=e.external_ref,
+                partner_points=e.partner_points,
+                yen=e.yen,
+                points=e.points,
+                status=e.status,
+                created_at=e.created_at,
+            )
+            for e in found
+        ]

@@ -6,7 +6,7 @@ from resolvers.cards import CardMutation
 from resolvers.ledger import LedgerQuery
 from resolvers.links import LinkMutation, LinkQuery
 from resolvers.organisations import OrganisationMutation
-from resolvers.points import PointsMutation
+from resolvers.points import PartnerQuery, PointsMutation
 from resolvers.programs import ProgramMutation, ProgramQuery
 from resolvers.residents import ResidentMutation, ResidentQuery
 from resolvers.settlement import SettlementMutation, SettlementQuery
@@ -16,7 +16,16 @@ from resolvers.vouchers import Subscription, VoucherMutation, VoucherQuery
 
 
 @strawberry.type
-class Query(LedgerQuery, ResidentQuery, LinkQuery, StaffQuery, ProgramQuery, VoucherQuery, SettlementQuery):
+class Query(
+    LedgerQuery,
+    ResidentQuery,
+    LinkQuery,
+    StaffQuery,
+    ProgramQuery,
+    VoucherQuery,
+    SettlementQuery,
+    PartnerQuery,
+):
     pass
 
 

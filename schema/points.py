@@ -196,3 +196,14 @@ class MoveReservedPointsPayload(Payload):
 class SupportEventGift:
     my_key_id: str
     points: int
+
+
+@strawberry.type(description="One of the partner's own exchanges (for its reconciliation).")
+class PartnerExchange:
+    id: strawberry.ID
+    external_ref: str
+    partner_points: int
+    yen: int
+    points: int
+    status: str
+    created_at: datetime

@@ -308,6 +308,7 @@ OPS = [
         },
     ),
     Op("issueCoupons", _m("issueCoupons", "count: 1, points: 10")),
+    Op("partnerExchanges", '{ partnerExchanges(day: "2026-11-21") { id } }'),
     Op("redeemCoupon", _m("redeemCoupon", 'code: "AAAA-BBBB-CCCC-DDDD"')),
     Op(
         "moveReservedPoints",
@@ -513,6 +514,7 @@ PRODUCT_TABLE = {
     "grantPoints": frozenset({"municipality_admin", "municipality_staff", "operator", "terminal_grant"}),
     "exchangePoints": frozenset({"partner"}),
     "issueCoupons": frozenset({"partner"}),
+    "partnerExchanges": frozenset({"partner"}),
     "redeemCoupon": RESIDENTS,
     "moveReservedPoints": frozenset({"resident_card"}),
     "shops": ANYONE,

@@ -1,6 +1,8 @@
 """exchangePoints (partners over OAuth) and coupon codes, into reserved points."""
 
 import asyncio
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -265,3 +267,42 @@ async def test_an_exchange_straight_into_a_support_event(people):
         " WHERE a.kind = 'EVENT_GIFTS'"
     )
     assert dict(gift) == {"funder_kind": "PARTNER", "kind": "EVENT_GIFTS"}  # the partner stays the funder
+
+
+async def test_a_partner_reconciles_its_own_exchanges_of_a_day(people, api):
+    await people.municipality()
+    resident = await people.register()
+    partner = await people.partner()
+    other = await people.partner(name="別のパートナー")
+    await people.consent(resident)
+    await people.consent(resident, "別のパートナー")
+    for n, ref in enumerate(["ORD-1", "=HYPERLINK(1)"]):
+        order = _order(resident, 100 + n, ref, f"recon-key-{n}")
+        assert (await people.gql(EXCHANGE, partner, i=order))["exchangePoints"]["userErrors"] == []
+    theirs = _order(resident, 7, "THEIRS", "recon-other-1")
+    assert (await people.gql(EXCHANGE, other, i=theirs))["exchangePoints"]["userErrors"] == []
+    day = people.clock.now().astimezone(JST).date().isoformat()
+    listed = await people.gql(
+        "query($d: Date!) { partnerExchanges(day: $d) { externalRef partnerPoints yen status } }",
+        partner,
+        d=day,
+    )
+    assert [e["externalRef"] for e in listed["partnerExchanges"]] == ["ORD-1", "=HYPERLINK(1)"]
+    one = await people.gql(
+        'query($d: Date!) { partnerExchanges(day: $d, externalRef: "ORD-1") { yen } }', partner, d=day
+    )
+    assert one["partnerExchanges"] == [{"yen": 100}]
+    answer = await api.get(
+        f"/partner/reconciliation/{day}.csv", headers={"Authorization": f"Bearer {partner}"}
+    )
+    assert answer.status_code == 200 and answer.headers["content-disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"), newline="")))
+    assert rows[0][:4] == ["date", "exchange_id", "external_ref", "partner_points"]
+    assert [r[2] for r in rows[1:]] == ["ORD-1", "'=HYPERLINK(1)"]  # a formula is neutralised
+    assert answer.content.count(b"\r\n") == 3 and "THEIRS" not in answer.text
+    bad = await api.get(
+        "/partner/reconciliation/2026-13-01.csv", headers={"Authorization": f"Bearer {partner}"}
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "day"
+    nobody = await api.get(f"/partner/reconciliation/{day}.csv")
+    assert nobody.status_code == 401

@@ -189,13 +189,15 @@ class GrantDesk:
     async def check(self, request: Request) -> Response:
         """``POST /console/grants/file``: the dry run of a list — every bad row, or the confirmation."""
         text = Text(language(request))
+        officer = await self.pages.officer(request)  # the session first: nobody else's file is read
+        if officer is None:
+            return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
         async with request.form(max_files=1, max_fields=20) as form:
             upload = form.get("file")
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
             data = await upload.read() if isinstance(upload, UploadFile) else b""
             name = (upload.filename or "") if isinstance(upload, UploadFile) else ""
-        officer = await self.pages.officer(request)
-        if officer is None or not _csrf_ok(officer[0].csrf_hash, fields):
+        if not _csrf_ok(officer[0].csrf_hash, fields):
             return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
         found, town = officer
         try:

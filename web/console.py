@@ -39,7 +39,7 @@ from domain.settlement.queries import (
 from domain.settlement.report_files import FUNDER_NAMES, SOURCE_NAMES
 from domain.settlement.reports import MonthlyReport, monthly_report
 from domain.shops.actions import CATEGORIES, add_shop, list_shops, set_shop_bank_account
-from domain.shops.queries import ShopAccountView, get_shop_bank_account
+from domain.shops.queries import ShopAccountView, list_shop_bank_accounts
 from domain.sql import reader
 from domain.terminals.actions import (
     Registered,
@@ -550,7 +550,7 @@ class ShopDesk:
         shops = await list_shops(sql, town.code, first=500)
         programs = (await list_programs_by_municipality(sql, [town.id]))[town.id]
         names = {p.id: p.name for p in programs}
-        accounts = {s.id: await get_shop_bank_account(sql, s.id) for s in shops}
+        accounts = await list_shop_bank_accounts(sql, [s.id for s in shops])
         rows = [
             (
                 s.name,
@@ -558,7 +558,7 @@ class ShopDesk:
                 if f"category.{s.category}" in catalogue(text.lang)
                 else s.category,
                 "、".join(names.get(p, str(p)) for p in s.program_ids),
-                _holder(text, accounts[s.id]),
+                _holder(text, accounts.get(s.id)),
             )
             for s in shops
         ]

@@ -34,15 +34,6 @@ class ShopAccountView:
     account_holder: str
 
 
-async def get_shop_bank_account(sql: Sql, shop_id: int) -> ShopAccountView | None:
-    return await sql.fetchrow_as(
-        ShopAccountView,
-        "SELECT bank_code, branch_code, account_type, account_number, account_holder FROM shops"
-        " WHERE id = $1 AND bank_code IS NOT NULL",
-        shop_id,
-    )
-
-
 @dataclass(frozen=True)
 class _ShopAccountRow:
     id: int

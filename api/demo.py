@@ -212,7 +212,7 @@ async def _partners(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
     for name, rate_points, rate_yen in PARTNERS:
         client_id = await reader().fetchval("SELECT client_id FROM partners WHERE name = $1", name)
         made = (
-            await rotate_partner_secret(operator, str(client_id))
+            (await rotate_partner_secret(operator, str(client_id), seed.now)).credentials
             if client_id
             else await add_partner(operator, name, seed.now, rate_points, rate_yen)
         )

@@ -28,7 +28,7 @@ from domain.auth.access_tokens import AccessTokens
 from domain.auth.tokens import digest
 from domain.clock import Clock
 from domain.errors import DomainError
-from domain.partners.actions import PartnerView, partner_by_client_id
+from domain.partners.actions import PartnerView, partner_by_client_id, previous_secret
 from domain.sql import reader
 
 SCOPES = ("exchange", "coupons")
@@ -36,16 +36,19 @@ MAX_FORM_BYTES = 4_096
 
 
 class PartnerClient(ClientMixin):  # type: ignore[misc]
-    def __init__(self, partner: PartnerView, secret_hash: str) -> None:
+    def __init__(self, partner: PartnerView, secret_hash: str, previous_hash: str | None = None) -> None:
         self.partner = partner
         self.secret_hash = secret_hash
+        self.previous_hash = previous_hash  # the secret before a rotation, during its overlap
 
     def get_client_id(self) -> str:
         return self.partner.client_id
 
     def check_client_secret(self, client_secret: str) -> bool:
-        matches = hmac.compare_digest(digest(client_secret), self.secret_hash)  # always compared
-        return self.partner.active and matches
+        given = digest(client_secret)
+        matches = hmac.compare_digest(given, self.secret_hash)  # always compared, both
+        previous = hmac.compare_digest(given, self.previous_hash or self.secret_hash[::-1])
+        return self.partner.active and (matches or previous)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return endpoint == "token" and method in {"client_secret_basic", "client_secret_post"}
@@ -177,12 +180,13 @@ def token_endpoint(tokens: AccessTokens, clock: Clock, production: bool) -> Any:
             )
         client_id = _client_id(request, form)
         found = await partner_by_client_id(reader(), client_id) if client_id else None
+        previous = None if found is None else await previous_secret(reader(), found[0].id, clock.now())
         client = (
             _nobody(client_id)
             if client_id and found is None
             else None
             if found is None
-            else PartnerClient(*found)
+            else PartnerClient(found[0], found[1], previous)
         )
         token = _client.set(client)
         try:

@@ -14,6 +14,9 @@ class Partner(Model):
     name = fields.CharField(max_length=100, unique=True)
     client_id = fields.CharField(max_length=64, unique=True)
     client_secret_hash = fields.CharField(max_length=64)  # SHA-256: the secret is 256 random bits
+    # after a rotation the previous secret keeps working until then (both or none: a CHECK)
+    previous_secret_hash = fields.CharField(max_length=64, null=True)
+    previous_secret_until = fields.DatetimeField(null=True)
     active = fields.BooleanField(default=True)
     # the partner's rate: rate_yen yen for every rate_points of its own points (floored per order)
     rate_points = fields.IntField(db_default=1)

@@ -4,7 +4,7 @@ import strawberry
 
 from domain.auth.permissions import Permission
 from domain.municipalities.actions import MunicipalityInput, add_municipality
-from domain.partners.actions import add_partner, set_partner_active
+from domain.partners.actions import add_partner, rotate_partner_secret, set_partner_active
 from domain.partners.billing import BillingInput, set_partner_billing
 from domain.settlement.banks import BankAccount
 from domain.shops.actions import add_shop, set_shop_bank_account
@@ -16,6 +16,7 @@ from schema.partners import (
     Partner,
     PartnerBilling,
     PartnerBillingInput,
+    RotatePartnerSecretPayload,
     SetPartnerActivePayload,
     SetPartnerBillingPayload,
 )
@@ -114,6 +115,24 @@ class OrganisationMutation:
             return SetPartnerActivePayload(partner=Partner.from_view(partner))
 
         return await attempt(SetPartnerActivePayload, work())
+
+    @strawberry.mutation(
+        description="A new client secret for a partner (shown once). The previous one keeps working for"
+        " ``overlapHours`` (0 to 168; 0 stops it now) while the partner's servers change over. The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
+    )
+    async def rotate_partner_secret(
+        self, info: Info, client_id: str, overlap_hours: int = 24
+    ) -> RotatePartnerSecretPayload:
+        async def work() -> RotatePartnerSecretPayload:
+            done = await rotate_partner_secret(
+                info.context.actor, client_id, info.context.clock.now(), overlap_hours
+            )
+            return RotatePartnerSecretPayload(
+                client_secret=done.credentials.client_secret, previous_valid_until=done.previous_valid_until
+            )
+
+        return await attempt(RotatePartnerSecretPayload, work())
 
     @strawberry.mutation(
         description="Where municipalities send a partner's invoices (請求先), with its 適格請求書"

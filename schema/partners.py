@@ -75,3 +75,11 @@ class PartnerBillingInput:
 @strawberry.type
 class SetPartnerBillingPayload(Payload):
     billing: PartnerBilling | None = None
+
+
+@strawberry.type
+class RotatePartnerSecretPayload(Payload):
+    client_secret: str | None = strawberry.field(default=None, description="Shown once.")
+    previous_valid_until: datetime | None = strawberry.field(
+        default=None, description="Until when the previous secret still works (null: it stopped now)."
+    )

@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
@@ -104,20 +104,50 @@ async def get_partner(partner_id: int) -> PartnerView:
     return PartnerView(int(row["id"]), str(row["name"]), str(row["client_id"]), bool(row["active"]))
 
 
-async def rotate_partner_secret(actor: Actor | None, client_id: str) -> PartnerCredentials:
-    """A new client secret (shown once); the old one stops working at once."""
-    permit(actor, Permission.OPERATOR)
-    client_secret = secrets.token_urlsafe(32)
+MAX_OVERLAP_HOURS = 168
 
-    async def work(sql: Sql) -> PartnerCredentials:
+
+@dataclass(frozen=True)
+class RotatedSecret:
+    credentials: PartnerCredentials
+    previous_valid_until: datetime | None  # None: the previous secret stopped at once
+
+
+async def rotate_partner_secret(
+    actor: Actor | None, client_id: str, now: datetime, overlap_hours: int = 0
+) -> RotatedSecret:
+    """A new client secret (shown once). The previous one keeps working for ``overlap_hours`` (0 to
+    168), so the partner's servers can change over without an outage; 0 stops it at once."""
+    permit(actor, Permission.OPERATOR)
+    if isinstance(overlap_hours, bool) or not 0 <= overlap_hours <= MAX_OVERLAP_HOURS:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"The overlap is 0 to {MAX_OVERLAP_HOURS} hours.", "overlapHours"
+        )
+    client_secret = secrets.token_urlsafe(32)
+    until = now + timedelta(hours=overlap_hours) if overlap_hours else None
+
+    async def work(sql: Sql) -> RotatedSecret:
         changed = await sql.execute(
-            "UPDATE partners SET client_secret_hash = $2 WHERE client_id = $1",
+            "UPDATE partners SET previous_secret_hash = CASE WHEN $3 THEN client_secret_hash END,"
+            " previous_secret_until = $4, client_secret_hash = $2 WHERE client_id = $1",
             client_id,
             digest(client_secret),
+            until is not None,
+            until,
         )
         found = await partner_by_client_id(sql, client_id) if changed else None
         if found is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No partner has this client id.", "clientId")
-        return PartnerCredentials(found[0], client_secret)
+        return RotatedSecret(PartnerCredentials(found[0], client_secret), until)
 
     return await transaction(work)
+
+
+async def previous_secret(sql: Sql, partner_id: int, now: datetime) -> str | None:
+    """The hash of the secret before the last rotation, while its overlap lasts."""
+    found = await sql.fetchval(
+        "SELECT previous_secret_hash FROM partners WHERE id = $1 AND previous_secret_until > $2",
+        partner_id,
+        now,
+    )
+    return None if found is None else str(found)

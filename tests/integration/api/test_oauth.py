@@ -134,3 +134,29 @@ async def test_the_token_endpoint_is_rate_limited_per_address(people, api):
         await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=("who", "nope"))
     limited = await api.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=("who", "nope"))
     assert limited.status_code == 429 and limited.json()["error"] == "slow_down"
+
+
+async def test_a_rotated_secret_keeps_working_for_its_overlap_only(people, api):
+    operator, client_id, old = await _partner(people)
+    rotate = (
+        "mutation($c: String!, $h: Int!) { rotatePartnerSecret(clientId: $c, overlapHours: $h)"
+        " { clientSecret previousValidUntil userErrors { code field } } }"
+    )
+    done = (await people.gql(rotate, operator, c=client_id, h=2))["rotatePartnerSecret"]
+    new = done["clientSecret"]
+    assert new and new != old and done["previousValidUntil"] is not None
+
+    async def token(secret):
+        return await api.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+        )
+
+    assert (await token(old)).status_code == 200 and (await token(new)).status_code == 200
+    people.later(hours=2, seconds=1)
+    assert (await token(old)).status_code == 401 and (await token(new)).status_code == 200
+    operator = await people.operator()
+    at_once = (await people.gql(rotate, operator, c=client_id, h=0))["rotatePartnerSecret"]
+    assert at_once["previousValidUntil"] is None
+    assert (await token(new)).status_code == 401 and (await token(at_once["clientSecret"])).status_code == 200
+    too_long = (await people.gql(rotate, operator, c=client_id, h=169))["rotatePartnerSecret"]
+    assert too_long["userErrors"] == [{"code": "INVALID_INPUT", "field": "overlapHours"}]

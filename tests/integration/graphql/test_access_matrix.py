@@ -308,6 +308,7 @@ OPS = [
         },
     ),
     Op("issueCoupons", _m("issueCoupons", "count: 1, points: 10")),
+    Op("rotatePartnerSecret", _m("rotatePartnerSecret", 'clientId: "nobody", overlapHours: 1')),
     Op("partnerExchanges", '{ partnerExchanges(day: "2026-11-21") { id } }'),
     Op("redeemCoupon", _m("redeemCoupon", 'code: "AAAA-BBBB-CCCC-DDDD"')),
     Op(
@@ -498,6 +499,7 @@ PRODUCT_TABLE = {
     "addPartner": OPERATOR,
     "setPartnerActive": OPERATOR,
     "setPartnerBilling": OPERATOR,
+    "rotatePartnerSecret": OPERATOR,
     "registerTerminal": ADMINS,
     "revokeTerminal": ADMINS,
     "municipalities": ANYONE,

@@ -29,6 +29,7 @@ from domain.auth.tokens import digest
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.partners.actions import PartnerView, partner_by_client_id, previous_secret
+from domain.partners.authorize import redeem_code
 from domain.sql import reader
 
 SCOPES = ("exchange", "coupons")
@@ -152,6 +153,49 @@ def _error(status: int, error: str, description: str) -> JSONResponse:
     )
 
 
+def _secret(request: Request, form: dict[str, str]) -> str:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(value, validate=True).decode().partition(":")[2]
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+    return form.get("client_secret", "")
+
+
+async def _redeem(
+    tokens: AccessTokens, clock: Clock, request: Request, form: dict[str, str], client: PartnerClient | None
+) -> Response:
+    """``grant_type=authorization_code``: the exchange widget's code, redeemed by the partner's server
+    with its credentials and the PKCE verifier. The answer carries the exchange (and a token)."""
+    if client is None or not client.check_client_secret(_secret(request, form)):
+        return _error(401, "invalid_client", "Client authentication failed.")
+    now = clock.now()
+    try:
+        done = await redeem_code(
+            client.partner.id,
+            form.get("code", ""),
+            form.get("redirect_uri", ""),
+            form.get("code_verifier", ""),
+            now,
+        )
+    except DomainError as error:
+        return _error(400, "invalid_grant", error.message)
+    issued = tokens.issue(client.get_client_id(), "exchange", now)
+    body = dict(issued.as_json()) | {
+        "exchange": {
+            "id": str(done.id),
+            "partnerPoints": done.partner_points,
+            "yen": done.yen,
+            "points": done.points,
+            "status": done.status,
+            "externalRef": done.external_ref,
+            "createdAt": done.created_at.isoformat(),
+        }
+    }
+    return JSONResponse(body, headers={"cache-control": "no-store", "pragma": "no-cache"})
+
+
 def token_endpoint(tokens: AccessTokens, clock: Clock, production: bool) -> Any:
     server = TokenServer(tokens, clock)
 
@@ -188,6 +232,8 @@ def token_endpoint(tokens: AccessTokens, clock: Clock, production: bool) -> Any:
             if found is None
             else PartnerClient(found[0], found[1], previous)
         )
+        if form.get("grant_type") == "authorization_code":
+            return await _redeem(tokens, clock, request, form, client)
         token = _client.set(client)
         try:
             # TLS ends at the proxy in production (uvicorn --proxy-headers sets the scheme); the

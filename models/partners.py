@@ -7,6 +7,8 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from models.links import Service
+    from models.programs import Program
+    from models.residents import Resident
 
 
 class Partner(Model):
@@ -17,6 +19,7 @@ class Partner(Model):
     # after a rotation the previous secret keeps working until then (both or none: a CHECK)
     previous_secret_hash = fields.CharField(max_length=64, null=True)
     previous_secret_until = fields.DatetimeField(null=True)
+    redirect_uris = fields.TextField(null=True)  # the exact URIs the exchange widget may return to
     active = fields.BooleanField(default=True)
     # the partner's rate: rate_yen yen for every rate_points of its own points (floored per order)
     rate_points = fields.IntField(db_default=1)
@@ -39,3 +42,29 @@ class Partner(Model):
 
     class Meta:
         table = "partners"
+
+
+class AuthorizationCode(Model):
+    # A resident's consent in the exchange widget: single use, short-lived, stored as SHA-256, bound
+    # to the partner, its redirect URI and the PKCE challenge; redeemed by the partner's server.
+    id = fields.BigIntField(primary_key=True)
+    code_hash = fields.CharField(max_length=64, unique=True)
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
+        "models.Partner", related_name="authorization_codes", on_delete=fields.RESTRICT
+    )
+    resident: fields.ForeignKeyRelation["Resident"] = fields.ForeignKeyField(
+        "models.Resident", related_name="authorization_codes", on_delete=fields.RESTRICT
+    )
+    redirect_uri = fields.CharField(max_length=500)
+    code_challenge = fields.CharField(max_length=128)
+    partner_points = fields.BigIntField()
+    external_ref = fields.CharField(max_length=100)
+    program: fields.ForeignKeyNullableRelation["Program"] = fields.ForeignKeyField(
+        "models.Program", related_name="authorization_codes", null=True, on_delete=fields.RESTRICT
+    )
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "authorization_codes"

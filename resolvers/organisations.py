@@ -5,6 +5,7 @@ import strawberry
 from domain.auth.permissions import Permission
 from domain.municipalities.actions import MunicipalityInput, add_municipality
 from domain.partners.actions import add_partner, rotate_partner_secret, set_partner_active
+from domain.partners.authorize import set_redirect_uris
 from domain.partners.billing import BillingInput, set_partner_billing
 from domain.settlement.banks import BankAccount
 from domain.shops.actions import add_shop, set_shop_bank_account
@@ -19,6 +20,7 @@ from schema.partners import (
     RotatePartnerSecretPayload,
     SetPartnerActivePayload,
     SetPartnerBillingPayload,
+    SetPartnerRedirectUrisPayload,
 )
 from schema.permissions import Needs
 from schema.programs import AddMunicipalityInput, AddMunicipalityPayload, BankAccountInput, Municipality
@@ -115,6 +117,20 @@ class OrganisationMutation:
             return SetPartnerActivePayload(partner=Partner.from_view(partner))
 
         return await attempt(SetPartnerActivePayload, work())
+
+    @strawberry.mutation(
+        description="The exact URIs the exchange widget may send a resident back to (https; http only for"
+        " localhost; up to 5). The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
+    )
+    async def set_partner_redirect_uris(
+        self, info: Info, client_id: str, redirect_uris: list[str]
+    ) -> SetPartnerRedirectUrisPayload:
+        async def work() -> SetPartnerRedirectUrisPayload:
+            done = await set_redirect_uris(info.context.actor, client_id, redirect_uris)
+            return SetPartnerRedirectUrisPayload(redirect_uris=done)
+
+        return await attempt(SetPartnerRedirectUrisPayload, work())
 
     @strawberry.mutation(
         description="A new client secret for a partner (shown once). The previous one keeps working for"

@@ -83,3 +83,8 @@ class RotatePartnerSecretPayload(Payload):
     previous_valid_until: datetime | None = strawberry.field(
         default=None, description="Until when the previous secret still works (null: it stopped now)."
     )
+
+
+@strawberry.type
+class SetPartnerRedirectUrisPayload(Payload):
+    redirect_uris: list[str] | None = None

@@ -67,13 +67,19 @@ def _card_form(text: Text) -> str:
     )
 
 
-def _signin_form(text: Text, error: str = "") -> str:
+def _next(value: str) -> str:
+    """Where to go after signing in: back to the exchange widget's consent, else My Page."""
+    return value if value.startswith("/oauth/authorize?") and "\n" not in value else ""
+
+
+def _signin_form(text: Text, error: str = "", next_url: str = "") -> str:
     failed = banner("error", error) if error else ""
+    hidden = f'<input type="hidden" name="next" value="{escape(next_url)}">' if next_url else ""
     return (
         f"<h1>{escape(text('signin.title'))}</h1><p>{escape(text('signin.lead'))}</p>{failed}"
         + _card_form(text)
         + ""
-        f'<form method="post" action="/signin?lang={text.lang}">'
+        f'<form method="post" action="/signin?lang={text.lang}">{hidden}'
         f'<label for="id">{escape(text("signin.mykeyid"))}</label>'
         '<input id="id" name="myKeyId" autocomplete="username" autocapitalize="characters" required'
         ' maxlength="8">'
@@ -93,8 +99,13 @@ class ResidentPages:
     async def signin(self, request: Request) -> Response:
         text = Text(language(request))
         if request.method == "GET":
-            return page(text, text("signin.title"), _signin_form(text))
+            return page(
+                text,
+                text("signin.title"),
+                _signin_form(text, next_url=_next(request.query_params.get("next", ""))),
+            )
         form = await request.form()
+        next_url = _next(str(form.get("next", "")))
         address = request.client.host if request.client else "unknown"
         try:
             done = await login_with_password(
@@ -102,8 +113,8 @@ class ResidentPages:
             )
         except DomainError as error:
             reason = text("signin.failed", reason=text.error(error))
-            return page(text, text("signin.title"), _signin_form(text, reason), status=401)
-        response = RedirectResponse(f"/me?lang={text.lang}", status_code=303)
+            return page(text, text("signin.title"), _signin_form(text, reason, next_url), status=401)
+        response = RedirectResponse(next_url or f"/me?lang={text.lang}", status_code=303)
         set_session_cookies(response, done.session, self.clock.now(), self.secure_cookies)
         return response
 

@@ -8,6 +8,7 @@ SHA-256 only, redeemed once, and guessing is rate-limited per resident and per a
 """
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -150,20 +151,32 @@ class CouponRedeemed:
     partner: str
 
 
-async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetime) -> ExchangeDone:
-    actor = permit(actor, Permission.PARTNER_EXCHANGE)
-    check_key(form.idempotency_key)
-    if isinstance(form.partner_points, bool) or not 1 <= form.partner_points <= MAX_PARTNER_POINTS:
+async def exchange_quote(partner_id: int, partner_points: int) -> tuple[str, int]:
+    """The partner's name and what ``partner_points`` of it are worth in yen (floored)."""
+    if isinstance(partner_points, bool) or not 1 <= partner_points <= MAX_PARTNER_POINTS:
         raise _invalid(f"Partner points are 1 to {MAX_PARTNER_POINTS:,}.", "partnerPoints")
-    if not 1 <= len(form.external_ref) <= 100 or not form.external_ref.isprintable():
-        raise _invalid("The reference is 1–100 printable characters.", "externalRef")
     partner = await reader().fetchrow(
-        "SELECT name, rate_points, rate_yen FROM partners WHERE id = $1", actor.id
+        "SELECT name, rate_points, rate_yen FROM partners WHERE id = $1", partner_id
     )
-    assert partner is not None
-    yen = form.partner_points * int(partner["rate_yen"]) // int(partner["rate_points"])
+    if partner is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such partner.", "clientId")
+    yen = partner_points * int(partner["rate_yen"]) // int(partner["rate_points"])
     if yen < 1:
         raise _invalid("These partner points are worth less than one yen.", "partnerPoints")
+    return str(partner["name"]), yen
+
+
+Resident = Callable[[Sql], Awaitable[tuple[int, int | None]]]  # the consenting resident, and their town
+
+
+async def _exchange(
+    partner_id: int, label: str, form: ExchangeInput, resident: Resident, now: datetime
+) -> ExchangeDone:
+    """One exchange for the resident ``resident`` finds, idempotent under (partner, key)."""
+    check_key(form.idempotency_key)
+    if not 1 <= len(form.external_ref) <= 100 or not form.external_ref.isprintable():
+        raise _invalid("The reference is 1–100 printable characters.", "externalRef")
+    name, yen = await exchange_quote(partner_id, form.partner_points)
     request: RequestFields = {
         "myKeyId": form.my_key_id or "",
         "partnerCustomerId": form.partner_customer_id or "",
@@ -173,7 +186,7 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
     }
 
     async def work(sql: Sql) -> ExchangeDone:
-        resident_id, basic = await _consenting(sql, actor.id, form, now)
+        resident_id, basic = await resident(sql)
         event = None
         if form.program_id is not None:  # 直接ポイント交換: given to a running support event at once
             event = await get_program(sql, form.program_id)
@@ -182,15 +195,15 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
             check_move_target(event, now)
         else:
             _need_basic(basic)
-        memo = f"{partner['name']} ポイント交換 ({form.external_ref})"
+        memo = f"{name} ポイント交換 ({form.external_ref})"
         entry_id = await _credit_reserved(
-            sql, "EXCHANGE", actor.label, actor.id, resident_id, yen, now, memo, form.idempotency_key
+            sql, "EXCHANGE", label, partner_id, resident_id, yen, now, memo, form.idempotency_key
         )
         exchange_id = await sql.fetchval(
             "INSERT INTO exchanges (partner_id, resident_id, partner_points, yen, points, external_ref,"
             " status,"
             " entry_id, created_at) VALUES ($1, $2, $3, $4, $4, $5, 'COMPLETED', $6, $7) RETURNING id",
-            actor.id,
+            partner_id,
             resident_id,
             form.partner_points,
             yen,
@@ -199,32 +212,55 @@ async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetim
             now,
         )
         if event is not None:
-            await into_program(sql, resident_id, event, yen, now, actor.label, "GIFT")
+            await into_program(sql, resident_id, event, yen, now, label, "GIFT")
         return ExchangeDone(
             int(exchange_id), form.partner_points, yen, yen, "COMPLETED", form.external_ref, now
         )
 
-    # an unknown MyKey ID counts against the partner: nobody may probe which IDs exist, unlimited
-    await ratelimit.ensure_below(reader(), ratelimit.PARTNER_UNKNOWN_IDS, str(actor.id), now)
     try:
         return await idempotent(
-            actor=actor.label,
-            key=form.idempotency_key,
-            request=request,
-            now=now,
-            work=work,
-            answer=ExchangeDone,
+            actor=label, key=form.idempotency_key, request=request, now=now, work=work, answer=ExchangeDone
         )
-    except DomainError as exc:
-        if exc.code is ErrorCode.NOT_FOUND and exc.field == "partnerCustomerId":
-            await ratelimit.record_failure(ratelimit.PARTNER_UNKNOWN_IDS, str(actor.id), now)
-        raise
     except IntegrityError as exc:  # the reference was used by another request of this partner
         raise DomainError(
             ErrorCode.IDEMPOTENCY_CONFLICT,
             "This reference was already used for another order.",
             "externalRef",
         ) from exc
+
+
+async def exchange_points(actor: Actor | None, form: ExchangeInput, now: datetime) -> ExchangeDone:
+    """A partner's server credits a resident who linked a customer number with it (ID連携)."""
+    actor = permit(actor, Permission.PARTNER_EXCHANGE)
+
+    async def consenting(sql: Sql) -> tuple[int, int | None]:
+        return await _consenting(sql, actor.id, form, now)
+
+    # an unknown customer number counts against the partner: nobody may probe them, unlimited
+    await ratelimit.ensure_below(reader(), ratelimit.PARTNER_UNKNOWN_IDS, str(actor.id), now)
+    try:
+        return await _exchange(actor.id, actor.label, form, consenting, now)
+    except DomainError as exc:
+        if exc.code is ErrorCode.NOT_FOUND and exc.field == "partnerCustomerId":
+            await ratelimit.record_failure(ratelimit.PARTNER_UNKNOWN_IDS, str(actor.id), now)
+        raise
+
+
+async def exchange_authorized(
+    partner_id: int, resident_id: int, form: ExchangeInput, now: datetime
+) -> ExchangeDone:
+    """The exchange a resident confirmed in the widget (its authorization code is the consent)."""
+
+    async def authorizing(sql: Sql) -> tuple[int, int | None]:
+        row = await sql.fetchrow(
+            "SELECT basic_municipality_id FROM residents WHERE id = $1 AND status = 'ACTIVE'", resident_id
+        )
+        if row is None:
+            raise DomainError(ErrorCode.FORBIDDEN, "This MyKey ID is suspended.", "code")
+        basic = row["basic_municipality_id"]
+        return resident_id, None if basic is None else int(basic)
+
+    return await _exchange(partner_id, f"partner:{partner_id}", form, authorizing, now)
 
 
 def _new_code() -> str:

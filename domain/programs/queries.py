@@ -150,3 +150,16 @@ async def list_departments(sql: Sql, municipality_id: int) -> list[str]:
         "SELECT name FROM departments WHERE municipality_id = $1 ORDER BY name", municipality_id
     )
     return [str(r["name"]) for r in rows]
+
+
+async def list_open_events(sql: Sql, municipality_id: int, today: date) -> list[ProgramView]:
+    """A municipality's support events taking points today (Japan days)."""
+    programs = (await list_programs_by_municipality(sql, [municipality_id]))[municipality_id]
+    return [
+        p
+        for p in programs
+        if p.kind is ProgramKind.SUPPORT_EVENT
+        and p.starts_on is not None
+        and p.ends_on is not None
+        and p.starts_on <= today <= p.ends_on
+    ]

@@ -13,7 +13,8 @@ async function signInWithCard(file, status) {
     "mutation($p: CardProofInput!) { loginWithCard(proof: $p, useCookie: true) { userErrors { code message } } }",
     { p: proof });
   if (loginWithCard.userErrors.length) throw new Error(refusal(loginWithCard.userErrors[0]));
-  location.assign("/me" + location.search);
+  const next = new URLSearchParams(location.search).get("next") || "";
+  location.assign(next.startsWith("/oauth/authorize?") ? next : "/me" + location.search);
 }
 
 const input = document.getElementById("card");

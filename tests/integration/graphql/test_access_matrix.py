@@ -308,6 +308,10 @@ OPS = [
         },
     ),
     Op("issueCoupons", _m("issueCoupons", "count: 1, points: 10")),
+    Op(
+        "setPartnerRedirectUris",
+        _m("setPartnerRedirectUris", 'clientId: "nobody", redirectUris: ["https://p.example/cb"]'),
+    ),
     Op("rotatePartnerSecret", _m("rotatePartnerSecret", 'clientId: "nobody", overlapHours: 1')),
     Op("partnerExchanges", '{ partnerExchanges(day: "2026-11-21") { id } }'),
     Op("redeemCoupon", _m("redeemCoupon", 'code: "AAAA-BBBB-CCCC-DDDD"')),
@@ -500,6 +504,7 @@ PRODUCT_TABLE = {
     "setPartnerActive": OPERATOR,
     "setPartnerBilling": OPERATOR,
     "rotatePartnerSecret": OPERATOR,
+    "setPartnerRedirectUris": OPERATOR,
     "registerTerminal": ADMINS,
     "revokeTerminal": ADMINS,
     "municipalities": ANYONE,

@@ -38,7 +38,7 @@ from domain.notifications.sender import send_pending
 from domain.vouchers.tokens import VoucherKey
 from web import terminals
 from web.assets import STATIC, HashedStatic
-from web.authorize import AuthorizePages
+from web.authorize import AuthorizePages, widget_js
 from web.console import ConsolePages, ShopDesk, TerminalDesk
 from web.console_desks import AuditDesk, ProgramDesk, ResidentDesk, StaffDesk
 from web.console_grants import UPLOAD_BYTES as GRANT_FILE_BYTES
@@ -153,6 +153,7 @@ def create_app(
             Route("/shop", shops.scan),
             Route("/shop/signin", shops.signin, methods=["GET", "POST"]),
             Route("/shop/decode", shops.decode, methods=["POST"]),
+            Route("/widget.js", widget_js),
             Route("/oauth/authorize", AuthorizePages(clock).show, methods=["GET"]),
             Route("/oauth/authorize", AuthorizePages(clock).confirm, methods=["POST"]),
             Route("/console", console.home),

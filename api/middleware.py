@@ -33,6 +33,11 @@ CAMERA_PATHS = ("/shop",)
 HSTS = "max-age=63072000; includeSubDomains"
 
 
+# the exchange widget's popup keeps its opener (the partner's page) so that it can post the result
+# back to the partner's registered origin; every other page cuts it (same-origin)
+WIDGET_POPUP_PATHS = frozenset({"/oauth/authorize", "/signin"})
+
+
 def _permissions(path: str) -> bytes:
     camera = "(self)" if path in CAMERA_PATHS else "()"
     return f"camera={camera}, microphone=(), geolocation=(), payment=(), usb=()".encode()
@@ -54,7 +59,7 @@ class SecurityHeaders:
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"same-origin"),
-            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"cross-origin-opener-policy", b"unsafe-none" if path in WIDGET_POPUP_PATHS else b"same-origin"),
             (b"permissions-policy", _permissions(path)),
         ]
         if self.production:

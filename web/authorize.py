@@ -6,10 +6,10 @@ gets a code through its registered redirect URI. Like every page, it refuses to 
 
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from domain.auth.permissions import Permission
 from domain.auth.tokens import same
@@ -20,6 +20,7 @@ from domain.partners.authorize import AuthorizationRequest, AuthorizeRefused, ch
 from domain.programs.queries import list_open_events
 from domain.residents.access import access_resident_by_actor
 from domain.sql import reader
+from web.assets import STATIC, script
 from web.components import banner, button, link_button
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, language
@@ -35,6 +36,9 @@ PARAMS = (
     "partner_points",
     "external_ref",
 )
+
+
+KEPT = (*PARAMS, "display")  # "popup": the widget opened this page and waits for the result
 
 
 def _ask(values: dict[str, str]) -> AuthorizationRequest:
@@ -60,7 +64,7 @@ class AuthorizePages:
 
     async def show(self, request: Request) -> Response:
         text = Text(language(request))
-        values = {k: v for k, v in request.query_params.items() if k in PARAMS}
+        values = {k: v for k, v in request.query_params.items() if k in KEPT}
         ask = _ask(values)
         try:
             authorizing = await check_authorization(reader(), ask)
@@ -127,7 +131,7 @@ class AuthorizePages:
         form = {k: str(v) for k, v in (await request.form()).items()}
         found = await signed_in(request, self.clock.now(), Permission.RESIDENT)
         if found is None or not same(form.get("csrf", ""), found.csrf_hash):
-            values = {k: v for k, v in form.items() if k in PARAMS}
+            values = {k: v for k, v in form.items() if k in KEPT}
             return RedirectResponse(
                 f"/signin?{urlencode({'lang': text.lang, 'next': '/oauth/authorize?' + urlencode(values)})}",
                 status_code=303,
@@ -140,4 +144,29 @@ class AuthorizePages:
             return self._refused(text, refused, ask)
         except DomainError as error:
             return page(text, text("authorize.title"), banner("error", text.error(error)), status=400)
-        return _back(authorizing.redirect_uri, code=code, state=authorizing.state)
+        # not a 303: the page's CSP (form-action 'self') would stop a form's redirect to another origin
+        return _handoff(text, authorizing.redirect_uri, code, authorizing.state)
+
+
+def _handoff(text: Text, redirect_uri: str, code: str, state: str) -> Response:
+    """The consent's last page. In the widget's popup it posts the code to the window that opened it,
+    at the partner's registered origin only, and closes; in a whole window (a phone, a blocked popup)
+    it goes on to the partner's redirect URI with the code and state (a link does too, without script)."""
+    target = urlsplit(redirect_uri)
+    joiner = "&" if "?" in redirect_uri else "?"
+    fallback = f"{redirect_uri}{joiner}{urlencode({'code': code, 'state': state})}"
+    body = (
+        banner("success", text("authorize.done"), live=False)
+        + f'<div id="handoff" data-origin="{escape(f"{target.scheme}://{target.netloc}")}"'
+        f' data-code="{escape(code)}" data-state="{escape(state)}" data-fallback="{escape(fallback)}"></div>'
+        + link_button(fallback, text("authorize.continue"), "secondary")
+        + script("handoff.js")
+    )
+    return page(text, text("authorize.title"), body)
+
+
+async def widget_js(request: Request) -> Response:
+    """``GET /widget.js``: the script partners embed (a fixed URL, so cached for minutes, not a year)."""
+    return FileResponse(
+        STATIC / "widget.js", media_type="text/javascript", headers={"cache-control": "public, max-age=300"}
+    )

@@ -4,6 +4,7 @@ S256 — once — which makes the exchange."""
 
 import base64
 import hashlib
+import html
 import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -67,8 +68,9 @@ async def _code(api, people, town, client_id, challenge):
     assert "交換を確定する" in consent.text
     form = _query(client_id, challenge) | {"csrf": api.cookies.get("mykey_csrf"), "program": ""}
     confirmed = await api.post("/oauth/authorize", data=form)
-    assert confirmed.status_code == 303
-    back = urlsplit(confirmed.headers["location"])
+    assert confirmed.status_code == 200 and "handoff.js" in confirmed.text
+    fallback = html.unescape(confirmed.text.split('data-fallback="')[1].split('"')[0])
+    back = urlsplit(fallback)
     assert f"{back.scheme}://{back.netloc}{back.path}" == REDIRECT
     query = parse_qs(back.query)
     assert query["state"] == ["st-123"]

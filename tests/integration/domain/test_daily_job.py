@@ -19,13 +19,14 @@ async def _three_with_reserved_points(people):
     partner = await people.partner()
     residents = [await people.register() for _ in range(3)]
     for n, resident in enumerate(residents):
+        await people.consent(resident)
         order = {
-            "myKeyId": resident.my_key_id,
+            "partnerCustomerId": f"C-{resident.my_key_id}",
             "partnerPoints": 100 * (n + 1),
             "externalRef": f"o-{n}",
             "idempotencyKey": f"exchange-{n}-key",
         }
-        await people.gql(EXCHANGE, partner, i=order)
+        assert (await people.gql(EXCHANGE, partner, i=order))["exchangePoints"]["userErrors"] == []
     return residents
 
 

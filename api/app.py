@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from api import redaction
+from api import redaction, webhooks
 from api.database import close_database, open_database
 from api.events import Listener
 from api.grants_csv import MAX_BYTES as GRANTS_CSV_BYTES
@@ -35,6 +35,7 @@ from domain.clock import Clock
 from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.notifications.sender import send_pending
+from domain.partners.webhooks import send_due
 from domain.vouchers.tokens import VoucherKey
 from web import terminals
 from web.assets import STATIC, HashedStatic
@@ -75,6 +76,15 @@ async def _send_mail_periodically(settings: Settings, clock: Clock) -> None:
             await send_pending(transport, settings.mail_from, clock.now())
         except Exception:
             log.exception("sending the outbox failed; will retry")
+
+
+async def _send_webhooks_periodically(clock: Clock, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await send_due(webhooks.post, clock.now())
+        except Exception:
+            log.exception("sending webhooks failed; will retry")
 
 
 def create_app(
@@ -132,6 +142,7 @@ def create_app(
             workers.append(asyncio.create_task(_seal_periodically(key, clock, settings.checkpoint_interval)))
         if settings.outbox_interval > 0:
             workers.append(asyncio.create_task(_send_mail_periodically(settings, clock)))
+            workers.append(asyncio.create_task(_send_webhooks_periodically(clock, settings.outbox_interval)))
         try:
             yield
         finally:

@@ -8,7 +8,7 @@ from models.ledger import Account, Checkpoint, IdempotencyRecord, JournalEntry, 
 from models.links import Service, ServiceLink, ServiceLookupCount
 from models.municipalities import Municipality
 from models.outbox import JobLease, OutboxMessage
-from models.partners import AuthorizationCode, Partner
+from models.partners import AuthorizationCode, Partner, WebhookDelivery
 from models.programs import AcceptanceAgreement, Department, PremiumCampaign, Program, ShopProgram
 from models.residents import Registration, Resident
 from models.sessions import RateLimitWindow, Session
@@ -60,4 +60,5 @@ __all__ = [
     "Terminal",
     "Voucher",
     "VoucherRedemption",
+    "WebhookDelivery",
 ]

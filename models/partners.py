@@ -20,6 +20,8 @@ class Partner(Model):
     previous_secret_hash = fields.CharField(max_length=64, null=True)
     previous_secret_until = fields.DatetimeField(null=True)
     redirect_uris = fields.TextField(null=True)  # the exact URIs the exchange widget may return to
+    webhook_url = fields.CharField(max_length=500, null=True)  # where each exchange's final state goes
+    webhook_secret = fields.CharField(max_length=64, null=True)  # signs them (HMAC-SHA256); shown once
     active = fields.BooleanField(default=True)
     # the partner's rate: rate_yen yen for every rate_points of its own points (floored per order)
     rate_points = fields.IntField(db_default=1)
@@ -68,3 +70,23 @@ class AuthorizationCode(Model):
 
     class Meta:
         table = "authorization_codes"
+
+
+class WebhookDelivery(Model):
+    # One server-to-server notice to a partner (an exchange's final state), signed with its secret,
+    # retried with growing waits until its endpoint answers 2xx or the attempts run out.
+    id = fields.BigIntField(primary_key=True)
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
+        "models.Partner", related_name="webhook_deliveries", on_delete=fields.RESTRICT
+    )
+    event = fields.CharField(max_length=40)
+    payload = fields.TextField()
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    delivered_at = fields.DatetimeField(null=True)
+    failed_at = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=200, null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "webhook_deliveries"

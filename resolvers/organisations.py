@@ -7,6 +7,7 @@ from domain.municipalities.actions import MunicipalityInput, add_municipality
 from domain.partners.actions import add_partner, rotate_partner_secret, set_partner_active
 from domain.partners.authorize import set_redirect_uris
 from domain.partners.billing import BillingInput, set_partner_billing
+from domain.partners.webhooks import set_webhook
 from domain.settlement.banks import BankAccount
 from domain.shops.actions import add_shop, set_shop_bank_account
 from resolvers.ids import int_id
@@ -21,6 +22,7 @@ from schema.partners import (
     SetPartnerActivePayload,
     SetPartnerBillingPayload,
     SetPartnerRedirectUrisPayload,
+    SetPartnerWebhookPayload,
 )
 from schema.permissions import Needs
 from schema.programs import AddMunicipalityInput, AddMunicipalityPayload, BankAccountInput, Municipality
@@ -131,6 +133,21 @@ class OrganisationMutation:
             return SetPartnerRedirectUrisPayload(redirect_uris=done)
 
         return await attempt(SetPartnerRedirectUrisPayload, work())
+
+    @strawberry.mutation(
+        description="Where a partner's webhook notices go (each exchange's final state), with a new signing"
+        " secret shown once; null removes it. The operator.",
+        extensions=[Needs(Permission.OPERATOR)],
+    )
+    async def set_partner_webhook(
+        self, info: Info, client_id: str, url: str | None
+    ) -> SetPartnerWebhookPayload:
+        async def work() -> SetPartnerWebhookPayload:
+            return SetPartnerWebhookPayload(
+                webhook_secret=await set_webhook(info.context.actor, client_id, url)
+            )
+
+        return await attempt(SetPartnerWebhookPayload, work())
 
     @strawberry.mutation(
         description="A new client secret for a partner (shown once). The previous one keeps working for"

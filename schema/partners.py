@@ -88,3 +88,10 @@ class RotatePartnerSecretPayload(Payload):
 @strawberry.type
 class SetPartnerRedirectUrisPayload(Payload):
     redirect_uris: list[str] | None = None
+
+
+@strawberry.type
+class SetPartnerWebhookPayload(Payload):
+    webhook_secret: str | None = strawberry.field(
+        default=None, description="Signs every notice (MyKey-Signature, HMAC-SHA256). Shown once."
+    )

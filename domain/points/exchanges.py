@@ -26,6 +26,7 @@ from domain.ledger.idempotency import RequestFields, check_key, idempotent
 from domain.ledger.journal import Funder, Leg, post_entry
 from domain.ledger.rules import expiry_instant
 from domain.notifications.outbox import enqueue, opted_in, points_granted
+from domain.partners.webhooks import queue_notice
 from domain.points import accounts
 from domain.points.reserved import check_move_target, into_program
 from domain.programs.queries import get_program
@@ -213,6 +214,16 @@ async def _exchange(
         )
         if event is not None:
             await into_program(sql, resident_id, event, yen, now, label, "GIFT")
+        notice: dict[str, str | int] = {
+            "id": str(exchange_id),
+            "externalRef": form.external_ref,
+            "partnerPoints": form.partner_points,
+            "yen": yen,
+            "points": yen,
+            "status": "COMPLETED",
+            "createdAt": now.isoformat(),
+        }
+        await queue_notice(sql, partner_id, "exchange.completed", notice, now)
         return ExchangeDone(
             int(exchange_id), form.partner_points, yen, yen, "COMPLETED", form.external_ref, now
         )

@@ -534,11 +534,7 @@ class ShopDesk:
     pages: ConsolePages
 
     async def _admin(self, request: Request) -> tuple[SessionActor, MunicipalityView] | None:
-        found = await self.pages._officer(request)
-        if found is None or not Permission.MUNICIPALITY_ADMIN.admits(found.actor):
-            return None
-        town = await self.pages._municipality(request, found)
-        return None if town is None else (found, town)
+        return await self.pages.officer(request, admin=True)
 
     async def show(self, request: Request) -> Response:
         text = Text(language(request))
@@ -554,9 +550,7 @@ class ShopDesk:
         rows = [
             (
                 s.name,
-                text(f"category.{s.category}")
-                if f"category.{s.category}" in catalogue(text.lang)
-                else s.category,
+                _category(text, s.category),
                 "、".join(names.get(p, str(p)) for p in s.program_ids),
                 _holder(text, accounts.get(s.id)),
             )
@@ -687,15 +681,15 @@ class ShopDesk:
         self, request: Request, act: Callable[[SessionActor, dict[str, str]], Awaitable[str]]
     ) -> Response:
         text = Text(language(request))
-        admin = await self._admin(request)
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        if admin is None or not same(form.get("csrf", ""), admin[0].csrf_hash):
+        posted = await self.pages.posted(request, admin=True)
+        if posted is None:
             return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        found, town, form = posted
         try:
-            said = await act(admin[0], form)
+            said = await act(found, form)
         except DomainError as error:
             said = refusal_key(error)
-        query = urlencode({"lang": text.lang, "m": admin[1].code, "said": said})
+        query = urlencode({"lang": text.lang, "m": town.code, "said": said})
         return RedirectResponse(f"/console/shops?{query}", status_code=303)
 
     async def bank(self, request: Request) -> Response:
@@ -869,10 +863,11 @@ class TerminalDesk:
 
     async def register(self, request: Request) -> Response:
         text = Text(language(request))
-        admin = await self._admin(request)
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        if admin is None or not same(form.get("csrf", ""), admin[0].csrf_hash):
+        posted = await self.pages.posted(request, admin=True)
+        if posted is None:
             return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        found, town, form = posted
+        admin = (found, town)
         try:
             details = TerminalInput(
                 kind=TerminalKind(form.get("kind", "")),
@@ -891,10 +886,11 @@ class TerminalDesk:
 
     async def revoke(self, request: Request) -> Response:
         text = Text(language(request))
-        admin = await self._admin(request)
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        if admin is None or not same(form.get("csrf", ""), admin[0].csrf_hash):
+        posted = await self.pages.posted(request, admin=True)
+        if posted is None:
             return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
+        found, town, form = posted
+        admin = (found, town)
         back = {"lang": text.lang, "m": admin[1].code}
         if form.get("confirm") != "yes":
             return RedirectResponse(

@@ -197,7 +197,7 @@ class GrantDesk:
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
             data = await upload.read() if isinstance(upload, UploadFile) else b""
             name = (upload.filename or "") if isinstance(upload, UploadFile) else ""
-        if not _csrf_ok(officer[0].csrf_hash, fields):
+        if not same(fields.get("csrf", ""), officer[0].csrf_hash):
             return RedirectResponse(f"/console/signin?lang={text.lang}", status_code=303)
         found, town = officer
         try:
@@ -315,10 +315,6 @@ def _progress(staged: GrantFileView) -> dict[str, object]:
         "points": staged.points,
         "failure": staged.failure,
     }
-
-
-def _csrf_ok(csrf_hash: str, fields: dict[str, str]) -> bool:
-    return same(fields.get("csrf", ""), csrf_hash)
 
 
 def _summary(text: Text, name: str, program: str, fields: dict[str, str], checked: CheckedList) -> str:

@@ -2,7 +2,7 @@
 
 from models.audit import AuditEvent
 from models.cards import Card, CardChallenge, RevocationList, RevokedCertificate
-from models.exchanges import Coupon, Exchange
+from models.exchanges import Coupon, CouponBatch, Exchange
 from models.grants import GrantBatch, GrantFile
 from models.ledger import Account, Checkpoint, IdempotencyRecord, JournalEntry, Lot, Posting
 from models.links import Service, ServiceLink, ServiceLookupCount
@@ -27,6 +27,7 @@ __all__ = [
     "CardChallenge",
     "Checkpoint",
     "Coupon",
+    "CouponBatch",
     "Department",
     "Exchange",
     "GrantBatch",

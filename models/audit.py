@@ -7,6 +7,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from models.municipalities import Municipality
+    from models.partners import Partner
 
 
 class AuditEvent(Model):
@@ -16,6 +17,9 @@ class AuditEvent(Model):
     municipality: fields.ForeignKeyNullableRelation["Municipality"] = fields.ForeignKeyField(
         "models.Municipality", related_name="audit_events", null=True, on_delete=fields.RESTRICT
     )
+    partner: fields.ForeignKeyNullableRelation["Partner"] = fields.ForeignKeyField(
+        "models.Partner", related_name="audit_events", null=True, on_delete=fields.RESTRICT
+    )  # a partner's own actions (its console, its server): the partner reads them
     action = fields.CharField(max_length=60)
     subject = fields.CharField(max_length=300)
 

@@ -1,4 +1,4 @@
-"""People who work the platform: the operator, municipality admins and staff, shop staff."""
+"""People who work the platform: the operator, municipality admins and staff, shop staff, partner staff."""
 
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -8,6 +8,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from models.municipalities import Municipality
+    from models.partners import Partner
     from models.shops import Shop
 
 
@@ -16,6 +17,7 @@ class StaffRole(StrEnum):
     MUNICIPALITY_ADMIN = "MUNICIPALITY_ADMIN"  # a municipality's administrator: shops, staff, terminals
     MUNICIPALITY_STAFF = "MUNICIPALITY_STAFF"  # a department's officer (原課): grants its points
     SHOP_STAFF = "SHOP_STAFF"  # takes vouchers at one shop
+    PARTNER_STAFF = "PARTNER_STAFF"  # a partner company's staff: its console (orders, coupons, bills)
 
 
 class Staff(Model):
@@ -30,6 +32,9 @@ class Staff(Model):
     shop: fields.ForeignKeyNullableRelation["Shop"] = fields.ForeignKeyField(
         "models.Shop", related_name="staff", null=True, on_delete=fields.RESTRICT
     )
+    partner: fields.ForeignKeyNullableRelation["Partner"] = fields.ForeignKeyField(
+        "models.Partner", related_name="staff", null=True, on_delete=fields.RESTRICT
+    )  # set for PARTNER_STAFF alone (a CHECK)
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField()
 

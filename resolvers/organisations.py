@@ -122,37 +122,40 @@ class OrganisationMutation:
 
     @strawberry.mutation(
         description="The exact URIs the exchange widget may send a resident back to (https; http only for"
-        " localhost; up to 5). The operator.",
-        extensions=[Needs(Permission.OPERATOR)],
+        " localhost; up to 5). The operator, or the partner's staff.",
+        extensions=[Needs(Permission.PARTNER_KEYS)],
     )
     async def set_partner_redirect_uris(
         self, info: Info, client_id: str, redirect_uris: list[str]
     ) -> SetPartnerRedirectUrisPayload:
         async def work() -> SetPartnerRedirectUrisPayload:
-            done = await set_redirect_uris(info.context.actor, client_id, redirect_uris)
+            done = await set_redirect_uris(
+                info.context.actor, client_id, redirect_uris, info.context.clock.now()
+            )
             return SetPartnerRedirectUrisPayload(redirect_uris=done)
 
         return await attempt(SetPartnerRedirectUrisPayload, work())
 
     @strawberry.mutation(
         description="Where a partner's webhook notices go (each exchange's final state), with a new signing"
-        " secret shown once; null removes it. The operator.",
-        extensions=[Needs(Permission.OPERATOR)],
+        " secret shown once; null removes it. The operator, or the partner's staff.",
+        extensions=[Needs(Permission.PARTNER_KEYS)],
     )
     async def set_partner_webhook(
         self, info: Info, client_id: str, url: str | None
     ) -> SetPartnerWebhookPayload:
         async def work() -> SetPartnerWebhookPayload:
             return SetPartnerWebhookPayload(
-                webhook_secret=await set_webhook(info.context.actor, client_id, url)
+                webhook_secret=await set_webhook(info.context.actor, client_id, url, info.context.clock.now())
             )
 
         return await attempt(SetPartnerWebhookPayload, work())
 
     @strawberry.mutation(
         description="A new client secret for a partner (shown once). The previous one keeps working for"
-        " ``overlapHours`` (0 to 168; 0 stops it now) while the partner's servers change over. The operator.",
-        extensions=[Needs(Permission.OPERATOR)],
+        " ``overlapHours`` (0 to 168; 0 stops it now) while the partner's servers change over. The operator,"
+        " or the partner's staff.",
+        extensions=[Needs(Permission.PARTNER_KEYS)],
     )
     async def rotate_partner_secret(
         self, info: Info, client_id: str, overlap_hours: int = 24

@@ -6,6 +6,7 @@ import strawberry
 
 from domain.auth.permissions import Permission
 from domain.errors import DomainError
+from domain.partners.coupons import issue_batch
 from domain.partners.reconciliation import list_partner_exchanges
 from domain.points import exchanges, grants, reserved
 from domain.sql import reader
@@ -121,10 +122,8 @@ class PointsMutation:
         self, info: Info, count: int, points: int, expires_at: datetime | None = None
     ) -> IssueCouponsPayload:
         async def work() -> IssueCouponsPayload:
-            codes = await exchanges.issue_coupons(
-                info.context.actor, count, points, expires_at, info.context.clock.now()
-            )
-            return IssueCouponsPayload(codes=codes)
+            done = await issue_batch(info.context.actor, count, points, expires_at, info.context.clock.now())
+            return IssueCouponsPayload(codes=done.codes, batch_id=strawberry.ID(str(done.batch_id)))
 
         return await attempt(IssueCouponsPayload, work())
 
@@ -163,8 +162,8 @@ class PointsMutation:
 class PartnerQuery:
     @strawberry.field(
         description="The calling partner's exchanges of one Japan day (oldest first), or the one with"
-        " ``externalRef``: to match against its own books. A partner with the exchange scope.",
-        extensions=[Needs(Permission.PARTNER_EXCHANGE)],
+        " ``externalRef``: to match against its own books. A partner's server (exchange scope) or staff.",
+        extensions=[Needs(Permission.PARTNER_BOOKS)],
     )
     async def partner_exchanges(
         self, info: Info, day: date, external_ref: str | None = None

@@ -6,6 +6,7 @@ from resolvers.cards import CardMutation
 from resolvers.ledger import LedgerQuery
 from resolvers.links import LinkMutation, LinkQuery
 from resolvers.organisations import OrganisationMutation
+from resolvers.partners import PartnerConsoleMutation, PartnerConsoleQuery
 from resolvers.points import PartnerQuery, PointsMutation
 from resolvers.programs import ProgramMutation, ProgramQuery
 from resolvers.residents import ResidentMutation, ResidentQuery
@@ -25,6 +26,7 @@ class Query(
     VoucherQuery,
     SettlementQuery,
     PartnerQuery,
+    PartnerConsoleQuery,
 ):
     pass
 
@@ -41,6 +43,7 @@ class Mutation(
     PointsMutation,
     VoucherMutation,
     SettlementMutation,
+    PartnerConsoleMutation,
 ):
     pass
 

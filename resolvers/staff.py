@@ -141,6 +141,7 @@ class StaffMutation:
                 municipality_code=input.municipality_code,
                 shop_id=int_id(input.shop_id),
                 department=input.department,
+                partner_client_id=input.partner_client_id,
             )
             staff = await add_staff(info.context.actor, form, info.context.clock.now())
             return AddStaffPayload(staff=Staff.from_view(staff))

@@ -1,11 +1,13 @@
 """Partner companies and their OAuth 2.0 client credentials."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
 from domain.partners.actions import PartnerView
 from domain.partners.billing import BillingView
+from domain.partners.coupons import CouponBatchView
+from domain.partners.statements import PartnerStatementView
 from schema.errors import Payload
 
 
@@ -95,3 +97,79 @@ class SetPartnerWebhookPayload(Payload):
     webhook_secret: str | None = strawberry.field(
         default=None, description="Signs every notice (MyKey-Signature, HMAC-SHA256). Shown once."
     )
+
+
+@strawberry.type(description="Coupons issued together, with how many were redeemed and voided.")
+class CouponBatch:
+    id: strawberry.ID
+    count: int
+    points: int = strawberry.field(description="Reserved points per coupon.")
+    expires_at: datetime
+    created_at: datetime
+    created_by: str = strawberry.field(description="Who issued it (a partner's server, or a login).")
+    downloaded_at: datetime | None = strawberry.field(description="When its codes left (shown once).")
+    voided_at: datetime | None
+    redeemed: int
+    voided: int
+
+    @classmethod
+    def from_view(cls, v: CouponBatchView) -> "CouponBatch":
+        return cls(
+            id=strawberry.ID(str(v.id)),
+            count=v.count,
+            points=v.points,
+            expires_at=v.expires_at,
+            created_at=v.created_at,
+            created_by=v.created_by,
+            downloaded_at=v.downloaded_at,
+            voided_at=v.voided_at,
+            redeemed=v.redeemed,
+            voided=v.voided,
+        )
+
+
+@strawberry.type
+class VoidCouponBatchPayload(Payload):
+    batch: CouponBatch | None = None
+    coupons: int | None = strawberry.field(default=None, description="Unused coupons withdrawn now.")
+
+
+@strawberry.type(description="What the partner owes one municipality for one settlement period.")
+class PartnerOwed:
+    statement_id: strawberry.ID
+    municipality_code: str
+    municipality_name: str
+    period_start: date
+    period_end: date
+    payout_on: date
+    points: int
+    yen: int
+    carried_in_yen: int
+    payable_yen: int = strawberry.field(description="Billed this run.")
+    carried_out_yen: int
+    invoiced_at: datetime | None = strawberry.field(description="When the municipality sent its invoice.")
+
+    @classmethod
+    def from_view(cls, v: PartnerStatementView) -> "PartnerOwed":
+        return cls(
+            statement_id=strawberry.ID(str(v.id)),
+            municipality_code=v.municipality_code,
+            municipality_name=v.municipality_name,
+            period_start=v.period_start,
+            period_end=v.period_end,
+            payout_on=v.payout_on,
+            points=v.points,
+            yen=v.yen,
+            carried_in_yen=v.carried_in_yen,
+            payable_yen=v.payable_yen,
+            carried_out_yen=v.carried_out_yen,
+            invoiced_at=v.invoiced_at,
+        )
+
+
+@strawberry.type(description="One action of a partner's server or staff, or of the operator on its behalf.")
+class PartnerAuditEvent:
+    at: datetime
+    who: str
+    action: str
+    subject: str

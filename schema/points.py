@@ -177,6 +177,9 @@ class ExchangePointsPayload(Payload):
 @strawberry.type
 class IssueCouponsPayload(Payload):
     codes: list[str] | None = strawberry.field(default=None, description="Shown once; stored only as hashes.")
+    batch_id: strawberry.ID | None = strawberry.field(
+        default=None, description="For couponBatches and voidCouponBatch."
+    )
 
 
 @strawberry.type

@@ -36,6 +36,9 @@ class AddStaffInput:
     municipality_code: str | None = None
     shop_id: strawberry.ID | None = None
     department: str | None = None
+    partner_client_id: str | None = strawberry.field(
+        default=None, description="For PARTNER_STAFF: the partner's client id (the operator adds them)."
+    )
 
 
 @strawberry.type

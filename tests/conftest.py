@@ -56,6 +56,7 @@ TABLES = [
     "job_leases",
     "exchanges",
     "coupons",
+    "coupon_batches",
     "acceptance_agreements",
     "shop_programs",
     "premium_campaigns",

@@ -15,20 +15,29 @@ from domain.auth.permissions import Permission, permit
 from domain.municipalities.queries import get_municipality_by_code
 from domain.sql import Sql
 
-STAFF_LABELS = ("operator", "municipality_admin", "municipality_staff", "shop_staff")
+STAFF_LABELS = ("operator", "municipality_admin", "municipality_staff", "shop_staff", "partner_staff")
 
 
 async def audit(
-    sql: Sql, actor: Actor, action: str, subject: str, municipality_id: int | None, now: datetime
+    sql: Sql,
+    actor: Actor,
+    action: str,
+    subject: str,
+    municipality_id: int | None,
+    now: datetime,
+    partner_id: int | None = None,
 ) -> None:
-    """Record one change; call it inside the transaction that makes the change."""
+    """Record one change; call it inside the transaction that makes the change. A partner's own
+    actions (by its server, its staff, or the operator on its behalf) carry ``partner_id``."""
     await sql.execute(
-        "INSERT INTO audit_events (at, actor, municipality_id, action, subject) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO audit_events (at, actor, municipality_id, action, subject, partner_id)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
         now,
         actor.label,
         municipality_id,
         action,
         subject[:300],
+        partner_id,
     )
 
 
@@ -75,6 +84,23 @@ async def list_audit(
         "SELECT id, at, actor, action, subject FROM audit_events WHERE municipality_id = $1 AND id < $2"
         " ORDER BY id DESC LIMIT $3",
         municipality.id,
+        before if before is not None else 2**62,
+        max(1, min(first, 500)),
+    )
+    who = await logins(sql, {r.actor for r in rows})
+    return [AuditView(r.id, r.at, r.actor, who.get(r.actor, r.actor), r.action, r.subject) for r in rows]
+
+
+async def list_partner_audit(
+    actor: Actor | None, sql: Sql, first: int = 200, before: int | None = None
+) -> list[AuditView]:
+    """A partner's own trail, newest first: what its server and its staff did (the partner)."""
+    actor = permit(actor, Permission.PARTNER_BOOKS)
+    rows = await sql.fetch_as(
+        _Row,
+        "SELECT id, at, actor, action, subject FROM audit_events WHERE partner_id = $1 AND id < $2"
+        " ORDER BY id DESC LIMIT $3",
+        actor.partner,
         before if before is not None else 2**62,
         max(1, min(first, 500)),
     )

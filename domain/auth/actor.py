@@ -12,11 +12,14 @@ class Role(StrEnum):
     MUNICIPALITY_ADMIN = "MUNICIPALITY_ADMIN"
     MUNICIPALITY_STAFF = "MUNICIPALITY_STAFF"
     SHOP_STAFF = "SHOP_STAFF"
-    PARTNER = "PARTNER"
+    PARTNER_STAFF = "PARTNER_STAFF"  # a partner company's staff, signed in to its console
+    PARTNER = "PARTNER"  # a partner's server, with its client credentials
     TERMINAL = "TERMINAL"
 
 
-STAFF_ROLES = frozenset({Role.OPERATOR, Role.MUNICIPALITY_ADMIN, Role.MUNICIPALITY_STAFF, Role.SHOP_STAFF})
+STAFF_ROLES = frozenset(
+    {Role.OPERATOR, Role.MUNICIPALITY_ADMIN, Role.MUNICIPALITY_STAFF, Role.SHOP_STAFF, Role.PARTNER_STAFF}
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Actor:
     department: str | None = None
     terminal_kind: TerminalKind | None = None
     service_id: int | None = None
+    partner_id: int | None = None  # a partner's staff: their partner
     scopes: frozenset[str] = frozenset()  # a partner token's OAuth scopes
 
     @property
@@ -40,3 +44,8 @@ class Actor:
     def label(self) -> str:
         """How journals and idempotency records name this actor."""
         return f"{self.role.lower()}:{self.id}"
+
+    @property
+    def partner(self) -> int | None:
+        """The partner this actor acts for: a partner's server, or a member of its staff."""
+        return self.id if self.role is Role.PARTNER else self.partner_id

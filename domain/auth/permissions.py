@@ -26,6 +26,7 @@ class Caller(StrEnum):
     MUNICIPALITY_ADMIN = "MUNICIPALITY_ADMIN"
     MUNICIPALITY_STAFF = "MUNICIPALITY_STAFF"
     SHOP_STAFF = "SHOP_STAFF"
+    PARTNER_STAFF = "PARTNER_STAFF"
     PARTNER = "PARTNER"
     TERMINAL_LOOKUP = "TERMINAL_LOOKUP"
     TERMINAL_PAY = "TERMINAL_PAY"
@@ -45,7 +46,7 @@ def caller_of(actor: Actor) -> Caller:
 RESIDENTS = frozenset({Caller.RESIDENT_PASSWORD, Caller.RESIDENT_CARD})
 ADMINS = frozenset({Caller.OPERATOR, Caller.MUNICIPALITY_ADMIN})
 OFFICERS = ADMINS | {Caller.MUNICIPALITY_STAFF}
-STAFF = OFFICERS | {Caller.SHOP_STAFF}
+STAFF = OFFICERS | {Caller.SHOP_STAFF, Caller.PARTNER_STAFF}
 TERMINALS = frozenset(
     {Caller.TERMINAL_LOOKUP, Caller.TERMINAL_PAY, Caller.TERMINAL_PRINT, Caller.TERMINAL_GRANT}
 )
@@ -74,7 +75,19 @@ class Permission(Enum):
         OFFICERS | {Caller.TERMINAL_GRANT}, "Only municipality staff and GRANT terminals grant points."
     )
     PARTNER_EXCHANGE = Rule(frozenset({Caller.PARTNER}), "Only a partner may do this.", "exchange")
-    PARTNER_COUPONS = Rule(frozenset({Caller.PARTNER}), "Only a partner may do this.", "coupons")
+    PARTNER_COUPONS = Rule(
+        frozenset({Caller.PARTNER, Caller.PARTNER_STAFF}), "Only a partner may do this.", "coupons"
+    )
+    # a partner's own books (its exchanges, statements, audit trail): its server or its staff
+    PARTNER_BOOKS = Rule(
+        frozenset({Caller.PARTNER, Caller.PARTNER_STAFF}), "Only a partner may do this.", "exchange"
+    )
+    PARTNER_STAFF = Rule(frozenset({Caller.PARTNER_STAFF}), "Only a partner's staff may do this.")
+    # a partner's keys (client secret, webhook, redirect URIs): the operator, or the partner's staff
+    PARTNER_KEYS = Rule(
+        frozenset({Caller.OPERATOR, Caller.PARTNER_STAFF}),
+        "Only the partner's staff (or the operator) may do this.",
+    )
     TERMINAL = Rule(TERMINALS, "Only a terminal may do this.")
     TERMINAL_LOOKUP = Rule(frozenset({Caller.TERMINAL_LOOKUP}), "Only a LOOKUP terminal may do this.")
     TERMINAL_PAY = Rule(frozenset({Caller.TERMINAL_PAY}), "Only a PAY terminal may do this.")
@@ -104,7 +117,11 @@ class Permission(Enum):
             return True
         if actor is None or caller_of(actor) not in rule.callers:
             return False
-        return not rule.scope or rule.scope in actor.scopes
+        return not self._needs_scope(actor) or rule.scope in actor.scopes
+
+    def _needs_scope(self, actor: Actor) -> bool:
+        """A partner's server holds scopes; its staff, signed in to the console, act without them."""
+        return bool(self.rule.scope) and actor.role is Role.PARTNER
 
     def admits_caller(self, caller: Caller) -> bool:
         """Whether a caller of this kind (with any scope it needs) is admitted."""
@@ -137,7 +154,7 @@ def permit(actor: Actor | None, permission: Permission) -> Actor:
     if rule.callers is not None and caller_of(actor) not in rule.callers:
         card = caller_of(actor) is Caller.RESIDENT_PASSWORD and Caller.RESIDENT_CARD in rule.callers
         raise Refused(ErrorCode.FORBIDDEN, rule.refusal, card_would_do=card)
-    if rule.scope and rule.scope not in actor.scopes:
+    if permission._needs_scope(actor) and rule.scope not in actor.scopes:
         raise Refused(
             ErrorCode.FORBIDDEN,
             f"This token lacks the '{rule.scope}' scope: ask /oauth/token for scope={rule.scope}.",

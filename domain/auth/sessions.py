@@ -87,7 +87,8 @@ async def _resident(sql: Sql, session: dict[str, object]) -> Actor | None:
 
 async def _staff(sql: Sql, session: dict[str, object]) -> Actor | None:
     staff = await sql.fetchrow(
-        "SELECT id, role, municipality_id, shop_id, department FROM staff WHERE id = $1 AND active",
+        "SELECT id, role, municipality_id, shop_id, department, partner_id FROM staff"
+        " WHERE id = $1 AND active",
         session["subject_id"],
     )
     if staff is None:
@@ -99,6 +100,7 @@ async def _staff(sql: Sql, session: dict[str, object]) -> Actor | None:
         municipality_id=_opt(staff["municipality_id"]),
         shop_id=_opt(staff["shop_id"]),
         department=staff["department"],
+        partner_id=_opt(staff["partner_id"]),
     )
 
 

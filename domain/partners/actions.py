@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
+from domain.audit.log import audit
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.auth.tokens import digest
@@ -104,6 +105,15 @@ async def get_partner(partner_id: int) -> PartnerView:
     return PartnerView(int(row["id"]), str(row["name"]), str(row["client_id"]), bool(row["active"]))
 
 
+async def own_partner(sql: Sql, actor: Actor, client_id: str) -> int:
+    """The id of the partner with ``client_id``, which the operator may act on and a partner's staff
+    only when it is their own (another partner's is as unknown as a missing one)."""
+    found = await sql.fetchval("SELECT id FROM partners WHERE client_id = $1", client_id)
+    if found is None or actor.partner_id not in (None, int(found)):
+        raise DomainError(ErrorCode.NOT_FOUND, "No partner has this client id.", "clientId")
+    return int(found)
+
+
 MAX_OVERLAP_HOURS = 168
 
 
@@ -117,8 +127,9 @@ async def rotate_partner_secret(
     actor: Actor | None, client_id: str, now: datetime, overlap_hours: int = 0
 ) -> RotatedSecret:
     """A new client secret (shown once). The previous one keeps working for ``overlap_hours`` (0 to
-    168), so the partner's servers can change over without an outage; 0 stops it at once."""
-    permit(actor, Permission.OPERATOR)
+    168), so the partner's servers can change over without an outage; 0 stops it at once. The
+    operator, or the partner's own staff."""
+    actor = permit(actor, Permission.PARTNER_KEYS)
     if isinstance(overlap_hours, bool) or not 0 <= overlap_hours <= MAX_OVERLAP_HOURS:
         raise DomainError(
             ErrorCode.INVALID_INPUT, f"The overlap is 0 to {MAX_OVERLAP_HOURS} hours.", "overlapHours"
@@ -127,17 +138,18 @@ async def rotate_partner_secret(
     until = now + timedelta(hours=overlap_hours) if overlap_hours else None
 
     async def work(sql: Sql) -> RotatedSecret:
-        changed = await sql.execute(
+        partner_id = await own_partner(sql, actor, client_id)
+        await sql.execute(
             "UPDATE partners SET previous_secret_hash = CASE WHEN $3 THEN client_secret_hash END,"
-            " previous_secret_until = $4, client_secret_hash = $2 WHERE client_id = $1",
-            client_id,
+            " previous_secret_until = $4, client_secret_hash = $2 WHERE id = $1",
+            partner_id,
             digest(client_secret),
             until is not None,
             until,
         )
-        found = await partner_by_client_id(sql, client_id) if changed else None
-        if found is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "No partner has this client id.", "clientId")
+        found = await partner_by_client_id(sql, client_id)
+        assert found is not None
+        await audit(sql, actor, "secret.rotate", f"overlap {overlap_hours} h", None, now, partner_id)
         return RotatedSecret(PartnerCredentials(found[0], client_secret), until)
 
     return await transaction(work)

@@ -17,10 +17,12 @@ from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from domain.audit.log import audit
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.auth.tokens import digest
 from domain.errors import DomainError, ErrorCode
+from domain.partners.actions import own_partner
 from domain.points.exchanges import ExchangeDone, ExchangeInput, exchange_authorized, exchange_quote
 from domain.sql import Sql, reader, transaction
 
@@ -51,9 +53,10 @@ def _uri_ok(uri: str) -> bool:
     )
 
 
-async def set_redirect_uris(actor: Actor | None, client_id: str, uris: list[str]) -> list[str]:
-    """The exact URIs the widget may send a resident back to (https; http only on localhost)."""
-    permit(actor, Permission.OPERATOR)
+async def set_redirect_uris(actor: Actor | None, client_id: str, uris: list[str], now: datetime) -> list[str]:
+    """The exact URIs the widget may send a resident back to (https; http only on localhost). The
+    operator, or the partner's own staff."""
+    actor = permit(actor, Permission.PARTNER_KEYS)
     cleaned = sorted({u.strip() for u in uris if u.strip()})
     if len(cleaned) > MAX_URIS or not all(_uri_ok(u) for u in cleaned):
         raise DomainError(
@@ -61,12 +64,16 @@ async def set_redirect_uris(actor: Actor | None, client_id: str, uris: list[str]
             f"Up to {MAX_URIS} exact https URIs without a fragment (http only for localhost).",
             "redirectUris",
         )
-    changed = await reader().execute(
-        "UPDATE partners SET redirect_uris = $2 WHERE client_id = $1", client_id, " ".join(cleaned) or None
-    )
-    if not changed:
-        raise DomainError(ErrorCode.NOT_FOUND, "No partner has this client id.", "clientId")
-    return cleaned
+
+    async def work(sql: Sql) -> list[str]:
+        partner_id = await own_partner(sql, actor, client_id)
+        await sql.execute(
+            "UPDATE partners SET redirect_uris = $2 WHERE id = $1", partner_id, " ".join(cleaned) or None
+        )
+        await audit(sql, actor, "redirect_uris.set", " ".join(cleaned) or "(none)", None, now, partner_id)
+        return cleaned
+
+    return await transaction(work)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ async def list_partner_exchanges(
     actor: Actor | None, sql: Sql, day: date, now: datetime, external_ref: str | None = None
 ) -> list[PartnerExchange]:
     """The partner's exchanges of one Japan day (oldest first), or the one with ``external_ref``."""
-    actor = permit(actor, Permission.PARTNER_EXCHANGE)
+    actor = permit(actor, Permission.PARTNER_BOOKS)
     sane_day(day, now, "day")
     start, end = day_window(day)
     return await sql.fetch_as(
@@ -45,7 +45,7 @@ async def list_partner_exchanges(
         "SELECT id, external_ref, partner_points, yen, points, status, created_at FROM exchanges"
         " WHERE partner_id = $1 AND created_at >= $2 AND created_at < $3 AND ($4 = '' OR external_ref = $4)"
         " ORDER BY id LIMIT 100000",
-        actor.id,
+        actor.partner,
         start,
         end,
         external_ref or "",

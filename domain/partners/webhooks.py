@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from domain.audit.log import audit
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
-from domain.sql import Sql, reader
+from domain.partners.actions import own_partner
+from domain.sql import Sql, reader, transaction
 
 BACKOFF = (
     timedelta(minutes=1),
@@ -47,24 +49,26 @@ def _url_ok(url: str) -> bool:
     )
 
 
-async def set_webhook(actor: Actor | None, client_id: str, url: str | None) -> str | None:
-    """Where a partner's notices go; a new signing secret is made and shown once (None: no webhook)."""
-    permit(actor, Permission.OPERATOR)
+async def set_webhook(actor: Actor | None, client_id: str, url: str | None, now: datetime) -> str | None:
+    """Where a partner's notices go; a new signing secret is made and shown once (None: no webhook).
+    The operator, or the partner's own staff."""
+    actor = permit(actor, Permission.PARTNER_KEYS)
     url = (url or "").strip() or None
     if url is not None and not _url_ok(url):
         raise DomainError(
             ErrorCode.INVALID_INPUT, "A webhook is an https URL (http only for localhost).", "url"
         )
     secret = None if url is None else secrets.token_urlsafe(32)
-    changed = await reader().execute(
-        "UPDATE partners SET webhook_url = $2, webhook_secret = $3 WHERE client_id = $1",
-        client_id,
-        url,
-        secret,
-    )
-    if not changed:
-        raise DomainError(ErrorCode.NOT_FOUND, "No partner has this client id.", "clientId")
-    return secret
+
+    async def work(sql: Sql) -> str | None:
+        partner_id = await own_partner(sql, actor, client_id)
+        await sql.execute(
+            "UPDATE partners SET webhook_url = $2, webhook_secret = $3 WHERE id = $1", partner_id, url, secret
+        )
+        await audit(sql, actor, "webhook.set", url or "(none)", None, now, partner_id)
+        return secret
+
+    return await transaction(work)
 
 
 async def queue_notice(

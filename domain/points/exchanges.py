@@ -10,7 +10,7 @@ SHA-256 only, redeemed once, and guessing is rate-limited per resident and per a
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
@@ -19,7 +19,6 @@ from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.auth.tokens import digest
 from domain.clock import japan_date
-from domain.dates import sane_instant
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
 from domain.ledger.idempotency import RequestFields, check_key, idempotent
@@ -30,7 +29,7 @@ from domain.partners.webhooks import queue_notice
 from domain.points import accounts
 from domain.points.reserved import check_move_target, into_program
 from domain.programs.queries import get_program
-from domain.sql import Sql, as_datetime, bulk_insert, reader, transaction
+from domain.sql import Sql, as_datetime, reader, transaction
 from models.ledger import FunderKind
 from models.programs import ProgramKind
 
@@ -274,59 +273,27 @@ async def exchange_authorized(
     return await _exchange(partner_id, f"partner:{partner_id}", form, authorizing, now)
 
 
-def _new_code() -> str:
+def new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
-def _normalise(code: str) -> str:
+def normalise_code(code: str) -> str:
     return code.upper().replace("-", "").replace(" ", "")
-
-
-async def issue_coupons(
-    actor: Actor | None, count: int, points: int, expires_at: datetime | None, now: datetime
-) -> list[str]:
-    """``count`` codes worth ``points`` reserved points each; the codes are shown once, kept as hashes."""
-    actor = permit(actor, Permission.PARTNER_COUPONS)
-    if not 1 <= count <= MAX_COUPONS:
-        raise _invalid(f"Issue 1 to {MAX_COUPONS:,} coupons at a time.", "count")
-    if not 1 <= points <= 100_000:
-        raise _invalid("A coupon is worth 1 to 100,000 points.", "points")
-    ends = sane_instant(expires_at, now, "expiresAt") if expires_at else now + timedelta(days=180)
-    if not now < ends <= now + timedelta(days=366):
-        raise _invalid("A coupon expires within a year.", "expiresAt")
-    codes = [_new_code() for _ in range(count)]
-    rows = [(actor.id, digest(_normalise(c)), points, ends, now) for c in codes]
-    await transaction(
-        lambda sql: bulk_insert(
-            sql,
-            "coupons",
-            (
-                ("partner_id", "bigint"),
-                ("code_hash", "text"),
-                ("points", "bigint"),
-                ("expires_at", "timestamptz"),
-                ("created_at", "timestamptz"),
-            ),
-            rows,
-        )
-    )
-    return codes
 
 
 async def redeem_coupon(actor: Actor | None, code: str, now: datetime, address: str) -> CouponRedeemed:
     actor = permit(actor, Permission.RESIDENT)
     await ratelimit.hit(ratelimit.COUPON_PER_ADDRESS, address, now)
     await ratelimit.ensure_below(reader(), ratelimit.COUPON_FAILURES, str(actor.id), now)
-    code_hash = digest(_normalise(code))
+    code_hash = digest(normalise_code(code))
 
     async def work(sql: Sql) -> CouponRedeemed:
         row = await sql.fetchrow("SELECT basic_municipality_id FROM residents WHERE id = $1", actor.id)
         _need_basic(None if row is None else row["basic_municipality_id"])
         taken = await sql.fetchrow(
             "UPDATE coupons SET redeemed_at = $2, resident_id = $3 WHERE code_hash = $1 AND redeemed_at"
-            " IS NULL"
-            " AND expires_at > $2 RETURNING id, partner_id, points",
+            " IS NULL AND voided_at IS NULL AND expires_at > $2 RETURNING id, partner_id, points",
             code_hash,
             now,
             actor.id,
@@ -357,11 +324,15 @@ async def redeem_coupon(actor: Actor | None, code: str, now: datetime, address: 
 
 
 async def _why_not(sql: Sql, code_hash: str) -> DomainError:
-    row = await sql.fetchrow("SELECT redeemed_at, expires_at FROM coupons WHERE code_hash = $1", code_hash)
+    row = await sql.fetchrow(
+        "SELECT redeemed_at, voided_at, expires_at FROM coupons WHERE code_hash = $1", code_hash
+    )
     if row is None:
         return DomainError(ErrorCode.NOT_FOUND, "No coupon has this code. Check it and try again.", "code")
     if row["redeemed_at"] is not None:
         return DomainError(ErrorCode.ALREADY_REDEEMED, "This coupon has already been used.", "code")
+    if row["voided_at"] is not None:
+        return DomainError(ErrorCode.EXPIRED, "The partner withdrew this coupon: ask them about it.", "code")
     return DomainError(
         ErrorCode.EXPIRED, f"This coupon expired on {as_datetime(row['expires_at']).date()}.", "code"
     )

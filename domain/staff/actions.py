@@ -37,6 +37,7 @@ class StaffView:
     municipality_id: int | None
     shop_id: int | None
     department: str | None
+    partner_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class StaffInput:
     municipality_code: str | None = None
     shop_id: int | None = None
     department: str | None = None
+    partner_client_id: str | None = None
 
 
 def _view(row: dict[str, object]) -> StaffView:
@@ -57,11 +59,21 @@ def _invalid(message: str, field: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, field)
 
 
-async def _scope(sql: Sql, actor: Actor | None, form: StaffInput) -> tuple[int | None, int | None]:
-    """The (municipality, shop) the new account belongs to, checked against who is asking."""
+async def _scope(
+    sql: Sql, actor: Actor | None, form: StaffInput
+) -> tuple[int | None, int | None, int | None]:
+    """The (municipality, shop, partner) the new account belongs to, checked against who is asking."""
     if form.role is StaffRole.OPERATOR:
         permit(actor, Permission.OPERATOR)
-        return None, None
+        return None, None, None
+    if form.role is StaffRole.PARTNER_STAFF:  # the operator signs partners up, and their staff
+        permit(actor, Permission.OPERATOR)
+        partner = await sql.fetchval(
+            "SELECT id FROM partners WHERE client_id = $1", form.partner_client_id or ""
+        )
+        if partner is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No partner has this client id.", "partnerClientId")
+        return None, None, int(partner)
     if form.role is StaffRole.SHOP_STAFF:
         if form.shop_id is None:
             raise _invalid("Shop staff belong to a shop.", "shopId")
@@ -70,7 +82,7 @@ async def _scope(sql: Sql, actor: Actor | None, form: StaffInput) -> tuple[int |
             permit(actor, Permission.MUNICIPALITY_ADMIN)
             raise DomainError(ErrorCode.NOT_FOUND, "No such shop.", "shopId")
         require_municipality(actor, int(municipality))
-        return int(municipality), form.shop_id
+        return int(municipality), form.shop_id, None
     if form.municipality_code is None:
         raise _invalid("Municipality staff belong to a municipality.", "municipalityCode")
     municipality = await get_municipality_by_code(sql, form.municipality_code)
@@ -79,7 +91,7 @@ async def _scope(sql: Sql, actor: Actor | None, form: StaffInput) -> tuple[int |
         sql, municipality.id, (form.department or "").strip()
     ):
         raise _invalid("Municipality staff belong to one of its departments (原課).", "department")
-    return municipality.id, None
+    return municipality.id, None, None
 
 
 async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> StaffView:
@@ -91,11 +103,11 @@ async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> Sta
     password_hash = await hash_password(form.password)
 
     async def work(sql: Sql) -> StaffView:
-        municipality_id, shop_id = await _scope(sql, actor, form)
+        municipality_id, shop_id, partner_id = await _scope(sql, actor, form)
         row = await sql.fetchrow(
             "INSERT INTO staff (login, password_hash, role, municipality_id, department, shop_id, active,"
-            " created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7) RETURNING *",
+            " created_at, partner_id)"
+            " VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8) RETURNING *",
             form.login,
             password_hash,
             form.role.value,
@@ -103,6 +115,7 @@ async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> Sta
             (form.department or "").strip() or None if form.role is StaffRole.MUNICIPALITY_STAFF else None,
             shop_id,
             now,
+            partner_id,
         )
         assert row is not None
         where = (
@@ -110,7 +123,15 @@ async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> Sta
             if form.role is StaffRole.MUNICIPALITY_STAFF and form.department
             else ""
         )
-        await audit(sql, actor, "staff.add", f"{form.login} {form.role.value}{where}", municipality_id, now)
+        await audit(
+            sql,
+            actor,
+            "staff.add",
+            f"{form.login} {form.role.value}{where}",
+            municipality_id,
+            now,
+            partner_id,
+        )
         return _view(row)
 
     try:

@@ -32,6 +32,7 @@ ROLES = [
     "municipality_staff",
     "shop_staff",
     "partner",
+    "partner_staff",
     "terminal_lookup",
     "terminal_pay",
     "terminal_print",
@@ -47,6 +48,7 @@ CALLERS: dict[str, Actor | None] = {
     "municipality_staff": Actor(Role.MUNICIPALITY_STAFF, 1, municipality_id=1),
     "shop_staff": Actor(Role.SHOP_STAFF, 1, municipality_id=1, shop_id=1),
     "partner": Actor(Role.PARTNER, 1, scopes=frozenset({"exchange", "coupons"})),
+    "partner_staff": Actor(Role.PARTNER_STAFF, 1, partner_id=1),
     **{
         f"terminal_{kind.value.lower()}": Actor(Role.TERMINAL, 1, municipality_id=1, terminal_kind=kind)
         for kind in TerminalKind
@@ -315,6 +317,10 @@ OPS = [
     Op("setPartnerWebhook", _m("setPartnerWebhook", 'clientId: "nobody", url: "https://p.example/hook"')),
     Op("rotatePartnerSecret", _m("rotatePartnerSecret", 'clientId: "nobody", overlapHours: 1')),
     Op("partnerExchanges", '{ partnerExchanges(day: "2026-11-21") { id } }'),
+    Op("couponBatches", "{ couponBatches { id } }"),
+    Op("partnerStatements", "{ partnerStatements { statementId } }"),
+    Op("partnerAuditLog", "{ partnerAuditLog { action } }"),
+    Op("voidCouponBatch", _m("voidCouponBatch", 'batchId: "999999"')),
     Op("redeemCoupon", _m("redeemCoupon", 'code: "AAAA-BBBB-CCCC-DDDD"')),
     Op(
         "moveReservedPoints",
@@ -400,6 +406,7 @@ async def _world(people, api) -> World:
         "municipality_staff": staff,
         "shop_staff": clerk,
         "partner": partner["access_token"],
+        "partner_staff": await people.staff(StaffRole.PARTNER_STAFF, partner_client_id=client_id),
         "terminal_lookup": await people.terminal("LOOKUP", admin, serviceCode="A1"),
         "terminal_pay": await people.terminal("PAY", admin, shopId=str(shop)),
         "terminal_print": await people.terminal("PRINT", admin),
@@ -459,6 +466,8 @@ RESIDENTS = frozenset({"resident_password", "resident_card"})
 TERMINALS = frozenset({"terminal_lookup", "terminal_pay", "terminal_print", "terminal_grant"})
 ADMINS = frozenset({"operator", "municipality_admin"})
 OPERATOR = frozenset({"operator"})
+PARTNERS = frozenset({"partner", "partner_staff"})  # a partner's server, or its staff in the console
+PARTNER_KEYS = frozenset({"operator", "partner_staff"})  # its secret, webhook and return addresses
 
 # The product's access table (product.md §2 and the decisions in README), kept as the oracle the
 # declarations are checked against: loosening a declaration by mistake fails here, not in production.
@@ -504,9 +513,9 @@ PRODUCT_TABLE = {
     "addPartner": OPERATOR,
     "setPartnerActive": OPERATOR,
     "setPartnerBilling": OPERATOR,
-    "rotatePartnerSecret": OPERATOR,
-    "setPartnerWebhook": OPERATOR,
-    "setPartnerRedirectUris": OPERATOR,
+    "rotatePartnerSecret": PARTNER_KEYS,
+    "setPartnerWebhook": PARTNER_KEYS,
+    "setPartnerRedirectUris": PARTNER_KEYS,
     "registerTerminal": ADMINS,
     "revokeTerminal": ADMINS,
     "municipalities": ANYONE,
@@ -522,8 +531,12 @@ PRODUCT_TABLE = {
     "grantPointsWithCard": frozenset({"terminal_grant"}),
     "grantPoints": frozenset({"municipality_admin", "municipality_staff", "operator", "terminal_grant"}),
     "exchangePoints": frozenset({"partner"}),
-    "issueCoupons": frozenset({"partner"}),
-    "partnerExchanges": frozenset({"partner"}),
+    "issueCoupons": PARTNERS,
+    "partnerExchanges": PARTNERS,
+    "couponBatches": PARTNERS,
+    "partnerStatements": PARTNERS,
+    "partnerAuditLog": PARTNERS,
+    "voidCouponBatch": PARTNERS,
     "redeemCoupon": RESIDENTS,
     "moveReservedPoints": frozenset({"resident_card"}),
     "shops": ANYONE,
@@ -536,6 +549,7 @@ PRODUCT_TABLE = {
             "municipality_admin",
             "municipality_staff",
             "operator",
+            "partner_staff",
             "resident_card",
             "resident_password",
             "shop_staff",

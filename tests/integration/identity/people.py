@@ -99,15 +99,17 @@ class People:
         shop_id: int | None = None,
         login: str = "",
         department: str = "健康福祉局",
+        partner_client_id: str | None = None,
     ) -> str:
         assert self.operator_actor is not None
         form = StaffInput(
             login or f"{role.lower()}-{code}-{shop_id or 0}",
             STAFF_PASSWORD,
             role,
-            municipality_code=None if role is StaffRole.SHOP_STAFF else code,
+            municipality_code=None if role in {StaffRole.SHOP_STAFF, StaffRole.PARTNER_STAFF} else code,
             shop_id=shop_id,
             department=department if role is StaffRole.MUNICIPALITY_STAFF else None,
+            partner_client_id=partner_client_id,
         )
         staff = await add_staff(self.operator_actor, form, self.clock.now())
         return await self.session(SubjectKind.STAFF, staff.id)

@@ -49,6 +49,7 @@ from web.layout import DESIGN_TOKENS, tokens_installed
 from web.layout import configure as configure_site
 from web.operator import OperatorPages, PartnerBillingDesk
 from web.pages import home, not_found, privacy, terms
+from web.partner import PartnerPages
 from web.register import register
 from web.resident import ResidentPages
 from web.shop import MAX_FRAME, ShopPages
@@ -106,6 +107,7 @@ def create_app(
     shops = ShopPages(clock, settings.production)
     operators = OperatorPages(clock, settings.production)
     console = ConsolePages(clock, settings.production)
+    partners = PartnerPages(clock, settings.production)
     shop_desk = ShopDesk(console)
     terminal_desk = TerminalDesk(console)
     grant_desk = GrantDesk(console)
@@ -197,6 +199,16 @@ def create_app(
             Route("/console/grants/file", grant_desk.check, methods=["POST"]),
             Route("/console/grants/files/{file_id}/start", grant_desk.start, methods=["POST"]),
             Route("/console/grants/files/{file_id}/progress", grant_desk.progress),
+            Route("/partner", partners.exchanges),
+            Route("/partner/signin", partners.signin, methods=["GET", "POST"]),
+            Route("/partner/coupons", partners.coupons),
+            Route("/partner/coupons/issue", partners.issue, methods=["POST"]),
+            Route("/partner/coupons/{id}/download", partners.download, methods=["POST"]),
+            Route("/partner/coupons/{id}/void", partners.void, methods=["POST"]),
+            Route("/partner/statements", partners.statements),
+            Route("/partner/keys", partners.keys, methods=["GET"]),
+            Route("/partner/keys", partners.change_keys, methods=["POST"]),
+            Route("/partner/activity", partners.activity),
             Route("/operator", operators.desk),
             Route("/operator/partners", PartnerBillingDesk(clock).show),
             Route("/operator/partners/billing", PartnerBillingDesk(clock).save, methods=["POST"]),

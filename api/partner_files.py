@@ -1,5 +1,6 @@
 """``GET /partner/reconciliation/{YYYY-MM-DD}.csv``: a partner's exchanges of one Japan day, for its
-own books (``Authorization: Bearer`` of the partner's token with the ``exchange`` scope)."""
+own books: its server (``Authorization: Bearer`` of its token with the ``exchange`` scope), or its
+staff from the partner console (the session cookie: a download link changes nothing)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -19,7 +20,7 @@ from domain.sql import reader
 def reconciliation_endpoint(tokens: AccessTokens, clock: Clock) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         now = clock.now()
-        caller = await identify(request, tokens, now)
+        caller = await identify(request, tokens, now, download=True)  # the console links it
         try:
             try:
                 day = date.fromisoformat(request.path_params["day"])

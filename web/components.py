@@ -132,3 +132,23 @@ def confirm_box(label: str, name: str = "confirm") -> str:
         f'<label class="choice"><input type="checkbox" class="check" name="{escape(name)}" value="yes"'
         f" required> {escape(label)}</label>"
     )
+
+
+def data_table(
+    caption: str, head: tuple[str, ...], rows: Sequence[Sequence[str]], numeric_from: int = 1
+) -> str:
+    """A captioned table in a scrollable, focusable region; columns from ``numeric_from`` are numbers."""
+    cells = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"num" if i >= numeric_from else ""}">{escape(c)}</td>' for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}">'
+        f"<table><caption>{escape(caption)}</caption>"
+        f"<thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table></div>"
+    )

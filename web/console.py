@@ -6,7 +6,7 @@ staff sign in here too, and are told that figures and settlement are the admins'
 decides: the pages call the same domain functions as the GraphQL operations).
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -49,7 +49,7 @@ from domain.terminals.actions import (
     revoke_terminal,
 )
 from models.terminals import TerminalKind
-from web.components import Tone, banner, button, confirm_box, field, link_button, select
+from web.components import Tone, banner, button, confirm_box, data_table, field, link_button, select
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, catalogue, language, refusal_key
 from web.layout import page
@@ -209,7 +209,7 @@ class ConsolePages:
                 text("console.preview_lead", start=f"{run.period_start}", end=f"{run.period_end}"),
                 live=False,
             )
-            + _table(
+            + data_table(
                 text("console.preview_title"),
                 tuple(
                     text(k)
@@ -348,23 +348,6 @@ def _sign_out(text: Text) -> str:
     )
 
 
-def _table(caption: str, head: tuple[str, ...], rows: Sequence[Sequence[str]], numeric_from: int = 1) -> str:
-    cells = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="{"num" if i >= numeric_from else ""}">{escape(c)}</td>' for i, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return (
-        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}">'
-        f"<table><caption>{escape(caption)}</caption>"
-        f"<thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
-
-
 def _glance(text: Text, r: MonthlyReport) -> str:
     """This month: the balance's movement, issued by source, outstanding by funder with what lapses."""
     flows = [
@@ -392,18 +375,18 @@ def _glance(text: Text, r: MonthlyReport) -> str:
     base = f"/reports/{r.municipality_code}/{r.month}"
     return (
         f"<h2>{escape(text('console.month', month=r.month))}</h2>"
-        + _table(
+        + data_table(
             text("console.flows"),
             (text("console.item"), text("console.entries"), text("console.residents"), "pt"),
             flows,
         )
-        + _table(
+        + data_table(
             text("console.by_source"),
             (text("console.source"), text("console.name"), text("console.entries"), "pt"),
             sources,
             2,
         )
-        + _table(
+        + data_table(
             text("console.by_funder"),
             (text("console.funder"), text("console.name"), text("console.outstanding"), *r.forecast_months),
             funders,
@@ -444,7 +427,7 @@ def _payouts(
             unpaid.append((str(s.id), f"{kind} {s.name} {s.payable_yen:,}"))
     if not rows:
         return ""
-    table = _table(
+    table = data_table(
         text("console.payouts"),
         tuple(
             text(k)
@@ -504,7 +487,7 @@ def _settlements(text: Text, town: MunicipalityView, runs: list[SettlementView],
             + f"</form>{FILL_CSRF}"
         )
     table = (
-        _table(
+        data_table(
             text("console.runs"),
             (
                 text("console.period"),
@@ -606,7 +589,7 @@ class ShopDesk:
         agreement = (
             f"<h2>{escape(text('console.agreements'))}</h2><p>{escape(text('console.agreements_lead'))}</p>"
             + (
-                _table(
+                data_table(
                     text("console.agreements"),
                     (text("console.program"), text("console.accepting"), text("console.since")),
                     agreed,
@@ -658,7 +641,7 @@ class ShopDesk:
         body = (
             desk_head(text, town, found, "/console/shops", text("console.shops"))
             + _said(request, text)
-            + _table(
+            + data_table(
                 text("console.shops"),
                 (
                     text("console.shop"),
@@ -838,7 +821,7 @@ class TerminalDesk:
             desk_head(text, town, found, "/console/terminals", text("console.terminals"))
             + said
             + (
-                _table(
+                data_table(
                     text("console.terminals"),
                     tuple(
                         text(k)

@@ -43,8 +43,8 @@ from domain.sql import reader
 from domain.staff.actions import StaffInput, add_staff, deactivate_staff, list_staff
 from models.programs import ProgramKind
 from models.staff import StaffRole
-from web.components import button, confirm_box, field, link_button, select
-from web.console import ConsolePages, _said, _sign_out, _table, desk_head
+from web.components import button, confirm_box, data_table, field, link_button, select
+from web.console import ConsolePages, _said, _sign_out, desk_head
 from web.cookies import CSRF_FIELD, FILL_CSRF
 from web.i18n import Text, catalogue, language, refusal_key
 from web.layout import page
@@ -240,7 +240,7 @@ class ProgramDesk(Desk):
             for p in programs
         )
         body = (
-            _table(
+            data_table(
                 text("console.programs"),
                 tuple(
                     text(k)
@@ -273,7 +273,7 @@ class ProgramDesk(Desk):
         if giving is not None:
             gifts = await list_event_gifts(found.actor, giving.id)
             body += f"<h2>{escape(text('console.donors_of', name=giving.name))}</h2>" + (
-                _table(
+                data_table(
                     text("console.donors_of", name=giving.name),
                     (text("console.my_key_id"), text("console.points")),
                     [(g.my_key_id, f"{g.points:,}") for g in gifts],
@@ -291,7 +291,7 @@ class ProgramDesk(Desk):
             for c in campaigns
         }
         body += f"<h2>{escape(text('console.campaigns'))}</h2>" + (
-            _table(
+            data_table(
                 text("console.campaigns"),
                 tuple(
                     text(k)
@@ -437,7 +437,7 @@ class StaffDesk(Desk):
             )
             for m in members
         ]
-        body = _table(
+        body = data_table(
             text("console.staff"),
             tuple(
                 text(k)
@@ -623,7 +623,7 @@ class AuditDesk(Desk):
         events = await list_audit(found.actor, reader(), town.code, 100, before)
         rows = [(_when(text, e.at), e.who, _action(text, e.action), e.subject) for e in events]
         body = (
-            _table(
+            data_table(
                 text("console.audit"),
                 (
                     text("console.when"),

@@ -39,8 +39,8 @@ from domain.programs.queries import list_programs_by_municipality
 from domain.sql import reader
 from models.grants import GrantFileStatus
 from web.assets import script
-from web.components import banner, button, confirm_box, field, link_button, select
-from web.console import ConsolePages, _said, _sign_out, _table, desk_head
+from web.components import banner, button, confirm_box, data_table, field, link_button, select
+from web.console import ConsolePages, _said, _sign_out, desk_head
 from web.cookies import CSRF_FIELD, FILL_CSRF
 from web.i18n import Text, catalogue, language, refusal_key
 from web.layout import page
@@ -131,7 +131,7 @@ class GrantDesk:
             else text("console.grant_history")
         )
         history = f"<h2>{escape(history_title)}</h2>" + (
-            _table(
+            data_table(
                 history_title,
                 tuple(
                     text(k)
@@ -326,7 +326,9 @@ def _summary(text: Text, name: str, program: str, fields: dict[str, str], checke
         (text("console.rows"), f"{checked.rows:,}"),
         (text("console.points"), f"{checked.points:,}"),
     ]
-    table = _table(text("console.grant_check_title"), (text("console.item"), text("console.value")), rows, 9)
+    table = data_table(
+        text("console.grant_check_title"), (text("console.item"), text("console.value")), rows, 9
+    )
     folded = (
         banner("info", text("console.folded", rows=f"{checked.folded:,}"), live=False)
         if checked.folded
@@ -350,7 +352,7 @@ def _bad_rows(text: Text, checked: CheckedList) -> str:
     if checked.error_count > len(checked.errors):
         shown = f"<p>{escape(text('console.bad_rows_shown', shown=f'{len(checked.errors):,}'))}</p>"
     return (
-        _table(
+        data_table(
             text("console.bad_rows_title"),
             (text("console.line"), text("console.my_key_id"), text("console.problem")),
             rows,

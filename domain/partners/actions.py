@@ -163,3 +163,26 @@ async def previous_secret(sql: Sql, partner_id: int, now: datetime) -> str | Non
         now,
     )
     return None if found is None else str(found)
+
+
+@dataclass(frozen=True)
+class PartnerKeys:
+    """What a partner's staff see of its set-up (never a secret: those are shown once)."""
+
+    name: str
+    client_id: str
+    redirect_uris: str | None  # space-separated
+    webhook_url: str | None
+    previous_secret_until: datetime | None
+
+
+async def partner_keys(actor: Actor | None, sql: Sql) -> PartnerKeys:
+    actor = permit(actor, Permission.PARTNER_STAFF)
+    found = await sql.fetchrow_as(
+        PartnerKeys,
+        "SELECT name, client_id, redirect_uris, webhook_url, previous_secret_until FROM partners"
+        " WHERE id = $1",
+        actor.partner,
+    )
+    assert found is not None
+    return found

@@ -176,24 +176,25 @@ async def download_batch(actor: Actor | None, batch_id: int, seal_key: str, now:
                 "The download window (1 hour) is over: void this batch and issue another.",
                 "batchId",
             )
-        ciphertext = await sql.fetchval(
-            "UPDATE coupon_batches SET sealed_codes = NULL, downloaded_at = $2"
-            " WHERE id = $1 AND sealed_codes IS NOT NULL RETURNING sealed_codes",
-            batch_id,
-            now,
-        )
-        if ciphertext is None:  # another download won the race
-            raise DomainError(ErrorCode.ALREADY_REDEEMED, "This batch's codes were downloaded once already.")
+        ciphertext = await sql.fetchval("SELECT sealed_codes FROM coupon_batches WHERE id = $1", batch_id)
         try:
             plain = Fernet(seal_key.encode()).decrypt_at_time(
                 str(ciphertext).encode(), int(DOWNLOAD_WINDOW.total_seconds()), int(now.timestamp())
             )
-        except (InvalidToken, ValueError) as exc:  # rolls the UPDATE back: the seal stays
+        except (InvalidToken, ValueError) as exc:  # the seal stays for the browser that holds the key
             raise DomainError(
                 ErrorCode.FORBIDDEN,
                 "Download the codes in the browser that issued the batch (its key is kept there only).",
                 "batchId",
             ) from exc
+        opened = await sql.execute(
+            "UPDATE coupon_batches SET sealed_codes = NULL, downloaded_at = $2"
+            " WHERE id = $1 AND sealed_codes IS NOT NULL",
+            batch_id,
+            now,
+        )
+        if opened == 0:  # another download won the race
+            raise DomainError(ErrorCode.ALREADY_REDEEMED, "This batch's codes were downloaded once already.")
         await audit(sql, actor, "coupons.download", f"batch {batch_id}", None, now, actor.partner)
         return codes_csv(plain.decode().split("\n"), batch.points, batch.expires_at)
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from domain.auth import ratelimit
 from domain.auth.permissions import Permission
 from domain.auth.tokens import same
 from domain.clock import Clock, japan_date
@@ -62,8 +63,19 @@ class AuthorizePages:
         body = banner("error", text("authorize.cannot"), f"<p>{escape(refused.message)}</p>")
         return page(text, text("authorize.title"), body, status=400)
 
+    async def _too_many(self, request: Request, text: Text) -> Response | None:
+        """The widget's pages are rate-limited per client address (a 429 page past the allowance)."""
+        address = request.client.host if request.client else "unknown"
+        try:
+            await ratelimit.hit(ratelimit.AUTHORIZE_PER_ADDRESS, address, self.clock.now())
+        except DomainError as error:
+            return page(text, text("authorize.title"), banner("error", text.error(error)), status=429)
+        return None
+
     async def show(self, request: Request) -> Response:
         text = Text(language(request))
+        if (limited := await self._too_many(request, text)) is not None:
+            return limited
         values = {k: v for k, v in request.query_params.items() if k in KEPT}
         ask = _ask(values)
         try:
@@ -128,6 +140,8 @@ class AuthorizePages:
 
     async def confirm(self, request: Request) -> Response:
         text = Text(language(request))
+        if (limited := await self._too_many(request, text)) is not None:
+            return limited
         form = {k: str(v) for k, v in (await request.form()).items()}
         found = await signed_in(request, self.clock.now(), Permission.RESIDENT)
         if found is None or not same(form.get("csrf", ""), found.csrf_hash):

@@ -31,6 +31,8 @@ ACTIVATION_PER_ADDRESS = Limit("activate-ip", 20, 3600)  # terminal activation a
 PARTNER_UNKNOWN_IDS = Limit("partner-unknown-id", 100, 3600)  # unknown MyKey IDs a partner sends
 COUPON_FAILURES = Limit("coupon-resident", 10, 3600)  # wrong, used or expired coupon codes per resident
 COUPON_PER_ADDRESS = Limit("coupon-ip", 30, 3600)  # coupon redemptions per client address
+AUTHORIZE_PER_ADDRESS = Limit("authorize-ip", 60, 60)  # exchange widget pages per client address
+CONSENTS_PER_RESIDENT = Limit("consent-resident", 20, 3600)  # widget codes a resident grants
 
 
 def _window(limit: Limit, now: datetime) -> datetime:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from domain.audit.log import audit
+from domain.auth import ratelimit
 from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.auth.tokens import digest
@@ -144,6 +145,7 @@ async def grant_code(
     """The resident confirmed: a fresh code for the partner (shown to it once, through the redirect)."""
     actor = permit(actor, Permission.RESIDENT)
     authorizing = await check_authorization(reader(), ask)
+    await ratelimit.hit(ratelimit.CONSENTS_PER_RESIDENT, str(actor.id), now)
     code = secrets.token_urlsafe(32)
 
     async def work(sql: Sql) -> None:

@@ -139,3 +139,22 @@ async def test_bad_requests_never_go_to_an_unregistered_address(api, people, tow
     assert bad_uri["setPartnerRedirectUris"]["userErrors"] == [
         {"code": "INVALID_INPUT", "field": "redirectUris"}
     ]
+
+
+async def test_the_widget_flow_is_rate_limited_per_address_and_per_resident(api, people, town):
+    client_id, _ = await _partner(people)
+    _, challenge = _pkce()
+    for _ in range(3):
+        await _code(api, people, town, client_id, challenge)  # 3 pages of the widget each
+    await reader().execute(
+        "UPDATE rate_limit_windows SET hits = 20 WHERE bucket LIKE 'consent-resident:%'"
+    )  # this resident's allowance for the hour is spent
+    form = _query(client_id, challenge) | {"csrf": api.cookies.get("mykey_csrf"), "program": ""}
+    refused = await api.post("/oauth/authorize?lang=ja", data=form)
+    assert refused.status_code == 400 and "試行回数が多すぎます" in refused.text
+    assert await reader().fetchint("SELECT COUNT(*) FROM authorization_codes") == 3
+    await reader().execute("UPDATE rate_limit_windows SET hits = 60 WHERE bucket LIKE 'authorize-ip:%'")
+    page = await api.get("/oauth/authorize?" + urlencode(_query(client_id, challenge)) + "&lang=ja")
+    assert page.status_code == 429 and "ANAマイレージ" not in page.text
+    people.later(minutes=1)  # a new window
+    assert (await api.get("/oauth/authorize?" + urlencode(_query(client_id, challenge)))).status_code == 200

@@ -209,12 +209,22 @@ async def _shops(seed: Seeder, operator: Actor, municipalities: list[dict[str, A
 
 async def _partners(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
     out = []
-    for name, rate_points, rate_yen in PARTNERS:
+    for index, (name, rate_points, rate_yen) in enumerate(PARTNERS, start=1):
         client_id = await reader().fetchval("SELECT client_id FROM partners WHERE name = $1", name)
         made = (
             (await rotate_partner_secret(operator, str(client_id), seed.now)).credentials
             if client_id
             else await add_partner(operator, name, seed.now, rate_points, rate_yen)
+        )
+        login = f"partner{index}"
+        await seed.staff(
+            operator,
+            StaffInput(
+                login,
+                seed.password(login, 20),
+                StaffRole.PARTNER_STAFF,
+                partner_client_id=made.partner.client_id,
+            ),
         )
         out.append(
             {
@@ -223,6 +233,9 @@ async def _partners(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
                 "clientSecret": made.client_secret,
                 "rate": {"partnerPoints": rate_points, "yen": rate_yen},
                 "serviceCode": f"PT{made.partner.id}",  # where residents link their customer number
+                # the partner console's sign-in (demo only; never in production)
+                "consoleLogin": login,
+                "consolePassword": seed.password(login, 20),
             }
         )
     return out

@@ -144,7 +144,11 @@ async def list_batches(actor: Actor | None, sql: Sql, first: int = 100) -> list[
     )
 
 
-async def _own_batch(sql: Sql, partner_id: int | None, batch_id: int) -> CouponBatchView:
+async def _own_batch(sql: Sql, partner_id: int | None, batch_id: int, lock: bool = False) -> CouponBatchView:
+    """The partner's batch; ``lock``: hold its row to the transaction's end first (a racing download or
+    void waits, then reads what the first one left)."""
+    if lock:
+        await sql.execute(f"SELECT id FROM coupon_batches WHERE id = $1{sql.for_update}", batch_id)
     found = await sql.fetchrow_as(
         CouponBatchView, f"{_SELECT} WHERE b.id = $1 AND b.partner_id = $2", batch_id, partner_id
     )
@@ -158,7 +162,7 @@ async def download_batch(actor: Actor | None, batch_id: int, seal_key: str, now:
     actor = permit(actor, Permission.PARTNER_COUPONS)
 
     async def work(sql: Sql) -> bytes:
-        batch = await _own_batch(sql, actor.partner, batch_id)
+        batch = await _own_batch(sql, actor.partner, batch_id, lock=True)
         if batch.voided_at is not None:
             raise DomainError(
                 ErrorCode.INVALID_INPUT, "This batch was voided: its codes are gone.", "batchId"
@@ -221,7 +225,7 @@ async def void_batch(actor: Actor | None, batch_id: int, now: datetime) -> Voide
     actor = permit(actor, Permission.PARTNER_COUPONS)
 
     async def work(sql: Sql) -> Voided:
-        batch = await _own_batch(sql, actor.partner, batch_id)
+        batch = await _own_batch(sql, actor.partner, batch_id, lock=True)
         if batch.voided_at is not None:
             raise DomainError(ErrorCode.INVALID_INPUT, "This batch is voided already.", "batchId")
         claimed = await sql.execute(

@@ -19,6 +19,7 @@ PUBLIC = {
     "print-setup": "/terminal/print",
     "grant-setup": "/terminal/grant",
     "shop-signin": "/shop/signin",
+    "partner-signin": "/partner/signin",
 }
 
 

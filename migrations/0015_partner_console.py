@@ -16,7 +16,7 @@ from tortoise.migrations import operations as ops
 from migrations._constraints import AddColumn, AlterFieldState, Constraints
 from models.staff import StaffRole
 
-OLD_SCOPE = Constraints(
+RETIRED = Constraints(
     checks=[
         (
             "staff_role_scope",
@@ -147,6 +147,6 @@ class Migration(migrations.Migration):
                 on_delete=OnDelete.RESTRICT,
             ),
         ),
-        ops.RunPython(OLD_SCOPE.remove, reverse_code=OLD_SCOPE.install),
+        ops.RunPython(RETIRED.remove, reverse_code=RETIRED.install),
         ops.RunPython(CONSTRAINTS.install, reverse_code=CONSTRAINTS.remove),
     ]

@@ -92,6 +92,19 @@ class PartnerPages:
             return None
         return found, form
 
+    async def _ticked(
+        self, request: Request, text: Text
+    ) -> tuple[SessionActor, dict[str, str], str] | Response:
+        """A coupon form's sender, its fields and the page to go back to, once its tick is given;
+        otherwise the answer (sign in again, or tick the box)."""
+        posted = await self._posted(request)
+        if posted is None:
+            return self._to_signin(text)
+        back = f"/partner/coupons?lang={text.lang}"
+        if posted[1].get("confirm") != "yes":
+            return RedirectResponse(f"{back}&said=confirm", status_code=303)
+        return posted[0], posted[1], back
+
     def _to_signin(self, text: Text) -> Response:
         return RedirectResponse(f"/partner/signin?lang={text.lang}", status_code=303)
 
@@ -294,13 +307,10 @@ class PartnerPages:
     async def issue(self, request: Request) -> Response:
         """``POST /partner/coupons/issue``: a sealed batch; its key goes to this browser alone."""
         text = Text(language(request))
-        posted = await self._posted(request)
-        if posted is None:
-            return self._to_signin(text)
-        found, form = posted
-        back = f"/partner/coupons?lang={text.lang}"
-        if form.get("confirm") != "yes":
-            return RedirectResponse(f"{back}&said=confirm", status_code=303)
+        ticked = await self._ticked(request, text)
+        if isinstance(ticked, Response):
+            return ticked
+        found, form, back = ticked
         now = self.clock.now()
         try:
             ends = None
@@ -365,13 +375,10 @@ class PartnerPages:
 
     async def void(self, request: Request) -> Response:
         text = Text(language(request))
-        posted = await self._posted(request)
-        if posted is None:
-            return self._to_signin(text)
-        found, form = posted
-        back = f"/partner/coupons?lang={text.lang}"
-        if form.get("confirm") != "yes":
-            return RedirectResponse(f"{back}&said=confirm", status_code=303)
+        ticked = await self._ticked(request, text)
+        if isinstance(ticked, Response):
+            return ticked
+        found, _, back = ticked
         try:
             await void_batch(found.actor, ascii_int(request.path_params["id"]) or -1, self.clock.now())
         except DomainError as error:

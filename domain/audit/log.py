@@ -79,16 +79,7 @@ async def list_audit(
     actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
     municipality = await get_municipality_by_code(sql, municipality_code)
     require_municipality(actor, municipality.id)
-    rows = await sql.fetch_as(
-        _Row,
-        "SELECT id, at, actor, action, subject FROM audit_events WHERE municipality_id = $1 AND id < $2"
-        " ORDER BY id DESC LIMIT $3",
-        municipality.id,
-        before if before is not None else 2**62,
-        max(1, min(first, 500)),
-    )
-    who = await logins(sql, {r.actor for r in rows})
-    return [AuditView(r.id, r.at, r.actor, who.get(r.actor, r.actor), r.action, r.subject) for r in rows]
+    return await _newest(sql, "municipality_id", municipality.id, first, before)
 
 
 async def list_partner_audit(
@@ -96,11 +87,18 @@ async def list_partner_audit(
 ) -> list[AuditView]:
     """A partner's own trail, newest first: what its server and its staff did (the partner)."""
     actor = permit(actor, Permission.PARTNER_BOOKS)
+    return await _newest(sql, "partner_id", actor.partner, first, before)
+
+
+async def _newest(
+    sql: Sql, column: str, value: int | None, first: int, before: int | None
+) -> list[AuditView]:
+    """The events whose ``column`` (municipality_id or partner_id) is ``value``, newest first."""
     rows = await sql.fetch_as(
         _Row,
-        "SELECT id, at, actor, action, subject FROM audit_events WHERE partner_id = $1 AND id < $2"
+        f"SELECT id, at, actor, action, subject FROM audit_events WHERE {column} = $1 AND id < $2"
         " ORDER BY id DESC LIMIT $3",
-        actor.partner,
+        value,
         before if before is not None else 2**62,
         max(1, min(first, 500)),
     )

@@ -212,6 +212,7 @@ def create_app(
             Route("/operator", operators.desk),
             Route("/operator/partners", PartnerBillingDesk(clock).show),
             Route("/operator/partners/billing", PartnerBillingDesk(clock).save, methods=["POST"]),
+            Route("/operator/partners/staff", PartnerBillingDesk(clock).add_staff, methods=["POST"]),
             Route("/operator/signin", operators.signin, methods=["GET", "POST"]),
             Route("/operator/suspend", operators.suspend, methods=["POST"]),
             Route("/counter", terminals.counter),

@@ -20,6 +20,8 @@ from domain.errors import DomainError
 from domain.partners.billing import BillingInput, list_partner_billing, set_partner_billing
 from domain.residents.actions import suspend_on_request
 from domain.sql import reader
+from domain.staff.actions import StaffInput, add_staff
+from models.staff import StaffRole
 from web.components import banner, button, field, select
 from web.cookies import CSRF_FIELD, FILL_CSRF, signed_in
 from web.i18n import Text, catalogue, language, refusal_key
@@ -112,6 +114,8 @@ class PartnerBillingDesk:
         notice = ""
         if said == "saved":
             notice = banner("success", text("operator.billing_saved"))
+        elif said == "staff_added":
+            notice = banner("success", text("operator.partner_staff_added"))
         elif said.startswith("error.") and said in catalogue("ja"):
             notice = banner("error", text(said))
         options = [(p.client_id, p.name) for p in partners]
@@ -129,6 +133,21 @@ class PartnerBillingDesk:
             )
             + field("invoice", text("operator.invoice"), name="invoiceNumber", hint="T1234567890123")
             + button(text("operator.billing_save"))
+            + "</form>"
+            + f"<h2>{escape(text('operator.partner_staff_title'))}</h2>"
+            + f"<p>{escape(text('operator.partner_staff_lead'))}</p>"
+            + f'<form method="post" action="/operator/partners/staff?lang={text.lang}">{CSRF_FIELD}'
+            + select("staff-partner", text("operator.partner"), options, name="clientId")
+            + field("staff-login", text("shop.login"), name="login", attrs=' required maxlength="80"')
+            + field(
+                "staff-password",
+                text("console.first_password"),
+                name="password",
+                kind="password",
+                hint=text("console.first_password_hint"),
+                attrs=' required minlength="12" autocomplete="new-password"',
+            )
+            + button(text("operator.partner_staff_add"))
             + f"</form>{FILL_CSRF}"
         )
         return page(text, text("operator.billing_title"), body)
@@ -150,6 +169,27 @@ class PartnerBillingDesk:
         try:
             await set_partner_billing(found.actor, form.get("clientId", ""), details, self.clock.now())
             said = "saved"
+        except DomainError as error:
+            said = refusal_key(error)
+        query = urlencode({"lang": text.lang, "said": said})
+        return RedirectResponse(f"/operator/partners?{query}", status_code=303)
+
+    async def add_staff(self, request: Request) -> Response:
+        """``POST /operator/partners/staff``: an account for a partner's console."""
+        text = Text(language(request))
+        found = await signed_in(request, self.clock.now(), Permission.OPERATOR)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if found is None or not same(form.get("csrf", ""), found.csrf_hash):
+            return RedirectResponse(f"/operator/signin?lang={text.lang}", status_code=303)
+        staff = StaffInput(
+            form.get("login", "").strip(),
+            form.get("password", ""),
+            StaffRole.PARTNER_STAFF,
+            partner_client_id=form.get("clientId", ""),
+        )
+        try:
+            await add_staff(found.actor, staff, self.clock.now())
+            said = "staff_added"
         except DomainError as error:
             said = refusal_key(error)
         query = urlencode({"lang": text.lang, "said": said})

@@ -211,3 +211,24 @@ async def test_what_the_partner_owes_each_municipality(api, people, town):
     page = (await api.get("/partner/statements?lang=ja")).text
     assert "2026-11-01 – 2026-11-30" in page and "川崎市 (141305)" in page
     assert "請求書未着の請求額: 500 円" in page and "未送付" in page
+
+
+async def test_the_operator_adds_a_partners_console_account(api, people, town):
+    await people.partner()
+    client_id = await reader().fetchval("SELECT client_id FROM partners")
+    signed = await api.post(
+        "/operator/signin?lang=ja", data={"login": "operator", "password": STAFF_PASSWORD}
+    )
+    assert signed.status_code == 303
+    csrf = api.cookies.get("mykey_csrf")
+    form = {"csrf": csrf, "clientId": client_id, "login": "sora.tanaka", "password": STAFF_PASSWORD}
+    short = await api.post("/operator/partners/staff?lang=ja", data=form | {"password": "short"})
+    assert "error.INVALID_INPUT" in short.headers["location"]
+    unknown = await api.post("/operator/partners/staff?lang=ja", data=form | {"clientId": "partner-nobody"})
+    assert "error.NOT_FOUND" in unknown.headers["location"]
+    added = await api.post("/operator/partners/staff?lang=ja", data=form)
+    assert "said=staff_added" in added.headers["location"]
+    assert "アカウントを追加しました" in (await api.get(added.headers["location"])).text
+    assert await reader().fetchval("SELECT role FROM staff WHERE login = 'sora.tanaka'") == "PARTNER_STAFF"
+    await _sign_in(api, "sora.tanaka")
+    assert "パートナー" in (await api.get("/partner?lang=ja")).text

@@ -109,7 +109,7 @@ async def own_partner(sql: Sql, actor: Actor, client_id: str) -> int:
     """The id of the partner with ``client_id``, which the operator may act on and a partner's staff
     only when it is their own (another partner's is as unknown as a missing one)."""
     found = await sql.fetchval("SELECT id FROM partners WHERE client_id = $1", client_id)
-    if found is None or actor.partner_id not in (None, int(found)):
+    if found is None or actor.partner not in (None, int(found)):
         raise DomainError(ErrorCode.NOT_FOUND, "No partner has this client id.", "clientId")
     return int(found)
 

@@ -147,6 +147,11 @@ def _as_int(value: object) -> int:
     raise TypeError(f"{value!r} is not an integer")
 
 
+def _as_float(value: object) -> float:
+    assert isinstance(value, (int, float)), f"not a number: {value!r}"
+    return float(value)
+
+
 def _converter(hint: object) -> Callable[[object], object]:
     if get_origin(hint) in (Union, types.UnionType) and type(None) in get_args(hint):
         inner = _converter(next(a for a in get_args(hint) if a is not type(None)))
@@ -159,6 +164,8 @@ def _converter(hint: object) -> Callable[[object], object]:
         return bool
     if hint is int:
         return _as_int
+    if hint is float:
+        return _as_float
     if hint is str:
         return str
     if isinstance(hint, type) and issubclass(hint, Enum):

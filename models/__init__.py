@@ -12,7 +12,13 @@ from models.partners import AuthorizationCode, Partner, WebhookDelivery
 from models.programs import AcceptanceAgreement, Department, PremiumCampaign, Program, ShopProgram
 from models.residents import Registration, Resident
 from models.sessions import RateLimitWindow, Session
-from models.settlements import Settlement, SettlementEntry, SettlementLine, SettlementStatement
+from models.settlements import (
+    PublishedFigures,
+    Settlement,
+    SettlementEntry,
+    SettlementLine,
+    SettlementStatement,
+)
 from models.shops import Shop
 from models.staff import Staff
 from models.terminals import Terminal
@@ -42,6 +48,7 @@ __all__ = [
     "Posting",
     "PremiumCampaign",
     "Program",
+    "PublishedFigures",
     "RateLimitWindow",
     "Registration",
     "Resident",

@@ -109,3 +109,22 @@ class SettlementStatement(Model):
 
     class Meta:
         table = "settlement_statements"
+
+
+class PublishedFigures(Model):
+    """A month's totals a municipality chose to publish on its portal page (no personal data)."""
+
+    id = fields.BigIntField(primary_key=True)
+    municipality: fields.ForeignKeyRelation["Municipality"] = fields.ForeignKeyField(
+        "models.Municipality", related_name="published_figures", on_delete=fields.RESTRICT
+    )
+    month = fields.CharField(max_length=7)  # YYYY-MM
+    issued_points = fields.BigIntField()
+    used_points = fields.BigIntField()
+    expired_points = fields.BigIntField()
+    shops_used = fields.IntField()  # shops where points were used that month
+    published_at = fields.DatetimeField()
+    published_by = fields.CharField(max_length=120)
+
+    class Meta:
+        table = "published_figures"

@@ -272,6 +272,7 @@ async def set_shop_programs(
             await sql.execute(
                 "INSERT INTO shop_programs (shop_id, program_id) VALUES ($1, $2)", shop_id, program_id
             )
+        await sql.execute("UPDATE shops SET updated_at = $2 WHERE id = $1", shop_id, now)  # the open data
         accepted = ", ".join(str(p) for p in sorted(set(program_ids))) or "-"
         await audit(sql, actor, "shop.programs", f"{shop.name}: {accepted}", shop.municipality_id, now)
         return sorted(set(program_ids))

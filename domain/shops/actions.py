@@ -11,6 +11,8 @@ from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.settlement.banks import BankAccount, check_bank_account
 from domain.shops.access import access_shop_by_id
+from domain.shops.listing import PlaceSearch, search_places
+from domain.shops.places import refresh_search_key
 from domain.shops.queries import ShopAccountView, ShopView
 from domain.sql import Sql, transaction
 
@@ -51,6 +53,7 @@ async def add_shop(
             category,
             now,
         )
+        await refresh_search_key(sql, int(shop_id), now)
         await audit(sql, actor, "shop.add", f"{name} ({category})", municipality.id, now)
         return ShopView(int(shop_id), name, category, municipality.id)
 
@@ -82,34 +85,10 @@ async def list_shops(
     first: int = 20,
     after: int = 0,
 ) -> list[ShopListing]:
-    """Shops for the portal, by municipality, program, category and name (offset paging)."""
-    rows = await sql.fetch(
-        "SELECT s.id, s.name, s.category, m.code FROM shops s JOIN municipalities m ON m.id ="
-        " s.municipality_id"
-        " WHERE ($1 = '' OR m.code = $1) AND ($2 = 0 OR EXISTS (SELECT 1 FROM shop_programs p"
-        " WHERE p.shop_id = s.id AND p.program_id = $2)) AND ($3 = '' OR s.category = $3) AND s.name LIKE $4"
-        " ORDER BY s.id LIMIT $5 OFFSET $6",
-        municipality_code or "",
-        program_id or 0,
-        category or "",
-        f"%{search.strip()}%",
-        first,
-        after,
-    )
-    ids = [int(r["id"]) for r in rows]
-    accepts = await sql.fetch(
-        f"SELECT shop_id, program_id FROM shop_programs WHERE {sql.any_of('shop_id', 1)} ORDER BY program_id",
-        sql.ids(ids),
-    )
-    programs: dict[int, list[int]] = {i: [] for i in ids}
-    for row in accepts:
-        programs[int(row["shop_id"])].append(int(row["program_id"]))
-    return [
-        ShopListing(
-            int(r["id"]), str(r["name"]), str(r["category"]), str(r["code"]), tuple(programs[int(r["id"])])
-        )
-        for r in rows
-    ]
+    """Shops by municipality, program, category and words (in any kana; offset paging)."""
+    asked = PlaceSearch(municipality_code or "", "", category or "", program_id or 0, search)
+    found = await search_places(sql, asked, first, after)
+    return [ShopListing(p.id, p.name, p.category, p.municipality_code, p.program_ids) for p in found.places]
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,16 @@ from web.console import ConsolePages, ShopDesk, TerminalDesk
 from web.console_desks import AuditDesk, ProgramDesk, ResidentDesk, StaffDesk
 from web.console_grants import UPLOAD_BYTES as GRANT_FILE_BYTES
 from web.console_grants import GrantDesk
+from web.console_portal import PortalDesk
 from web.counter import barcode_svg
 from web.layout import DESIGN_TOKENS, tokens_installed
 from web.layout import configure as configure_site
+from web.open_data import about as open_data_about
+from web.open_data import shops_csv, shops_geojson, shops_json
 from web.operator import OperatorPages, PartnerBillingDesk
-from web.pages import home, not_found, privacy, terms
+from web.pages import not_found, privacy, terms
 from web.partner import PartnerPages
+from web.portal import PortalPages
 from web.register import register
 from web.resident import ResidentPages
 from web.shop import MAX_FRAME, ShopPages
@@ -108,11 +112,13 @@ def create_app(
     operators = OperatorPages(clock, settings.production)
     console = ConsolePages(clock, settings.production)
     partners = PartnerPages(clock, settings.production)
+    portal = PortalPages(clock)
     shop_desk = ShopDesk(console)
     terminal_desk = TerminalDesk(console)
     grant_desk = GrantDesk(console)
     program_desk = ProgramDesk(console, "/console/programs")
     staff_desk = StaffDesk(console, "/console/staff")
+    portal_desk = PortalDesk(console, "/console/portal")
     resident_desk = ResidentDesk(console, "/console/residents")
     audit_desk = AuditDesk(console, "/console/audit")
     graphql = GraphQLApp(
@@ -159,7 +165,15 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route("/", home),
+            Route("/", portal.home),
+            Route("/m/{code}", portal.municipality),
+            Route("/shops", portal.shops),
+            Route("/shops/{id}", portal.shop),
+            Route("/embed/shops", portal.embed),
+            Route("/open-data", open_data_about),
+            Route("/open-data/shops.csv", shops_csv),
+            Route("/open-data/shops.json", shops_json),
+            Route("/open-data/shops.geojson", shops_geojson),
             Route("/signin", residents.signin, methods=["GET", "POST"]),
             Route("/signout", residents.signout, methods=["POST"]),
             Route("/register", register),
@@ -177,6 +191,10 @@ def create_app(
             Route("/console/shops/add", shop_desk.add, methods=["POST"]),
             Route("/console/shops/programs", shop_desk.programs, methods=["POST"]),
             Route("/console/agreements", shop_desk.agreement, methods=["POST"]),
+            Route("/console/portal", portal_desk.show),
+            Route("/console/portal/shop", portal_desk.shop, methods=["GET"]),
+            Route("/console/portal/shop", portal_desk.save_shop, methods=["POST"]),
+            Route("/console/portal/publish", portal_desk.publish, methods=["POST"]),
             Route("/console/terminals", terminal_desk.show, methods=["GET"]),
             Route("/console/terminals", terminal_desk.register, methods=["POST"]),
             Route("/console/terminals/revoke", terminal_desk.revoke, methods=["POST"]),

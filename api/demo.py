@@ -43,6 +43,7 @@ from domain.residents.actions import login_with_card
 from domain.residents.rules import Notifications
 from domain.settlement.banks import BankAccount
 from domain.shops.actions import add_shop
+from domain.shops.places import ShopPlace, set_shop_place
 from domain.sql import reader, transaction
 from domain.staff.actions import StaffInput, add_staff, ensure_operator
 from domain.terminals.actions import TerminalInput, activate_terminal, register_terminal, revoke_terminal
@@ -66,6 +67,45 @@ REGULAR_USES = (
 SHOPS = {
     "141305": [("川崎ブレーメン通り 商店", "SHOP"), ("川崎市 市民ミュージアム", "MUSEUM")],
     "131164": [("池袋 サンシャイン商店", "SHOP"), ("豊島区 郷土資料館", "MUSEUM")],
+}
+# where the demo shops are (the portal, the map links and the open data show it)
+PLACES = {
+    "川崎ブレーメン通り 商店": ShopPlace(
+        kana="カワサキブレーメンドオリ ショウテン",
+        postal_code="211-0063",
+        address="神奈川県川崎市中原区小杉町3-1",
+        latitude=35.5766,
+        longitude=139.6597,
+        opening_hours="Mo-Sa 10:00-19:00",
+        description="ブレーメン通り商店街のお店。マイナンバーカードでもQR券でも払えます。",
+    ),
+    "川崎市 市民ミュージアム": ShopPlace(
+        kana="カワサキシ シミンミュージアム",
+        postal_code="211-0052",
+        address="神奈川県川崎市中原区等々力1-2",
+        latitude=35.5872,
+        longitude=139.6517,
+        opening_hours="Tu-Su 09:30-17:00",
+        description="入館料をポイントで払えます。",
+        scans_vouchers=False,
+    ),
+    "池袋 サンシャイン商店": ShopPlace(
+        kana="イケブクロ サンシャインショウテン",
+        postal_code="170-0013",
+        address="東京都豊島区東池袋3-1-1",
+        latitude=35.7289,
+        longitude=139.7193,
+        opening_hours="Mo-Su 10:00-20:00",
+    ),
+    "豊島区 郷土資料館": ShopPlace(
+        kana="トシマク キョウドシリョウカン",
+        postal_code="171-0021",
+        address="東京都豊島区西池袋2-37-4",
+        latitude=35.7295,
+        longitude=139.7069,
+        opening_hours="Tu-Su 09:00-16:30",
+        scans_vouchers=False,
+    ),
 }
 PARTNERS = [("マイキーカード (demo credit card)", 1, 1), ("そらエアライン (demo airline miles)", 2, 1)]
 SERVICES = [("A1", "川崎市立図書館", "141305"), ("B2", "豊島区立中央図書館", "131164")]
@@ -185,6 +225,7 @@ async def _shops(seed: Seeder, operator: Actor, municipalities: list[dict[str, A
             shop_id = await reader().fetchval("SELECT id FROM shops WHERE name = $1", name)
             if shop_id is None:
                 shop_id = (await add_shop(operator, code, name, category, seed.now)).id
+            await set_shop_place(operator, int(shop_id), PLACES[name], seed.now)
             accepts = await set_shop_programs(
                 operator, int(shop_id), [int(p) for p in regular[code]], seed.now
             )

@@ -2,7 +2,8 @@
 and a same-origin rule for the pages' forms.
 
 * **Headers.** A Content-Security-Policy with no inline script or style (pages load their scripts
-  from /static), ``frame-ancestors 'none'``, nosniff, ``Referrer-Policy: same-origin`` (a voucher's
+  from /static), ``frame-ancestors 'none'`` (``*`` for the /embed/ widget alone), nosniff,
+  ``Referrer-Policy: same-origin`` (a voucher's
   URL is the voucher: it never goes to another site; ``no-referrer`` would make browsers send
   ``Origin: null`` with our own forms), a Permissions-Policy that gives the camera to the shop's page
   alone, and HSTS in production.
@@ -29,6 +30,9 @@ GRAPHIQL_CSP = (
     "default-src 'self' https://unpkg.com 'unsafe-inline'; img-src 'self' data: https:;"
     " frame-ancestors 'none'"
 )
+# another site may frame these (the "where to spend" widget); every other page refuses framing
+EMBED_PREFIX = "/embed/"
+EMBED_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
 CAMERA_PATHS = ("/shop",)
 HSTS = "max-age=63072000; includeSubDomains"
 
@@ -54,14 +58,17 @@ class SecurityHeaders:
             return
         path = scope["path"]
         graphiql = not self.production and path == "/graphql" and scope["method"] == "GET"
+        embedded = path.startswith(EMBED_PREFIX)
+        policy = GRAPHIQL_CSP if graphiql else EMBED_CSP if embedded else CSP
         extra = [
-            (b"content-security-policy", (GRAPHIQL_CSP if graphiql else CSP).encode()),
+            (b"content-security-policy", policy.encode()),
             (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"same-origin"),
             (b"cross-origin-opener-policy", b"unsafe-none" if path in WIDGET_POPUP_PATHS else b"same-origin"),
             (b"permissions-policy", _permissions(path)),
         ]
+        if not embedded:
+            extra.append((b"x-frame-options", b"DENY"))
         if self.production:
             extra.append((b"strict-transport-security", HSTS.encode()))
 

@@ -79,3 +79,28 @@ def page(text: Text, title: str, body: str, status: int = 200) -> HTMLResponse:
     response = HTMLResponse(html, status_code=status)
     response.set_cookie("lang", text.lang, max_age=365 * 86400, samesite="lax")
     return response
+
+
+EMBED_FRAME = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} | {site}</title>{tokens}
+{style}</head>
+<body class="embedded"><main id="main">{body}</main>
+<footer class="site"><p><a href="/?lang={lang}" target="_blank" rel="noopener">{site}</a></p></footer>
+</body></html>"""
+
+
+def embed_page(text: Text, title: str, body: str, status: int = 200) -> HTMLResponse:
+    """A page another site frames: no site header, no cookie, links open on our site."""
+    html = EMBED_FRAME.format(
+        lang=text.lang,
+        title=escape(title),
+        site=escape(text("site.name")),
+        style=stylesheet("app.css"),
+        tokens=TOKENS_LINK if tokens_installed() else "",
+        body=body,
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["cache-control"] = "public, max-age=300"
+    return response

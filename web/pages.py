@@ -1,4 +1,4 @@
-"""The home page (the point navigation portal grows from here)."""
+"""The pages every visitor may meet: not found (in the visitor's language), privacy and terms."""
 
 from html import escape
 
@@ -7,16 +7,6 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from web.i18n import Text, catalogue, language
 from web.layout import page
-
-
-async def home(request: Request) -> HTMLResponse:
-    text = Text(language(request))
-    body = (
-        f"<h1>{escape(text('site.name'))}</h1><p>{escape(text('site.tagline'))}</p>"
-        f'<p><a href="/signin?lang={text.lang}">{escape(text("nav.signin"))}</a></p>'
-        f'<p><a href="/register?lang={text.lang}">{escape(text("register.title"))}</a></p>'
-    )
-    return page(text, text("site.name"), body)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:

@@ -40,6 +40,7 @@ from domain.residents.actions import (
     update_settings,
 )
 from domain.residents.queries import ResidentView
+from domain.shops.listing import count_places_by_program
 from domain.sql import Sql, reader
 from domain.vouchers.actions import issue_voucher
 from domain.vouchers.queries import VoucherView, list_vouchers_by_resident
@@ -268,7 +269,9 @@ class ResidentPages:
         home_name = None if home is None else (await self._names(sql, [home.id])).get(home.id)
         notice = Notice.from_query(request)
         figures = (
-            _balances(text, balances, names)
+            _balances(
+                text, balances, names, await count_places_by_program(sql, [b.program_id for b in balances])
+            )
             + _reserved(text, reserved, now, home_name)
             + _voucher_form(text, balances, names, notice, primary=not reserved)
             + self._vouchers(text, vouchers)
@@ -341,8 +344,9 @@ def _section(text: Text, title: str, items: list[str], empty: str) -> str:
     return f"<h2>{escape(text(title))}</h2>{listing}"
 
 
-def _balances(text: Text, balances: list[Balance], names: dict[int, str]) -> str:
-    """The points usable now in one large figure, then each program with its next expiry."""
+def _balances(text: Text, balances: list[Balance], names: dict[int, str], places: dict[int, int]) -> str:
+    """The points usable now in one large figure, then each program with its next expiry and a link
+    to the shops that take it ("where can I use these?")."""
     total = sum(b.points for b in balances)
     cards = []
     for b in balances:
@@ -352,10 +356,17 @@ def _balances(text: Text, balances: list[Balance], names: dict[int, str]) -> str
             soon = text(
                 "me.expires", points=text.points(b.points), soonest=text.points(b.next_expiry_points), day=day
             )
+        count = places.get(b.program_id, 0)
+        where = (
+            f'<a class="where" href="/shops?program={b.program_id}&amp;lang={text.lang}">'
+            f"{escape(text('me.where', n=f'{count:,}'))}</a>"
+            if count
+            else f'<span class="where muted small">{escape(text("me.where_none"))}</span>'
+        )
         cards.append(
             f'<li class="card"><span>{escape(names[b.program_id])}</span>'
             f'<span class="amount">{text.points(b.points)}</span>'
-            f'<span class="muted small">{escape(soon)}</span></li>'
+            f'<span class="muted small">{escape(soon)}</span>{where}</li>'
         )
     listing = (
         f'<ul class="plain programs">{"".join(cards)}</ul>'

@@ -20,6 +20,7 @@ ADMIN_PAGES = [
     "/console/programs",
     "/console/shops",
     "/console/terminals",
+    "/console/portal",
     "/console/staff",
     "/console/residents",
     "/console/audit",

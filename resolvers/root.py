@@ -8,12 +8,13 @@ from resolvers.links import LinkMutation, LinkQuery
 from resolvers.organisations import OrganisationMutation
 from resolvers.partners import PartnerConsoleMutation, PartnerConsoleQuery
 from resolvers.points import PartnerQuery, PointsMutation
+from resolvers.portal import PortalMutation, PortalQuery
 from resolvers.programs import ProgramMutation, ProgramQuery
 from resolvers.residents import ResidentMutation, ResidentQuery
 from resolvers.settlement import SettlementMutation, SettlementQuery
 from resolvers.staff import StaffMutation, StaffQuery
 from resolvers.terminals import TerminalMutation
-from resolvers.vouchers import Subscription, VoucherMutation, VoucherQuery
+from resolvers.vouchers import Subscription, VoucherMutation
 
 
 @strawberry.type
@@ -23,7 +24,7 @@ class Query(
     LinkQuery,
     StaffQuery,
     ProgramQuery,
-    VoucherQuery,
+    PortalQuery,
     SettlementQuery,
     PartnerQuery,
     PartnerConsoleQuery,
@@ -44,6 +45,7 @@ class Mutation(
     VoucherMutation,
     SettlementMutation,
     PartnerConsoleMutation,
+    PortalMutation,
 ):
     pass
 

@@ -1,4 +1,4 @@
-"""Spending, vouchers, the shop listing and live updates."""
+"""Spending, vouchers and live updates."""
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
@@ -7,17 +7,13 @@ import strawberry
 
 from domain.auth.permissions import Permission
 from domain.events import balance_topic, hub, shop_topic
-from domain.numbers import ascii_int
-from domain.shops.actions import list_shops
 from domain.spending import actions as spending
-from domain.sql import reader
 from domain.vouchers import actions as vouchers
 from resolvers.ids import int_id
 from schema.cards import CardProofInput
 from schema.context import Info
 from schema.errors import attempt
 from schema.permissions import Needs
-from schema.programs import PageInfo
 from schema.vouchers import (
     BalanceChange,
     ConvertPointsPayload,
@@ -25,9 +21,6 @@ from schema.vouchers import (
     Receipt,
     RedeemVoucherPayload,
     Redemption,
-    ShopConnection,
-    ShopEdge,
-    ShopListing,
     SpendPointsPayload,
     Voucher,
     VoucherRedeemedEvent,
@@ -44,46 +37,6 @@ def _receipt(done: spending.Payment) -> Receipt:
         balance_after=done.balance_after,
         at=done.at,
     )
-
-
-@strawberry.type
-class VoucherQuery:
-    @strawberry.field(
-        description="Where points can be used: shops by municipality, program, category, name. Anyone.",
-        extensions=[Needs(Permission.PUBLIC)],
-    )
-    async def shops(
-        self,
-        info: Info,
-        municipality_code: str | None = None,
-        program_id: strawberry.ID | None = None,
-        category: str | None = None,
-        search: str = "",
-        first: int = 20,
-        after: str | None = None,
-    ) -> ShopConnection:
-        start = ascii_int(after or "") or 0
-        size = max(1, min(first, 100))
-        found = await list_shops(
-            reader(), municipality_code, int_id(program_id), category, search, size + 1, start
-        )
-        edges = [
-            ShopEdge(
-                cursor=str(start + i + 1),
-                node=ShopListing(
-                    id=strawberry.ID(str(s.id)),
-                    name=s.name,
-                    category=s.category,
-                    municipality_code=s.municipality_code,
-                    program_ids=[strawberry.ID(str(p)) for p in s.program_ids],
-                ),
-            )
-            for i, s in enumerate(found[:size])
-        ]
-        end = edges[-1].cursor if edges else None
-        return ShopConnection(
-            edges=edges, page_info=PageInfo(has_next_page=len(found) > size, end_cursor=end)
-        )
 
 
 @strawberry.type

@@ -9,7 +9,7 @@ from domain.vouchers.tokens import VoucherKey, spoken
 from models.vouchers import VoucherStatus as DomainVoucherStatus
 from schema.context import Info
 from schema.errors import Payload
-from schema.programs import PageInfo, Program
+from schema.programs import Program
 
 VoucherStatus = strawberry.enum(DomainVoucherStatus, name="VoucherStatus")
 
@@ -96,27 +96,6 @@ class SpendPointsPayload(Payload):
 @strawberry.type
 class ConvertPointsPayload(Payload):
     conversion: Receipt | None = None
-
-
-@strawberry.type(description="A shop or facility that accepts points.")
-class ShopListing:
-    id: strawberry.ID
-    name: str
-    category: str
-    municipality_code: str
-    program_ids: list[strawberry.ID]
-
-
-@strawberry.type
-class ShopEdge:
-    cursor: str
-    node: ShopListing
-
-
-@strawberry.type
-class ShopConnection:
-    edges: list[ShopEdge]
-    page_info: PageInfo
 
 
 @strawberry.type(description="The resident's points changed (granted, spent, a voucher redeemed…).")

@@ -328,6 +328,13 @@ OPS = [
         lambda w, r: {"p": w.program_id},
     ),
     Op("shops", "{ shops { edges { cursor } } }"),
+    Op("publishedFigures", '{ publishedFigures(municipalityCode: "141305") { month } }'),
+    Op(
+        "setShopPlace",
+        _m("setShopPlace", 'shopId: $s, input: {kana: "ショウテン", address: "川崎市"}', "$s: ID!"),
+        lambda w, r: {"s": w.shop_id},
+    ),
+    Op("publishMonthlyFigures", _m("publishMonthlyFigures", 'municipalityCode: "141305", month: "2026-10"')),
     Op(
         "spendPoints",
         _m("spendPoints", "proof: $p, amount: 1, idempotencyKey: $k", f"{PROOF}, $k: String!"),
@@ -540,6 +547,9 @@ PRODUCT_TABLE = {
     "redeemCoupon": RESIDENTS,
     "moveReservedPoints": frozenset({"resident_card"}),
     "shops": ANYONE,
+    "publishedFigures": ANYONE,
+    "setShopPlace": ADMINS,
+    "publishMonthlyFigures": ADMINS,
     "spendPoints": frozenset({"terminal_pay"}),
     "convertPoints": frozenset({"terminal_pay"}),
     "issueVoucher": frozenset({"resident_card", "terminal_print"}),

@@ -53,10 +53,11 @@ format: install ## apply ruff's fixes and formatting
 schema: install ## export schema/schema.graphql from the code
 	$(BIN)/python -c "from api.graphql import SCHEMA_FILE, schema_sdl; SCHEMA_FILE.write_text(schema_sdl())"
 
-bench: install ## ledger, bulk-grant, voucher-redemption and settlement-close benchmarks on PostgreSQL (uses wrk if installed)
+bench: install ## ledger, bulk-grant, voucher-redemption, settlement-close and portal-search benchmarks on PostgreSQL (uses wrk if installed)
 	$(BIN)/python -m bench.ledger
 	$(BIN)/python -m bench.vouchers
 	$(BIN)/python -m bench.settlement
+	$(BIN)/python -m bench.portal
 
 clean: ## remove the venv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

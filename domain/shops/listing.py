@@ -11,7 +11,7 @@ from datetime import datetime
 
 from domain.errors import DomainError, ErrorCode
 from domain.shops.search import like_patterns
-from domain.sql import Sql, as_datetime
+from domain.sql import Sql, as_datetime, as_record
 
 _COLUMNS = (
     "s.id, s.name, s.category, m.code AS municipality_code, m.name AS municipality_name, m.prefecture,"
@@ -101,18 +101,23 @@ async def _with_programs(sql: Sql, rows: list[_PlaceRow]) -> list[Place]:
 
 
 async def search_places(sql: Sql, search: PlaceSearch, first: int = 20, after: int = 0) -> PlacePage:
-    """One page of the shops that match (``after`` of them skipped), and how many match in all."""
+    """One page of the shops that match (``after`` of them skipped), and how many match in all (one
+    scan: the count rides on each row)."""
     where, params = _where(search)
     n = len(params)
-    rows = await sql.fetch_as(
-        _PlaceRow,
-        f"SELECT {_COLUMNS} {_FROM}{where} ORDER BY m.code, s.id LIMIT ${n + 1} OFFSET ${n + 2}",
+    rows = await sql.fetch(
+        f"SELECT {_COLUMNS}, COUNT(*) OVER () AS total {_FROM}{where} ORDER BY m.code, s.id"
+        f" LIMIT ${n + 1} OFFSET ${n + 2}",
         *params,
         first,
         after,
     )
-    total = await sql.fetchint(f"SELECT COUNT(*) {_FROM}{where}", *params) if rows or after else 0
-    return PlacePage(await _with_programs(sql, rows), total)
+    if rows:
+        total = int(rows[0]["total"])
+    else:  # past the last page (or nothing matches): count on its own
+        total = await sql.fetchint(f"SELECT COUNT(*) {_FROM}{where}", *params) if after else 0
+    places = [as_record(_PlaceRow, row) for row in rows]
+    return PlacePage(await _with_programs(sql, places), total)
 
 
 async def get_place(sql: Sql, shop_id: int) -> Place:

@@ -4,8 +4,8 @@ A shop is found by its name, its reading (名称_カナ), its address or its mun
 hiragana, full- or half-width katakana, kanji or latin letters: both the stored key and the query
 are *folded* the same way (NFKC turns half-width kana and full-width latin into their usual forms,
 jaconv turns katakana into hiragana, case and spaces go), and each word of the query must appear
-in the key. The key is written with the shop, so a search is one indexed-free LIKE per word over a
-short column (about 4 ms over 10,000 shops on PostgreSQL; bench/portal.py measures it).
+in the key. The key is written with the shop, so a search is one scan with a LIKE per word over a
+short column: about 10 ms for a page and its count over 10,000 shops on PostgreSQL (bench/portal.py).
 """
 
 import re

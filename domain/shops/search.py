@@ -20,8 +20,16 @@ MAX_QUERY = 100
 
 def fold(text: str) -> str:
     """The searchable form of ``text``: ｶﾜｻｷ, カワサキ and かわさき all become かわさき."""
-    normal = unicodedata.normalize("NFKC", text)
-    return SPACES.sub("", jaconv.kata2hira(normal).casefold())
+    folded = text
+    # casefold and removing spaces can leave a letter to compose again (ō → o + U+0304; O¯): fold
+    # until nothing changes, so that a folded key folds to itself
+    for _ in range(4):
+        normal = jaconv.kata2hira(unicodedata.normalize("NFKC", folded)).casefold()
+        again = unicodedata.normalize("NFKC", SPACES.sub("", normal))
+        if again == folded:
+            break
+        folded = again
+    return folded
 
 
 def search_key(*parts: str) -> str:

@@ -44,6 +44,7 @@ from web.console import ConsolePages, ShopDesk, TerminalDesk
 from web.console_desks import AuditDesk, ProgramDesk, ResidentDesk, StaffDesk
 from web.console_grants import UPLOAD_BYTES as GRANT_FILE_BYTES
 from web.console_grants import GrantDesk
+from web.console_online import OnlineDesk
 from web.console_portal import PortalDesk
 from web.counter import barcode_svg
 from web.layout import DESIGN_TOKENS, tokens_installed
@@ -56,6 +57,7 @@ from web.partner import PartnerPages
 from web.portal import PortalPages
 from web.register import register
 from web.resident import ResidentPages
+from web.resident_online import OnlinePages
 from web.shop import MAX_FRAME, ShopPages
 from web.vouchers import VoucherPages
 
@@ -108,6 +110,7 @@ def create_app(
     configure_site(settings.operator_name, settings.contact_email)
     pages = VoucherPages(voucher_key, clock, settings.public_url)
     residents = ResidentPages(clock, voucher_key, settings.production)
+    online_pages = OnlinePages(clock, residents)
     shops = ShopPages(clock, settings.production)
     operators = OperatorPages(clock, settings.production)
     console = ConsolePages(clock, settings.production)
@@ -119,6 +122,7 @@ def create_app(
     program_desk = ProgramDesk(console, "/console/programs")
     staff_desk = StaffDesk(console, "/console/staff")
     portal_desk = PortalDesk(console, "/console/portal")
+    online_desk = OnlineDesk(console, "/console/online")
     resident_desk = ResidentDesk(console, "/console/residents")
     audit_desk = AuditDesk(console, "/console/audit")
     graphql = GraphQLApp(
@@ -167,6 +171,7 @@ def create_app(
         routes=[
             Route("/", portal.home),
             Route("/m/{code}", portal.municipality),
+            Route("/events/{id}", portal.event),
             Route("/shops", portal.shops),
             Route("/shops/{id}", portal.shop),
             Route("/embed/shops", portal.embed),
@@ -195,6 +200,12 @@ def create_app(
             Route("/console/portal/shop", portal_desk.shop, methods=["GET"]),
             Route("/console/portal/shop", portal_desk.save_shop, methods=["POST"]),
             Route("/console/portal/publish", portal_desk.publish, methods=["POST"]),
+            Route("/console/online", online_desk.show),
+            Route("/console/online/items", online_desk.add, methods=["POST"]),
+            Route("/console/online/restock", online_desk.restock, methods=["POST"]),
+            Route("/console/online/sale", online_desk.sale, methods=["POST"]),
+            Route("/console/online/fulfil", online_desk.fulfil, methods=["POST"]),
+            Route("/console/online/cancel", online_desk.cancel, methods=["POST"]),
             Route("/console/terminals", terminal_desk.show, methods=["GET"]),
             Route("/console/terminals", terminal_desk.register, methods=["POST"]),
             Route("/console/terminals/revoke", terminal_desk.revoke, methods=["POST"]),
@@ -240,6 +251,10 @@ def create_app(
             Route("/counter/barcode.svg", barcode_svg),
             Route("/me", residents.me),
             Route("/me/move", residents.move, methods=["POST"]),
+            Route("/me/online", online_pages.show),
+            Route("/me/online/move", online_pages.move, methods=["POST"]),
+            Route("/me/online/donate", online_pages.donate, methods=["POST"]),
+            Route("/me/online/order", online_pages.order, methods=["POST"]),
             Route("/me/vouchers", residents.issue, methods=["POST"]),
             Route("/me/coupon", residents.coupon, methods=["POST"]),
             Route("/me/links", residents.link, methods=["POST"]),

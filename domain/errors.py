@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
     NOT_ACCEPTED_HERE = "NOT_ACCEPTED_HERE"
+    SOLD_OUT = "SOLD_OUT"  # an item has fewer left than the order asks for
 
 
 class DomainError(Exception):

@@ -7,6 +7,7 @@ from models.grants import GrantBatch, GrantFile
 from models.ledger import Account, Checkpoint, IdempotencyRecord, JournalEntry, Lot, Posting
 from models.links import Service, ServiceLink, ServiceLookupCount
 from models.municipalities import Municipality
+from models.online import Donation, Item, ItemProgram, Order
 from models.outbox import JobLease, OutboxMessage
 from models.partners import AuthorizationCode, Partner, WebhookDelivery
 from models.programs import AcceptanceAgreement, Department, PremiumCampaign, Program, ShopProgram
@@ -35,14 +36,18 @@ __all__ = [
     "Coupon",
     "CouponBatch",
     "Department",
+    "Donation",
     "Exchange",
     "GrantBatch",
     "GrantFile",
     "IdempotencyRecord",
+    "Item",
+    "ItemProgram",
     "JobLease",
     "JournalEntry",
     "Lot",
     "Municipality",
+    "Order",
     "OutboxMessage",
     "Partner",
     "Posting",

@@ -17,6 +17,13 @@ class ProgramKind(StrEnum):
     SUPPORT_EVENT = "SUPPORT_EVENT"  # 特定支援イベント口座: a cause with a start and an end
 
 
+class SupportEventMode(StrEnum):
+    """How a support event uses the points it takes in (product.md §4)."""
+
+    HELD = "HELD"  # the resident holds them, spendable only where the event allows, until they expire
+    DONATION = "DONATION"  # given to the organiser, who receives the total at the event's close
+
+
 class Department(Model):
     id = fields.BigIntField(primary_key=True)
     municipality: fields.ForeignKeyRelation["Municipality"] = fields.ForeignKeyField(
@@ -43,6 +50,7 @@ class Program(Model):
     ends_on = fields.DateField(null=True)
     organiser = fields.CharField(max_length=100, null=True)
     purpose = fields.TextField(null=True)
+    mode = fields.CharEnumField(SupportEventMode, max_length=10, null=True)  # support events only
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -68,6 +68,7 @@ class SettlementLine(Model):
     peer: fields.ForeignKeyNullableRelation["Municipality"] = fields.ForeignKeyField(
         "models.Municipality", related_name="clearing_lines", null=True, on_delete=fields.RESTRICT
     )  # CLEARING: the other municipality of an acceptance agreement
+    event_id = fields.BigIntField(null=True)  # EVENT: a donation support event (paid to its organiser)
     program: fields.ForeignKeyRelation["Program"] = fields.ForeignKeyField(
         "models.Program", related_name="settlement_lines", on_delete=fields.RESTRICT
     )
@@ -98,6 +99,7 @@ class SettlementStatement(Model):
     peer: fields.ForeignKeyNullableRelation["Municipality"] = fields.ForeignKeyField(
         "models.Municipality", related_name="clearing_statements", null=True, on_delete=fields.RESTRICT
     )  # CLEARING: yen > 0 is owed to the peer, yen < 0 by it (netted: one transfer per pair and run)
+    event_id = fields.BigIntField(null=True)  # EVENT: what the organiser receives, at the event's close
     points = fields.BigIntField()
     fee_yen = fields.BigIntField()
     yen = fields.BigIntField()  # this period

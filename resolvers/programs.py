@@ -115,6 +115,7 @@ def _program_input(
         ends_on=input.ends_on,
         organiser=input.organiser,
         purpose=input.purpose,
+        mode=input.mode if isinstance(input, AddProgramInput) else None,
     )
 
 

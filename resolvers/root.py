@@ -5,6 +5,7 @@ import strawberry
 from resolvers.cards import CardMutation
 from resolvers.ledger import LedgerQuery
 from resolvers.links import LinkMutation, LinkQuery
+from resolvers.online import OnlineMutation, OnlineQuery
 from resolvers.organisations import OrganisationMutation
 from resolvers.partners import PartnerConsoleMutation, PartnerConsoleQuery
 from resolvers.points import PartnerQuery, PointsMutation
@@ -28,6 +29,7 @@ class Query(
     SettlementQuery,
     PartnerQuery,
     PartnerConsoleQuery,
+    OnlineQuery,
 ):
     pass
 
@@ -46,6 +48,7 @@ class Mutation(
     SettlementMutation,
     PartnerConsoleMutation,
     PortalMutation,
+    OnlineMutation,
 ):
     pass
 

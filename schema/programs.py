@@ -9,11 +9,18 @@ from domain.programs.agreements import AgreementView
 from domain.programs.queries import CampaignView, ProgramView
 from domain.programs.rules import ProgramUse as DomainProgramUse
 from models.programs import ProgramKind as DomainProgramKind
+from models.programs import SupportEventMode as DomainSupportEventMode
 from schema.context import Info
 from schema.errors import Payload
 
 ProgramKind = strawberry.enum(DomainProgramKind, name="ProgramKind")
 ProgramUse = strawberry.enum(DomainProgramUse, name="ProgramUse")
+SupportEventMode = strawberry.enum(
+    DomainSupportEventMode,
+    name="SupportEventMode",
+    description="HELD: residents keep the points, spendable where the event allows, until they expire."
+    " DONATION: the points are given to the organiser at the event's close.",
+)
 
 
 @strawberry.type(description="A premium campaign: points entering the program earn this much more (floored).")
@@ -46,6 +53,9 @@ class Program:
     ends_on: date | None
     organiser: str | None
     purpose: str | None
+    mode: DomainSupportEventMode | None = strawberry.field(
+        default=None, description="A support event's: HELD or DONATION (null for a regular program)."
+    )
 
     @strawberry.field(description="The municipality that runs it.")
     async def municipality(self, info: Info) -> "Municipality":
@@ -72,6 +82,7 @@ class Program:
             ends_on=view.ends_on,
             organiser=view.organiser,
             purpose=view.purpose,
+            mode=view.mode,
         )
 
 
@@ -139,6 +150,9 @@ class AddProgramInput:
     ends_on: date | None = None
     organiser: str | None = None
     purpose: str | None = None
+    mode: DomainSupportEventMode | None = strawberry.field(
+        default=None, description="A support event's: HELD or DONATION (the default). Never changes."
+    )
 
 
 @strawberry.input(description="What may change of a program: not its kind nor its municipality.")

@@ -115,6 +115,36 @@ class ClearingStatement:
         )
 
 
+@strawberry.type(
+    description="What a donation event's organiser receives: the points given to it, paid at the event's"
+    " close (carried over while the event still takes points)."
+)
+class EventStatement:
+    program_id: strawberry.ID
+    name: str = strawberry.field(description="The organiser, and the event's name.")
+    points: int
+    yen: int = strawberry.field(description="Given in this period.")
+    carried_in_yen: int
+    payable_yen: int = strawberry.field(description="Paid to the organiser this run (the event has closed).")
+    carried_out_yen: int
+    statement_id: strawberry.ID = strawberry.field(description="For markPayoutSent.")
+    paid_at: datetime | None = None
+
+    @classmethod
+    def from_view(cls, v: StatementView) -> "EventStatement":
+        return cls(
+            program_id=strawberry.ID(str(v.counterparty_id)),
+            name=v.name,
+            points=v.points,
+            yen=v.yen,
+            carried_in_yen=v.carried_in_yen,
+            payable_yen=v.payable_yen,
+            carried_out_yen=v.carried_out_yen,
+            statement_id=strawberry.ID(str(v.id)),
+            paid_at=v.paid_at,
+        )
+
+
 @strawberry.type(description="A closed settlement period of one municipality (精算). It never changes.")
 class Settlement:
     id: strawberry.ID
@@ -145,6 +175,11 @@ class Settlement:
     async def clearing_statements(self, info: Info) -> list[ClearingStatement]:
         found = await info.context.statements_by_settlement.load(int(self.id))
         return [ClearingStatement.from_view(v) for v in found if v.kind == "CLEARING"]
+
+    @strawberry.field(description="Each donation event's organiser.")
+    async def event_statements(self, info: Info) -> list[EventStatement]:
+        found = await info.context.statements_by_settlement.load(int(self.id))
+        return [EventStatement.from_view(v) for v in found if v.kind == "EVENT"]
 
     @classmethod
     def from_view(cls, v: SettlementView) -> "Settlement":
@@ -237,6 +272,19 @@ class FunderPoints:
     lapsing: list[int] = strawberry.field(description="Lapsing in each month of forecastMonths if unspent.")
 
 
+@strawberry.type(description="One kind of use of one program in the month.")
+class UsePoints:
+    use: str = strawberry.field(
+        description="SHOPS (a regular program at shops), EVENT_SHOPS (a held support event's points at its"
+        " shops), ONLINE (orders less cancellations), DONATIONS (given to a donation event)."
+    )
+    program_id: strawberry.ID
+    name: str
+    entries: int
+    residents: int
+    points: int
+
+
 @strawberry.type(description="A municipality's month (the field trial's tables 1 and 2), from the journal.")
 class MonthlyReport:
     municipality_code: str
@@ -250,6 +298,7 @@ class MonthlyReport:
     by_source: list[IssuedSource]
     by_partner: list[PartnerPoints]
     by_shop: list[ShopPoints]
+    by_use: list[UsePoints]
     by_funder: list[FunderPoints]
     forecast_months: list[str]
     csv_url: str
@@ -290,6 +339,17 @@ class MonthlyReport:
                     points=s.points,
                 )
                 for s in r.by_shop
+            ],
+            by_use=[
+                UsePoints(
+                    use=u.use,
+                    program_id=strawberry.ID(str(u.program_id)),
+                    name=u.name,
+                    entries=u.entries,
+                    residents=u.residents,
+                    points=u.points,
+                )
+                for u in r.by_use
             ],
             by_funder=[
                 FunderPoints(

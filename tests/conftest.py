@@ -41,6 +41,10 @@ PG_HOST = os.environ.get("MYKEY_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 PG_POOL = 24  # the suite shares PostgreSQL (100 connections) with others: stay at or under 40 in all
 START = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # 12:00 JST
 TABLES = [
+    "orders",
+    "item_programs",
+    "items",
+    "donations",
     "published_figures",
     "webhook_deliveries",
     "authorization_codes",

@@ -103,16 +103,20 @@ def select(
     name: str = "",
     chosen: str = "",
     prompt: str = "",
+    hint: str = "",
 ) -> str:
-    """A labelled select; ``prompt`` adds a first, empty choice (nothing chosen by default)."""
+    """A labelled select; ``prompt`` adds a first, empty choice (nothing chosen by default); ``hint``
+    is said under the label and read with the select."""
     first = f'<option value="">{escape(prompt)}</option>' if prompt else ""
     body = "".join(
         f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>{escape(label_)}</option>'
         for v, label_ in options
     )
+    described = f' aria-describedby="{field_id}-hint"' if hint else ""
+    said = f'<p class="hint" id="{field_id}-hint">{escape(hint)}</p>' if hint else ""
     return (
-        f'<div class="field"><label for="{field_id}">{escape(label)}</label>'
-        f'<select id="{field_id}" name="{escape(name or field_id)}">{first}{body}</select></div>'
+        f'<div class="field"><label for="{field_id}">{escape(label)}</label>{said}'
+        f'<select id="{field_id}" name="{escape(name or field_id)}"{described}>{first}{body}</select></div>'
     )
 
 

@@ -41,7 +41,7 @@ from domain.residents.actions import suspend_on_request
 from domain.shops.actions import list_shops
 from domain.sql import reader
 from domain.staff.actions import StaffInput, add_staff, deactivate_staff, list_staff
-from models.programs import ProgramKind
+from models.programs import ProgramKind, SupportEventMode
 from models.staff import StaffRole
 from web.components import button, confirm_box, data_table, field, link_button, select
 from web.console import ConsolePages, _said, _sign_out, desk_head
@@ -126,6 +126,9 @@ def _program_form(text: Text, program: ProgramView | None) -> str:
     """The fields of a program: empty to add one, filled to edit one (its kind never changes)."""
     p = program
     kinds = [(k.value, text(f"console.kind_program_{k.value}")) for k in ProgramKind]
+    modes = [
+        (m.value, text(f"console.mode_{m.value}")) for m in (SupportEventMode.DONATION, SupportEventMode.HELD)
+    ]
     uses = "".join(
         f'<label class="choice"><input type="checkbox" class="check" name="use_{u}" value="yes"'
         f"{' checked' if _uses(p, u) else ''}>"
@@ -134,6 +137,11 @@ def _program_form(text: Text, program: ProgramView | None) -> str:
     )
     return (
         (select("program-kind", text("console.program_kind"), kinds, name="kind") if p is None else "")
+        + (
+            select("program-mode", text("console.mode"), modes, name="mode", hint=text("console.mode_hint"))
+            if p is None
+            else ""
+        )
         + field(
             "program-name",
             text("console.name"),
@@ -201,7 +209,18 @@ def _program_input(town: MunicipalityView, form: dict[str, str]) -> ProgramInput
         ends_on=_day(form.get("endsOn", "")),
         organiser=form.get("organiser") or None,
         purpose=form.get("purpose") or None,
+        mode=_mode(kind, form.get("mode", "")),
     )
+
+
+def _mode(kind: ProgramKind, value: str) -> SupportEventMode | None:
+    """The support event's mode from the form (a regular program has none, whatever was sent)."""
+    if kind is not ProgramKind.SUPPORT_EVENT or not value:
+        return None
+    try:
+        return SupportEventMode(value)
+    except ValueError as exc:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Choose held or donation.", "mode") from exc
 
 
 @dataclass(frozen=True)
@@ -218,7 +237,8 @@ class ProgramDesk(Desk):
         rows = [
             (
                 p.name,
-                text(f"console.kind_program_{p.kind.value}"),
+                text(f"console.kind_program_{p.kind.value}")
+                + (f" · {text(f'console.mode_{p.mode.value}')}" if p.mode else ""),
                 f"{p.validity_days:,}",
                 f"{p.yen_per_point}",
                 "、".join(text(f"console.use_{u.value}") for u in p.uses),
@@ -233,7 +253,7 @@ class ProgramDesk(Desk):
             + (
                 f' · <a href="{self.path}?{urlencode({"lang": text.lang, "m": town.code, "gifts": p.id})}">'
                 f"{escape(text('console.donors_of', name=p.name))}</a>"
-                if p.kind is ProgramKind.SUPPORT_EVENT
+                if p.takes_donations
                 else ""
             )
             + "</li>"

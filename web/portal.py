@@ -7,6 +7,8 @@
 * ``/shops`` — where points can be used, by municipality, prefecture, category, program and words
   in any kana (``domain.shops.search``); ``/shops/{id}`` — one shop, with a map link and schema.org
   ``LocalBusiness`` JSON-LD.
+* ``/events/{id}`` — a support event: its days, organiser and purpose; a held event's shops; a
+  donation event's progress and the donors who agreed to be named.
 * ``/embed/shops?municipality=CODE`` — the "where to spend" list another site may frame (the only
   pages that allow it, see ``api.middleware``).
 """
@@ -20,12 +22,15 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from domain.clock import JST, Clock
-from domain.errors import DomainError
+from domain.clock import JST, Clock, japan_date
+from domain.errors import DomainError, ErrorCode
 from domain.municipalities.portal import CampaignOnShow, EventOnShow, municipality_page, overview
-from domain.municipalities.queries import MunicipalityView, list_municipalities
+from domain.municipalities.queries import MunicipalityView, list_municipalities, list_municipalities_by_id
 from domain.numbers import ascii_int
-from domain.programs.queries import ProgramView, list_programs_by_id
+from domain.online.donations import EventProgress, event_progress
+from domain.online.items import ItemView, list_items
+from domain.programs.queries import ProgramView, get_program, list_programs_by_id
+from domain.programs.rules import event_open
 from domain.settlement.publishing import PublishedMonth
 from domain.shops.actions import CATEGORIES
 from domain.shops.listing import Place, PlacePage, PlaceSearch, get_place, search_places
@@ -99,7 +104,7 @@ def _event(text: Text, shown: EventOnShow) -> str:
     organiser = f"<p>{escape(text('portal.organiser', name=p.organiser))}</p>" if p.organiser else ""
     purpose = f"<p>{escape(p.purpose)}</p>" if p.purpose else ""
     received = text("portal.received", points=text.points(shown.received_points), gifts=f"{shown.gifts:,}")
-    href = f"/m/{escape(shown.municipality.code)}?lang={text.lang}#program-{p.id}"
+    href = f"/events/{p.id}?lang={text.lang}"
     return (
         f'<li class="card"><h3><a href="{href}">{escape(p.name)}</a></h3>'
         f'<p class="muted small">{escape(shown.municipality.name)} · '
@@ -133,10 +138,33 @@ def _program_card(text: Text, p: ProgramView, event: EventOnShow | None) -> str:
             got = text("portal.received", points=text.points(event.received_points), gifts=f"{event.gifts:,}")
             extra += f"<p><strong>{escape(got)}</strong> {badge('info', text('portal.open_now'))}</p>"
     where = f'<a href="/shops?program={p.id}&amp;lang={text.lang}">{escape(text("portal.where"))}</a>'
+    if p.kind is ProgramKind.SUPPORT_EVENT:
+        where += f' · <a href="/events/{p.id}?lang={text.lang}">{escape(text("portal.event_page"))}</a>'
+        if p.mode is not None:
+            extra = f"<p>{badge('info', text(f'console.mode_{p.mode.value}'))}</p>" + extra
     return (
         f'<li class="card" id="program-{p.id}"><h3>{escape(p.name)}</h3>'
         f'<p class="muted small">{escape(kind)} · {escape(days)}</p>{extra}<p>{where}</p></li>'
     )
+
+
+def _item(text: Text, item: ItemView) -> str:
+    left = text("online.left", n=f"{item.stock:,}") if item.stock else text("online.sold_out")
+    return (
+        f'<li class="card"><h3>{escape(item.name)}</h3><p>{escape(item.description)}</p>'
+        f"<p><strong>{text.points(item.price_points)}</strong> · {escape(left)}</p>"
+        f'<p><a href="/me/online?lang={text.lang}#item-{item.id}">'
+        f"{escape(text('portal.order_on_my_page'))}</a></p>"
+        "</li>"
+    )
+
+
+def _donors(text: Text, progress: EventProgress) -> str:
+    if not progress.donors:
+        return f"<p>{escape(text('portal.no_named_donors'))}</p>"
+    rows = [(d.name, text.points(d.points), text.day(d.at)) for d in progress.donors]
+    head = (text("portal.donor"), text("portal.points"), text("portal.given_on"))
+    return data_table(text("portal.donors"), head, rows, 1)
 
 
 def _cards(items: list[str], empty: str) -> str:
@@ -248,6 +276,8 @@ class PortalPages:
             + _cards(cards, text("portal.no_programs"))
             + f"<h2>{escape(text('portal.campaigns'))}</h2>"
             + _cards([_campaign(text, c) for c in shown.campaigns], text("portal.no_campaigns"))
+            + f'<h2 id="items">{escape(text("portal.items"))}</h2><p>{escape(text("portal.items_lead"))}</p>'
+            + _cards([_item(text, i) for i in await list_items(town.code)], text("portal.no_items"))
             + f"<h2>{escape(text('portal.figures'))}</h2><p>{escape(text('portal.figures_lead'))}</p>"
             + published_table(text, shown.published)
             + f"<h2>{escape(text('portal.shops_title', n=f'{shown.shops.total:,}'))}</h2>"
@@ -257,6 +287,61 @@ class PortalPages:
             + f'<pre class="snippet" tabindex="0">{escape(embed)}</pre>'
         )
         return page(text, town.name, body)
+
+    async def event(self, request: Request) -> Response:
+        """``/events/{id}``: one support event, with its progress and named donors (donation) or the
+        shops its points are spent at (held)."""
+        text = Text(language(request))
+        sql = reader()
+        number = ascii_int(request.path_params["id"])
+        try:
+            if number is None:
+                raise DomainError(ErrorCode.NOT_FOUND, "No such support event.", "programId")
+            progress = await event_progress(number)
+            event = await get_program(sql, number)
+        except DomainError:
+            return _missing(text)
+        town = (await list_municipalities_by_id(sql, [event.municipality_id]))[event.municipality_id]
+        today = japan_date(self.clock.now())
+        open_now = event_open(event.starts_on, event.ends_on, today)
+        starts, ends = event.starts_on or today, event.ends_on or today  # a support event has both
+        window = text("portal.event_days", start=text.day(starts), end=text.day(ends))
+        state = (
+            badge("success", text("portal.open_now")) if open_now else badge("info", text("portal.closed"))
+        )
+        mode = event.mode.value if event.mode else "DONATION"
+        about = "".join(
+            f"<p>{escape(line)}</p>"
+            for line in (
+                text("portal.organiser", name=event.organiser) if event.organiser else "",
+                event.purpose or "",
+                text(f"portal.mode_{mode}_lead"),
+            )
+            if line
+        )
+        if event.held:
+            where = f"/shops?program={event.id}&lang={text.lang}"
+            detail = f'<p><a href="{escape(where)}">{escape(text("portal.where"))}</a></p>'
+        else:
+            received = text(
+                "portal.received", points=text.points(progress.points), gifts=f"{progress.gifts:,}"
+            )
+            detail = (
+                f'<p class="big-number">{text.points(progress.points)}</p><p>{escape(received)}</p>'
+                + f"<h2>{escape(text('portal.donors'))}</h2><p>{escape(text('portal.donors_lead'))}</p>"
+                + _donors(text, progress)
+            )
+        act = (
+            f"<p>{link_button(f'/me/online?lang={text.lang}', text(f'portal.mode_{mode}_act'))}</p>"
+            if open_now
+            else ""
+        )
+        body = (
+            f"<h1>{escape(event.name)}</h1>"
+            f'<p class="muted"><a href="/m/{escape(town.code)}?lang={text.lang}">{escape(town.name)}</a>'
+            f" · {escape(window)} {state}</p>" + about + detail + act
+        )
+        return page(text, event.name, body)
 
     async def shops(self, request: Request) -> Response:
         text = Text(language(request))

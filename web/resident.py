@@ -119,7 +119,7 @@ class ResidentPages:
         set_session_cookies(response, done.session, self.clock.now(), self.secure_cookies)
         return response
 
-    async def _actor(self, request: Request) -> SessionActor | None:
+    async def session_actor(self, request: Request) -> SessionActor | None:
         """The resident signed in with this browser (another role's session is not a resident's)."""
         return await signed_in(request, self.clock.now(), Permission.RESIDENT)
 
@@ -137,8 +137,8 @@ class ResidentPages:
         clear_session_cookies(response)
         return response
 
-    async def _checked(self, request: Request) -> tuple[SessionActor, dict[str, str]] | None:
-        found = await self._actor(request)
+    async def checked_form(self, request: Request) -> tuple[SessionActor, dict[str, str]] | None:
+        found = await self.session_actor(request)
         form = {k: str(v) for k, v in (await request.form()).items()}
         if found is None or not same(form.get("csrf", ""), found.csrf_hash):
             return None
@@ -147,7 +147,7 @@ class ResidentPages:
     async def move(self, request: Request) -> Response:
         """One tap: all reserved points to the basic municipality's regular program (a card session)."""
         text = Text(language(request))
-        checked = await self._checked(request)
+        checked = await self.checked_form(request)
         if checked is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
         found, _ = checked
@@ -167,7 +167,7 @@ class ResidentPages:
         """Run a settings form's action (CSRF checked) and come back with what happened: to
         ``done_to`` when it worked, to the settings page when it was refused."""
         text = Text(language(request))
-        checked = await self._checked(request)
+        checked = await self.checked_form(request)
         if checked is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
         try:
@@ -228,7 +228,7 @@ class ResidentPages:
 
     async def issue(self, request: Request) -> Response:
         text = Text(language(request))
-        checked = await self._checked(request)
+        checked = await self.checked_form(request)
         if checked is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
         found, form = checked
@@ -246,7 +246,7 @@ class ResidentPages:
         token = self.key.token(voucher.serial, voucher.face_value, voucher.program_id, voucher.expires_at)
         return RedirectResponse(f"/v/{token}", status_code=303)
 
-    async def _names(self, sql: Sql, program_ids: list[int]) -> dict[int, str]:
+    async def program_names(self, sql: Sql, program_ids: list[int]) -> dict[int, str]:
         programs = await list_programs_by_id(sql, program_ids)
         towns = await list_municipalities_by_id(sql, sorted({p.municipality_id for p in programs.values()}))
         return {i: f"{towns[p.municipality_id].name} {p.name}" for i, p in programs.items()}
@@ -255,18 +255,20 @@ class ResidentPages:
         """One large balance, one main action (move reserved points home while there are any, else
         make a voucher), vouchers and history; settings and rare actions on their own page."""
         text = Text(language(request))
-        found = await self._actor(request)
+        found = await self.session_actor(request)
         if found is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
         resident = await access_resident_by_actor(found.actor)
         now, sql = self.clock.now(), reader()
         balances = await list_balances(sql, resident.id, now)
         vouchers = await list_vouchers_by_resident(sql, resident.id)
-        names = await self._names(sql, [b.program_id for b in balances] + [v.program_id for v in vouchers])
+        names = await self.program_names(
+            sql, [b.program_id for b in balances] + [v.program_id for v in vouchers]
+        )
         history, _ = await list_history(sql, resident.id, 10, None)
         reserved = await list_reserved(sql, resident.id, now)
         home = await home_program(sql, resident.id)
-        home_name = None if home is None else (await self._names(sql, [home.id])).get(home.id)
+        home_name = None if home is None else (await self.program_names(sql, [home.id])).get(home.id)
         notice = Notice.from_query(request)
         figures = (
             _balances(
@@ -284,6 +286,7 @@ class ResidentPages:
             f' data-left="{escape(text.raw("me.left"))}"></div>'
             + ("" if notice is None else notice.html(text, names))
             + f'<div id="figures">{figures}</div>'
+            + link_button(f"/me/online?lang={text.lang}", text("online.title"), "secondary")
             + link_button(f"/me/settings?lang={text.lang}", text("me.more"), "secondary")
             + SIGN_OUT.format(label=escape(text("nav.signout")))
             + script("live.js")
@@ -293,7 +296,7 @@ class ResidentPages:
     async def settings_page(self, request: Request) -> Response:
         """``GET /me/settings``: coupons, service IDs, e-mail and town, password."""
         text = Text(language(request))
-        found = await self._actor(request)
+        found = await self.session_actor(request)
         if found is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
         resident = await access_resident_by_actor(found.actor)
@@ -399,6 +402,9 @@ class Notice:
             "me.voucher_done",
             "me.linked",
             "me.unlinked",
+            "me.event_move_done",
+            "me.donate_done",
+            "me.order_done",
         }
     )
 
@@ -441,6 +447,7 @@ class Notice:
         values: dict[str, object] = {"points": text.points(self.points or 0)}
         values["available"] = values["points"]
         values["program"] = names.get(self.program or 0, text("me.your_program"))
+        values["order"] = f"#{self.amount or 0}"
         message = str(catalogue(text.lang)[self.key]).format_map(
             Blank({k: str(v) for k, v in values.items()})
         )

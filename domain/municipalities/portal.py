@@ -8,6 +8,7 @@ from datetime import datetime
 
 from domain.clock import japan_date
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code, list_municipalities
+from domain.online.donations import received as received_by_events
 from domain.programs.queries import (
     CampaignView,
     ProgramView,
@@ -58,18 +59,6 @@ class MunicipalityPage:
     published: list[PublishedMonth]
 
 
-async def _received(sql: Sql, program_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Points given to each event, and in how many gifts."""
-    rows = await sql.fetch(
-        "SELECT pot.program_id, COALESCE(SUM(g.amount), 0) AS points, COUNT(*) AS gifts FROM postings g"
-        " JOIN accounts pot ON pot.id = g.account_id JOIN journal_entries e ON e.id = g.entry_id"
-        f" WHERE pot.kind = 'EVENT_GIFTS' AND e.kind = 'GIFT' AND g.amount > 0"
-        f" AND {sql.any_of('pot.program_id', 1)} GROUP BY pot.program_id",
-        sql.ids(program_ids),
-    )
-    return {int(r["program_id"]): (int(r["points"]), int(r["gifts"])) for r in rows}
-
-
 async def _on_show(
     sql: Sql, towns: list[MunicipalityView], now: datetime
 ) -> tuple[dict[int, list[ProgramView]], list[EventOnShow], list[CampaignOnShow]]:
@@ -85,7 +74,7 @@ async def _on_show(
         and p.ends_on is not None
         and p.starts_on <= today <= p.ends_on
     ]
-    received = await _received(sql, [p.id for p in open_events])
+    received = await received_by_events(sql, [p.id for p in open_events])
     events = [
         EventOnShow(p, by_town[p.municipality_id], *received.get(p.id, (0, 0)))
         for p in sorted(open_events, key=lambda p: (p.ends_on, p.id))

@@ -27,7 +27,7 @@ from domain.ledger.rules import expiry_instant
 from domain.notifications.outbox import enqueue, opted_in, points_granted
 from domain.partners.webhooks import queue_notice
 from domain.points import accounts
-from domain.points.reserved import check_move_target, into_program
+from domain.points.reserved import check_move_target, into_program, move_kind
 from domain.programs.queries import get_program
 from domain.sql import Sql, as_datetime, reader, transaction
 from models.ledger import FunderKind
@@ -188,7 +188,9 @@ async def _exchange(
     async def work(sql: Sql) -> ExchangeDone:
         resident_id, basic = await resident(sql)
         event = None
-        if form.program_id is not None:  # 直接ポイント交換: given to a running support event at once
+        if (
+            form.program_id is not None
+        ):  # 直接ポイント交換: straight into a running support event (held or given)
             event = await get_program(sql, form.program_id)
             if event.kind is not ProgramKind.SUPPORT_EVENT:
                 raise _invalid("Only a support event takes an exchange directly.", "programId")
@@ -212,7 +214,7 @@ async def _exchange(
             now,
         )
         if event is not None:
-            await into_program(sql, resident_id, event, yen, now, label, "GIFT")
+            await into_program(sql, resident_id, event, yen, now, label, move_kind(event))
         notice: dict[str, str | int] = {
             "id": str(exchange_id),
             "externalRef": form.external_ref,

@@ -187,7 +187,7 @@ async def list_event_gifts(actor: Actor | None, program_id: int) -> list[Gift]:
         " JOIN accounts pot ON pot.id = g.account_id JOIN journal_entries e ON e.id = g.entry_id"
         " JOIN residents r ON r.id = (SELECT MIN(src.resident_id) FROM postings q"
         " JOIN accounts src ON src.id = q.account_id WHERE q.entry_id = g.entry_id AND q.amount < 0)"
-        " WHERE pot.kind = 'EVENT_GIFTS' AND pot.program_id = $1 AND e.kind = 'GIFT'"
+        " WHERE pot.kind = 'EVENT_GIFTS' AND pot.program_id = $1 AND e.kind IN ('GIFT', 'DONATE')"
         " GROUP BY r.my_key_id ORDER BY SUM(g.amount) DESC, r.my_key_id",
         program_id,
     )

@@ -2,7 +2,9 @@
 
 * ``move_reserved_points`` (a card session): into a regular program (re-dated to its validity,
   plus the premium of a running campaign as its own PREMIUM entry from the municipality's budget),
-  or given to a support event that is running (a GIFT entry; the organiser sees who gave what).
+  into a running HELD support event (the resident's own balance there, "like a second municipality
+  code", spendable where the event allows until it expires), or given to a running DONATION event
+  (a GIFT entry; the organiser sees who gave what).
 * ``auto_move_due``: reserved points that arrived on day D move at 00:00 JST on day D+14 to the
   resident's basic municipality's regular program. One resident per transaction: a crash leaves
   the rest due, and a re-run moves only what is still reserved (the lots are used up by the move).
@@ -52,7 +54,7 @@ async def into_program(
     reserved = await accounts.open_reserved(sql, resident_id, now)
     expires_at = expiry_instant(now, program.validity_days)
     municipality = (await list_municipalities_by_id(sql, [program.municipality_id]))[program.municipality_id]
-    if program.kind is ProgramKind.SUPPORT_EVENT:
+    if program.takes_donations:
         dest = await accounts.open_gifts(sql, program.id, now)
         memo = f"{municipality.name} {program.name} への応援"
     else:
@@ -62,7 +64,7 @@ async def into_program(
     await post_entry(sql, kind=kind, actor=actor, now=now, legs=[leg], memo=memo, lots_as_of=lots_as_of)
     await publish(sql, Event(f"resident:{resident_id}", kind, {"points": points}))
     extra = 0
-    campaign = await active_campaign(sql, program.id, now) if program.kind is ProgramKind.REGULAR else None
+    campaign = await active_campaign(sql, program.id, now) if not program.takes_donations else None
     if campaign is not None and (extra := premium(points, campaign.rate_percent)) > 0:
         budget = await accounts.open_budget(sql, municipality, now)
         bonus = Leg(budget, dest, extra, Funder(FunderKind.PREMIUM, municipality.code), expires_at)
@@ -76,7 +78,7 @@ def check_move_target(program: ProgramView, now: datetime) -> None:
         program.starts_on, program.ends_on, japan_date(now)
     ):
         raise DomainError(ErrorCode.EXPIRED, "This support event is not taking points now.", "programId")
-    if program.kind is ProgramKind.REGULAR and program.yen_per_point != 1:
+    if not program.takes_donations and program.yen_per_point != 1:
         raise DomainError(
             ErrorCode.NOT_ACCEPTED_HERE,
             "Reserved points (1 pt = 1 yen) go to programs worth 1 yen a point.",
@@ -92,7 +94,7 @@ async def move_reserved_points(actor: Actor | None, program_id: int, points: int
     async def work(sql: Sql) -> Moved:
         program = await get_program(sql, program_id)
         check_move_target(program, now)
-        return await into_program(sql, actor.id, program, points, now, actor.label, _kind(program))
+        return await into_program(sql, actor.id, program, points, now, actor.label, move_kind(program))
 
     return await transaction(work)
 
@@ -126,13 +128,14 @@ async def move_reserved_home(actor: Actor | None, now: datetime) -> Moved:
         if points <= 0:
             raise DomainError(ErrorCode.NOT_FOUND, "You have no reserved points to move.", "points")
         check_move_target(program, now)
-        return await into_program(sql, actor.id, program, points, now, actor.label, _kind(program))
+        return await into_program(sql, actor.id, program, points, now, actor.label, move_kind(program))
 
     return await transaction(work)
 
 
-def _kind(program: ProgramView) -> str:
-    return "GIFT" if program.kind is ProgramKind.SUPPORT_EVENT else "MOVE_RESERVED"
+def move_kind(program: ProgramView) -> str:
+    """GIFT into a donation event; MOVE_RESERVED into a program or a held event (the resident keeps them)."""
+    return "GIFT" if program.takes_donations else "MOVE_RESERVED"
 
 
 @dataclass

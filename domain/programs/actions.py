@@ -21,7 +21,7 @@ from domain.programs.queries import CampaignView, ProgramView, get_program
 from domain.programs.rules import ProgramUse
 from domain.shops.access import access_shop_by_id
 from domain.sql import Sql, as_datetime, transaction
-from models.programs import ProgramKind
+from models.programs import ProgramKind, SupportEventMode
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,12 @@ class ProgramInput:
     ends_on: date | None = None
     organiser: str | None = None
     purpose: str | None = None
+    mode: SupportEventMode | None = None  # support events: DONATION unless HELD is asked for
+
+    def event_mode(self) -> SupportEventMode | None:
+        if self.kind is ProgramKind.SUPPORT_EVENT:
+            return self.mode or SupportEventMode.DONATION
+        return None
 
 
 def _invalid(message: str, field: str, reason: str | None = None) -> DomainError:
@@ -60,6 +66,8 @@ def _check(form: ProgramInput, now: datetime) -> None:
             raise _invalid("A support event has a first and a last day, in that order.", "endsOn")
         if not (form.organiser or "").strip():
             raise _invalid("A support event names its organiser.", "organiser")
+    elif form.mode is not None:
+        raise _invalid("Only a support event is held or a donation: leave the mode empty.", "mode")
 
 
 async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) -> ProgramView:
@@ -72,8 +80,8 @@ async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) ->
         program_id = await sql.fetchval(
             "INSERT INTO programs (municipality_id, kind, name, validity_days, yen_per_point, uses,"
             " starts_on,"
-            " ends_on, organiser, purpose, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-            " RETURNING id",
+            " ends_on, organiser, purpose, mode, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             municipality.id,
             form.kind.value,
             form.name.strip(),
@@ -84,6 +92,7 @@ async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) ->
             form.ends_on,
             (form.organiser or "").strip() or None,
             (form.purpose or "").strip() or None,
+            mode.value if (mode := form.event_mode()) else None,
             now,
         )
         await audit(sql, actor, "program.add", form.name.strip(), municipality.id, now)
@@ -104,13 +113,16 @@ async def update_program(
 ) -> ProgramView:
     """Change a program's name, validity (for points issued from now on), uses, window, organiser and
     purpose. Its yen per point changes only while no points of it exist: settlement values the points
-    already issued at the rate they were issued at. The kind and the municipality never change."""
+    already issued at the rate they were issued at. The kind, the mode of a support event (held or
+    donation) and the municipality never change."""
     actor = permit(actor, Permission.MUNICIPALITY_ADMIN)
 
     async def work(sql: Sql) -> ProgramView:
         program = await get_program(sql, program_id)
         require_municipality(actor, program.municipality_id)
-        _check(replace(form, kind=program.kind), now)
+        _check(replace(form, kind=program.kind, mode=None), now)
+        if form.mode is not None and form.mode is not program.mode:
+            raise _invalid("An event's mode is set when it is added: add another event instead.", "mode")
         if form.yen_per_point != program.yen_per_point and await sql.fetchval(
             "SELECT 1 FROM accounts WHERE program_id = $1 LIMIT 1", program_id
         ):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from domain.errors import DomainError, ErrorCode
 from domain.programs.rules import ProgramUse
 from domain.sql import Sql, as_record
-from models.programs import ProgramKind
+from models.programs import ProgramKind, SupportEventMode
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,16 @@ class ProgramView:
     ends_on: date | None
     organiser: str | None
     purpose: str | None
+    mode: SupportEventMode | None = None  # support events: HELD or DONATION
+
+    @property
+    def held(self) -> bool:
+        """A support event whose points the resident keeps (spendable where the event allows)."""
+        return self.mode is SupportEventMode.HELD
+
+    @property
+    def takes_donations(self) -> bool:
+        return self.kind is ProgramKind.SUPPORT_EVENT and self.mode is not SupportEventMode.HELD
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,7 @@ class CampaignView:
 
 _COLUMNS = (
     "id, municipality_id, kind, name, validity_days, yen_per_point, uses, starts_on, ends_on,"
-    " organiser, purpose"
+    " organiser, purpose, mode"
 )
 
 
@@ -54,6 +64,7 @@ class _ProgramRow:
     ends_on: date | None
     organiser: str | None
     purpose: str | None
+    mode: str | None
 
 
 def _view(row: dict[str, object]) -> ProgramView:
@@ -71,6 +82,7 @@ def _view(row: dict[str, object]) -> ProgramView:
         r.ends_on,
         r.organiser,
         r.purpose,
+        SupportEventMode(r.mode) if r.mode else None,
     )
 
 

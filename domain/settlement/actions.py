@@ -10,6 +10,9 @@ computes from their postings alone:
   amount of a conversion; its 1/11 is shown as the street's fee), in yen at the program's rate;
 * **partners**: the points their lots brought into the municipality's programs (moved or auto-moved
   from reserved points, given to its events), 1 point = 1 yen, read from the lots' funders;
+* **events** (donation support events of the municipality): what residents gave them (reserved
+  points given, donations), owed to the organiser at the event's close: while the event still
+  takes points (its last day is after the period's), the amount carries over to the next run;
 * **clearing** (たすきがけ, ``domain.programs.agreements``): the municipality pays its own shops for
   everything used there, another municipality's programs included; per other municipality, what it
   owes for its points used at our shops and what we owe for ours used at its shops are netted into
@@ -41,13 +44,14 @@ from domain.sql import Sql, bulk_insert, transaction
 
 USES = ("SPEND", "CONVERT", "REDEEM")  # points used at a shop
 ARRIVALS = ("MOVE_RESERVED", "AUTO_MOVE", "GIFT", "EXCHANGE")  # partner points reaching a program
+GIVEN = ("GIFT", "DONATE")  # points given to a donation event (owed to its organiser)
 FEE_DIVISOR = 11
 
 
 @dataclass(frozen=True)
 class Line:
-    kind: str  # SHOP, PARTNER or CLEARING
-    counterparty: int  # the shop's, the partner's or the other municipality's id
+    kind: str  # SHOP, PARTNER, EVENT or CLEARING
+    counterparty: int  # the shop's, the partner's, the event's (program) or the other municipality's id
     program_id: int
     points: int
     fee_yen: int
@@ -216,10 +220,10 @@ async def _close(
     entry_count = await _take_entries(sql, int(settlement_id), municipality.id, cut)
     lines = await compute_lines(sql, int(settlement_id), municipality.id)
     await _write_lines(sql, int(settlement_id), lines)
-    statements = await _statements(sql, municipality.id, lines)
+    statements = await _statements(sql, municipality.id, lines, end)
     await _write_statements(sql, int(settlement_id), statements)
     digest = settlement_digest(municipality.code, start, end, entry_count, lines, statements)
-    payable = sum(s.payable_yen for s in statements if s.kind in ("SHOP", "CLEARING"))
+    payable = sum(s.payable_yen for s in statements if s.kind in ("SHOP", "CLEARING", "EVENT"))
     receivable = sum(s.payable_yen for s in statements if s.kind == "PARTNER") + sum(
         -s.yen for s in statements if s.kind == "CLEARING" and s.yen < 0
     )
@@ -242,6 +246,7 @@ async def _take_entries(sql: Sql, settlement_id: int, municipality_id: int, cut:
     municipality's shops), or brought partner points into its programs, and that no earlier run of
     the municipality took."""
     uses, arrivals = ", ".join(f"'{k}'" for k in USES), ", ".join(f"'{k}'" for k in ARRIVALS)
+    given = ", ".join(f"'{k}'" for k in GIVEN)
     await sql.execute(
         "INSERT INTO settlement_entries (settlement_id, municipality_id, entry_id)"
         " SELECT DISTINCT CAST($1 AS BIGINT), CAST($2 AS BIGINT), e.id FROM journal_entries e"
@@ -252,7 +257,8 @@ async def _take_entries(sql: Sql, settlement_id: int, municipality_id: int, cut:
         f" WHERE e.created_at < $3 AND ((e.kind IN ({uses}) AND (a.kind = 'SHOP' AND s.municipality_id = $2"
         " OR a.kind IN ('RESIDENT_PROGRAM', 'VOUCHER') AND g.municipality_id = $2))"
         f" OR (e.kind IN ({arrivals}) AND p.amount > 0 AND a.kind IN ('RESIDENT_PROGRAM', 'EVENT_GIFTS')"
-        " AND g.municipality_id = $2))"
+        " AND g.municipality_id = $2)"
+        f" OR (e.kind IN ({given}) AND p.amount > 0 AND a.kind = 'EVENT_GIFTS' AND g.municipality_id = $2))"
         " AND NOT EXISTS (SELECT 1 FROM settlement_entries x"
         " WHERE x.municipality_id = $2 AND x.entry_id = e.id)",
         settlement_id,
@@ -275,6 +281,13 @@ class _Used:
     points: int
     yen_per_point: int
     fee: int
+
+
+@dataclass(frozen=True)
+class _Given:
+    program_id: int
+    points: int
+    yen_per_point: int
 
 
 @dataclass(frozen=True)
@@ -325,6 +338,18 @@ async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int) -> l
         settlement_id,
         municipality_id,
     )
+    given = await sql.fetch_as(
+        _Given,
+        "SELECT a.program_id, SUM(p.amount) AS points, g.yen_per_point"
+        " FROM settlement_entries se JOIN journal_entries e ON e.id = se.entry_id"
+        " JOIN postings p ON p.entry_id = e.id AND p.amount > 0"
+        " JOIN accounts a ON a.id = p.account_id AND a.kind = 'EVENT_GIFTS'"
+        " JOIN programs g ON g.id = a.program_id"
+        f" WHERE se.settlement_id = $1 AND e.kind IN ({', '.join(repr(k) for k in GIVEN)})"
+        " AND g.municipality_id = $2 GROUP BY a.program_id, g.yen_per_point",
+        settlement_id,
+        municipality_id,
+    )
     lines = [
         Line(
             "SHOP",
@@ -338,6 +363,9 @@ async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int) -> l
         if u.shop_municipality_id == municipality_id
     ]
     lines += [Line("PARTNER", a.partner_id, a.program_id, a.points, 0, a.points) for a in arrived]
+    lines += [
+        Line("EVENT", g.program_id, g.program_id, g.points, 0, g.points * g.yen_per_point) for g in given
+    ]
     return sorted(
         lines + _clearing(municipality_id, used), key=lambda x: (x.kind, x.counterparty, x.program_id)
     )
@@ -370,6 +398,7 @@ async def _write_lines(sql: Sql, settlement_id: int, lines: list[Line]) -> None:
             ("shop_id", "bigint"),
             ("partner_id", "bigint"),
             ("peer_id", "bigint"),
+            ("event_id", "bigint"),
             ("program_id", "bigint"),
             ("points", "bigint"),
             ("fee_yen", "bigint"),
@@ -382,6 +411,7 @@ async def _write_lines(sql: Sql, settlement_id: int, lines: list[Line]) -> None:
                 x.counterparty if x.kind == "SHOP" else None,
                 x.counterparty if x.kind == "PARTNER" else None,
                 x.counterparty if x.kind == "CLEARING" else None,
+                x.counterparty if x.kind == "EVENT" else None,
                 x.program_id,
                 x.points,
                 x.fee_yen,
@@ -399,16 +429,17 @@ class _Carry:
     carried_out_yen: int
 
 
-async def _statements(sql: Sql, municipality_id: int, lines: list[Line]) -> list[Statement]:
+async def _statements(sql: Sql, municipality_id: int, lines: list[Line], end: date) -> list[Statement]:
     """Per counterparty: this run's lines, plus what the last run carried out; under the minimum,
-    everything carries on."""
+    everything carries on, and so does what a donation event received while it still runs."""
     minimum = await sql.fetchint(
         "SELECT settlement_minimum_yen FROM municipalities WHERE id = $1", municipality_id
     )
     carried = await sql.fetch_as(
         _Carry,
-        "SELECT t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id) AS counterparty, t.carried_out_yen"
-        " FROM settlement_statements t WHERE t.carried_out_yen > 0 AND t.settlement_id = (SELECT MAX(s.id)"
+        "SELECT t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id, t.event_id) AS counterparty,"
+        " t.carried_out_yen FROM settlement_statements t"
+        " WHERE t.carried_out_yen > 0 AND t.settlement_id = (SELECT MAX(s.id)"
         " FROM settlements s WHERE s.municipality_id = $1 AND s.status = 'CLOSED')",
         municipality_id,
     )
@@ -418,13 +449,22 @@ async def _statements(sql: Sql, municipality_id: int, lines: list[Line]) -> list
         totals[(x.kind, x.counterparty)] = [points + x.points, fee + x.fee_yen, yen + x.yen, 0]
     for c in carried:
         totals.setdefault((c.kind, c.counterparty), [0, 0, 0, 0])[3] = c.carried_out_yen
+    events = {k[1] for k in totals if k[0] == "EVENT"}
+    running = set()
+    if events:
+        rows = await sql.fetch(
+            f"SELECT id, ends_on FROM programs WHERE {sql.any_of('id', 1)}", sql.ids(sorted(events))
+        )
+        running = {
+            int(r["id"]) for r in rows if r["ends_on"] is not None and str(r["ends_on"])[:10] > str(end)
+        }
     statements = []
     for (kind, counterparty), (points, fee, yen, carried_in) in sorted(totals.items()):
         if kind == "CLEARING":  # netted: paid by whichever owes, never carried over
             statements.append(Statement(kind, counterparty, points, 0, yen, 0, max(yen, 0), 0))
             continue
         due = yen + carried_in
-        pays = due >= minimum
+        pays = due >= minimum and counterparty not in (running if kind == "EVENT" else set())
         statements.append(
             Statement(
                 kind, counterparty, points, fee, yen, carried_in, due if pays else 0, 0 if pays else due
@@ -443,6 +483,7 @@ async def _write_statements(sql: Sql, settlement_id: int, statements: list[State
             ("shop_id", "bigint"),
             ("partner_id", "bigint"),
             ("peer_id", "bigint"),
+            ("event_id", "bigint"),
             ("points", "bigint"),
             ("fee_yen", "bigint"),
             ("yen", "bigint"),
@@ -457,6 +498,7 @@ async def _write_statements(sql: Sql, settlement_id: int, statements: list[State
                 s.counterparty if s.kind == "SHOP" else None,
                 s.counterparty if s.kind == "PARTNER" else None,
                 s.counterparty if s.kind == "CLEARING" else None,
+                s.counterparty if s.kind == "EVENT" else None,
                 s.points,
                 s.fee_yen,
                 s.yen,
@@ -484,7 +526,7 @@ class _StoredStatement:
 async def stored_statements(sql: Sql, settlement_id: int) -> list[Statement]:
     rows = await sql.fetch_as(
         _StoredStatement,
-        "SELECT kind, COALESCE(shop_id, partner_id, peer_id) AS counterparty, points, fee_yen, yen,"
+        "SELECT kind, COALESCE(shop_id, partner_id, peer_id, event_id) AS counterparty, points, fee_yen, yen,"
         " carried_in_yen, payable_yen, carried_out_yen FROM settlement_statements WHERE settlement_id = $1",
         settlement_id,
     )

@@ -147,7 +147,12 @@ HEADER = (
     "支払・請求(円)",
     "次回繰越(円)",
 )
-KIND_NAMES = {"SHOP": "店舗への支払", "PARTNER": "パートナーへの請求", "CLEARING": "自治体間の清算"}
+KIND_NAMES = {
+    "SHOP": "店舗への支払",
+    "PARTNER": "パートナーへの請求",
+    "CLEARING": "自治体間の清算",
+    "EVENT": "支援イベント主催者への引渡し",
+}
 
 
 def spreadsheet_safe(cell: str) -> str:

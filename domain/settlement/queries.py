@@ -44,8 +44,9 @@ async def list_settlements(
 
 @dataclass(frozen=True)
 class StatementView:
-    """One counterparty in a run: a shop (what it is owed), a partner (what it owes), or another
-    municipality (CLEARING: ``yen`` > 0 we owe it, < 0 it owes us)."""
+    """One counterparty in a run: a shop (what it is owed), a partner (what it owes), a donation
+    event's organiser (EVENT: what it receives at the event's close), or another municipality
+    (CLEARING: ``yen`` > 0 we owe it, < 0 it owes us)."""
 
     settlement_id: int
     kind: str
@@ -69,14 +70,16 @@ class StatementView:
 async def list_statements(sql: Sql, settlement_ids: list[int]) -> list[StatementView]:
     return await sql.fetch_as(
         StatementView,
-        "SELECT t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id) AS counterparty_id,"
-        " COALESCE(s.name, p.name, m.name) AS name, t.points, t.fee_yen, t.yen, t.carried_in_yen,"
+        "SELECT t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id, t.event_id)"
+        " AS counterparty_id, COALESCE(s.name, p.name, m.name, e.organiser || ' (' || e.name || ')') AS name,"
+        " t.points, t.fee_yen, t.yen, t.carried_in_yen,"
         " t.payable_yen, t.carried_out_yen, s.category AS shop_category, p.client_id, p.active,"
         " m.code AS peer_code, t.id, t.paid_at, t.paid_by FROM settlement_statements t"
         " LEFT JOIN shops s ON s.id = t.shop_id"
         " LEFT JOIN partners p ON p.id = t.partner_id LEFT JOIN municipalities m ON m.id = t.peer_id"
+        " LEFT JOIN programs e ON e.id = t.event_id"
         f" WHERE {sql.any_of('t.settlement_id', 1)}"
-        " ORDER BY t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id)",
+        " ORDER BY t.settlement_id, t.kind, COALESCE(t.shop_id, t.partner_id, t.peer_id, t.event_id)",
         sql.ids(settlement_ids),
     )
 

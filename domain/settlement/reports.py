@@ -4,15 +4,21 @@ The points a municipality is liable for are those held in its programs: resident
 support events' gifts, and vouchers of its programs not yet redeemed. For a month (JST), every
 journal entry that moved such points falls in one of three columns, by kind:
 
-* **used**: spent at a shop, converted at a shopping street, a voucher redeemed;
+* **used**: spent at a shop, converted at a shopping street, a voucher redeemed, an online order;
 * **expired**: lapsed unspent (a resident's points, or a printed voucher returned to the budget);
 * **issued**: everything else that brought points in (grants, partner points moved in, premiums,
   printed vouchers), by source.
 
-Moves inside the scope (a voucher issued from a resident's points, one returned to them) net to
-zero and are not counted. So closing = opening + issued − used − expired holds by construction, and
+Moves inside the scope (a voucher issued from a resident's points, one returned to them, a donation
+from a resident's balance to an event) net to zero and are not counted as issued or used; a cancelled
+online order's points come back as issued (source REFUNDS). So closing = opening + issued − used −
+expired holds by construction, and
 the test checks each figure against sums of its own. "Entries" counts movements per resident (a
 grant to 1,000 residents is 1,000, as the trial counted 件数); "residents" counts distinct people.
+
+``by_use`` splits the month's uses into their own rows (the trial's table 2 by kind): points of each
+program spent at shops (a held support event's apart from the regular program's), online orders, and
+points given to each donation event (reserved points given and donations).
 
 The report also gives the outstanding points by funder at the month's end and what of them lapses
 in each of the next three months (whose points: a partner's, the budget's, a premium).
@@ -31,7 +37,10 @@ from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code
 from domain.sql import Sql, reader
 
-USED = frozenset({"SPEND", "CONVERT", "REDEEM"})
+USED = frozenset({"SPEND", "CONVERT", "REDEEM", "ORDER"})
+AT_SHOPS = frozenset({"SPEND", "CONVERT", "REDEEM"})
+INSIDE = frozenset({"DONATE"})  # a move between two balances of the scope: nets to zero
+GIVEN = ("GIFT", "DONATE")
 EXPIRED = frozenset({"EXPIRE", "VOUCHER_EXPIRE"})
 MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 FORECAST_MONTHS = 3
@@ -68,6 +77,20 @@ class ShopLine:
 
 
 @dataclass(frozen=True)
+class UseLine:
+    """One kind of use of one program in the month: SHOPS (regular program at shops), EVENT_SHOPS (a
+    held support event's points at its shops), ONLINE (orders, less cancellations), DONATIONS (given
+    to a donation event: ``program_id`` is the event)."""
+
+    use: str
+    program_id: int
+    name: str
+    entries: int
+    residents: int
+    points: int
+
+
+@dataclass(frozen=True)
 class FunderLine:
     """Points of one funder: outstanding at the month's end, expired in the month, and lapsing in
     each of the next three months if nobody spends them."""
@@ -95,6 +118,7 @@ class MonthlyReport:
     by_source: list[SourceLine]
     by_partner: list[SourceLine]
     by_shop: list[ShopLine]
+    by_use: list[UseLine]
     by_funder: list[FunderLine]
     forecast_months: tuple[str, ...]
 
@@ -187,7 +211,8 @@ async def build_report(sql: Sql, municipality: MunicipalityView, first: date, no
     used: list[_Moved] = []
     expired: list[_Moved] = []
     for m in moved:
-        (used if m.kind in USED else expired if m.kind in EXPIRED else issued).append(m)
+        if m.kind not in INSIDE:
+            (used if m.kind in USED else expired if m.kind in EXPIRED else issued).append(m)
     bounds = [_midnight(_next_month(first, k)) for k in range(1, FORECAST_MONTHS + 2)]
     held = await sql.fetch_as(
         _Held,
@@ -217,6 +242,7 @@ async def build_report(sql: Sql, municipality: MunicipalityView, first: date, no
         by_source=_sources(issued, names),
         by_partner=[x for x in _sources(issued, names) if x.source == "PARTNER"],
         by_shop=await _shops(sql, municipality.id, start, end),
+        by_use=await _uses(sql, municipality.id, used, moved, start, end),
         by_funder=_funders(held, expired, names),
         forecast_months=tuple(f"{b.year:04d}-{b.month:02d}" for b in (japan_date(x) for x in bounds[:-1])),
     )
@@ -239,6 +265,8 @@ def _source_of(m: _Moved) -> tuple[str, int]:
         return "PREMIUM", m.program_id
     if m.kind == "VOUCHER_PRINT":
         return "PRINTED_VOUCHERS", m.program_id
+    if m.kind == "ORDER_CANCEL":
+        return "REFUNDS", m.program_id
     return "ADMINISTRATIVE", m.program_id
 
 
@@ -267,7 +295,7 @@ async def _names(sql: Sql, partners: list[int], programs: list[int]) -> dict[tup
         for r in await sql.fetch(
             f"SELECT id, name FROM programs WHERE {sql.any_of('id', 1)}", sql.ids(programs)
         ):
-            for source in ("ADMINISTRATIVE", "PREMIUM", "PRINTED_VOUCHERS"):
+            for source in ("ADMINISTRATIVE", "PREMIUM", "PRINTED_VOUCHERS", "REFUNDS", "PROGRAM"):
                 names[(source, int(r["id"]))] = str(r["name"])
     return names
 
@@ -293,6 +321,72 @@ async def _shops(sql: Sql, municipality_id: int, start: datetime, end: datetime)
         start,
         end,
     )
+
+
+@dataclass(frozen=True)
+class _Gift:
+    program_id: int
+    entry_id: int
+    resident_id: int | None
+    points: int
+
+
+async def _uses(
+    sql: Sql, municipality_id: int, used: list[_Moved], moved: list[_Moved], start: datetime, end: datetime
+) -> list[UseLine]:
+    """The month's uses by kind and program (see the module's docstring)."""
+    held = {
+        int(r["id"])
+        for r in await sql.fetch(
+            "SELECT id FROM programs WHERE municipality_id = $1 AND mode = 'HELD'", municipality_id
+        )
+    }
+    grouped: dict[tuple[str, int], list[_Moved]] = defaultdict(list)
+    for m in used:
+        use = "ONLINE" if m.kind == "ORDER" else "EVENT_SHOPS" if m.program_id in held else "SHOPS"
+        grouped[(use, m.program_id)].append(m)
+    for m in moved:
+        if m.kind == "ORDER_CANCEL":  # a cancelled order gives its points back: ONLINE is net
+            grouped[("ONLINE", m.program_id)].append(m)
+    # the giver of a gift or donation is the resident whose account the entry took the points from
+    gifts = await sql.fetch_as(
+        _Gift,
+        "SELECT pot.program_id, e.id AS entry_id, (SELECT MIN(src.resident_id) FROM postings q"
+        " JOIN accounts src ON src.id = q.account_id WHERE q.entry_id = e.id AND q.amount < 0)"
+        " AS resident_id,"
+        " SUM(g.amount) AS points FROM postings g JOIN accounts pot ON pot.id = g.account_id"
+        " JOIN journal_entries e ON e.id = g.entry_id JOIN programs p ON p.id = pot.program_id"
+        f" WHERE pot.kind = 'EVENT_GIFTS' AND e.kind IN ({', '.join(repr(k) for k in GIVEN)})"
+        " AND g.amount > 0"
+        " AND p.municipality_id = $1 AND e.created_at >= $2 AND e.created_at < $3"
+        " GROUP BY pot.program_id, e.id",
+        municipality_id,
+        start,
+        end,
+    )
+    given: dict[int, list[_Gift]] = defaultdict(list)
+    for g in gifts:
+        given[g.program_id].append(g)
+    names = await _names(sql, [], sorted({k[1] for k in grouped} | set(given)))
+    lines = []
+    for (use, program_id), rows in sorted(grouped.items()):
+        flow = _flow([r for r in rows if r.kind != "ORDER_CANCEL"], -1)
+        points = -sum(r.points for r in rows)
+        if points or flow.entries:
+            name = names.get(("PROGRAM", program_id), "")
+            lines.append(UseLine(use, program_id, name, flow.entries, flow.residents, points))
+    for program_id, listed in sorted(given.items()):
+        lines.append(
+            UseLine(
+                "DONATIONS",
+                program_id,
+                names.get(("PROGRAM", program_id), ""),
+                len(listed),
+                len({g.resident_id for g in listed if g.resident_id is not None}),
+                sum(g.points for g in listed),
+            )
+        )
+    return lines
 
 
 def _funders(held: list[_Held], expired: list[_Moved], names: dict[tuple[str, int], str]) -> list[FunderLine]:

@@ -48,9 +48,11 @@ def _invalid(message: str, field: str) -> DomainError:
 
 
 def _check_program(program: ProgramView) -> None:
-    if program.kind is not ProgramKind.REGULAR:
+    if program.kind is not ProgramKind.REGULAR and not program.held:
         raise DomainError(
-            ErrorCode.NOT_ACCEPTED_HERE, "Vouchers are issued from regular programs.", "programId"
+            ErrorCode.NOT_ACCEPTED_HERE,
+            "Vouchers are issued from regular programs and held support events.",
+            "programId",
         )
 
 

@@ -25,6 +25,7 @@ from domain.clock import Clock, japan_date
 from domain.links.actions import add_service, link_service
 from domain.municipalities.actions import MunicipalityInput, add_municipality
 from domain.municipalities.queries import get_municipality_by_code
+from domain.online.items import ItemInput, add_item, list_items
 from domain.partners.actions import add_partner, rotate_partner_secret
 from domain.points.exchanges import ExchangeInput, exchange_points
 from domain.points.grants import GrantRequest, GrantRow, grant_points
@@ -36,7 +37,7 @@ from domain.programs.actions import (
     add_program,
     set_shop_programs,
 )
-from domain.programs.queries import list_programs_by_municipality
+from domain.programs.queries import ProgramView, list_programs_by_municipality
 from domain.programs.rules import ProgramUse
 from domain.residents import registration
 from domain.residents.actions import login_with_card
@@ -47,7 +48,7 @@ from domain.shops.places import ShopPlace, set_shop_place
 from domain.sql import reader, transaction
 from domain.staff.actions import StaffInput, add_staff, ensure_operator
 from domain.terminals.actions import TerminalInput, activate_terminal, register_terminal, revoke_terminal
-from models.programs import ProgramKind
+from models.programs import ProgramKind, SupportEventMode
 from models.sessions import SubjectKind
 from models.staff import StaffRole
 from models.terminals import TerminalKind
@@ -148,14 +149,14 @@ def _authority(settings: Settings, now: datetime) -> CardAuthority:
 
 
 async def _programs(
-    seed: Seeder, operator: Actor, code: str, name: str, premium: bool
+    seed: Seeder, operator: Actor, code: str, name: str, premium: bool, held: bool
 ) -> list[dict[str, Any]]:
     municipality = await get_municipality_by_code(reader(), code)
     existing = (await list_programs_by_municipality(reader(), [municipality.id]))[municipality.id]
     if not existing:
         today = japan_date(seed.now)
         regular = ProgramInput(code, ProgramKind.REGULAR, f"{name}ポイント", 100, REGULAR_USES)
-        event = ProgramInput(
+        event = ProgramInput(  # the donation drive of seed 002: the organiser receives the points
             code,
             ProgramKind.SUPPORT_EVENT,
             f"{name} 花火大会 応援",
@@ -165,13 +166,42 @@ async def _programs(
             ends_on=today + timedelta(days=60),
             organiser=f"{name}花火大会実行委員会",
             purpose="花火大会の開催を応援する",
+            mode=SupportEventMode.DONATION,
         )
+        if held:  # the field trial's event (seed 003): residents hold its points, spent on one street
+            event = ProgramInput(
+                code,
+                ProgramKind.SUPPORT_EVENT,
+                f"【期間限定】{name}実証実験ポイント",
+                100,
+                (ProgramUse.SHOPS,),
+                starts_on=today,
+                ends_on=today + timedelta(days=60),
+                organiser=name,
+                purpose="ブレーメン通り商店街で使える実証実験ポイント",
+                mode=SupportEventMode.HELD,
+            )
         existing = [await add_program(operator, form, seed.now) for form in (regular, event)]
         if premium:  # the demo's premium campaign: never on the first municipality's regular program
             await add_premium_campaign(
                 operator, existing[0].id, 20, seed.now, seed.now + timedelta(days=30), seed.now
             )
-    return [{"id": str(p.id), "name": p.name, "kind": p.kind.value} for p in existing]
+    await _items(seed, operator, code, name, existing)
+    return [
+        {"id": str(p.id), "name": p.name, "kind": p.kind.value} | ({"mode": p.mode.value} if p.mode else {})
+        for p in existing
+    ]
+
+
+async def _items(seed: Seeder, operator: Actor, code: str, name: str, programs: list[ProgramView]) -> None:
+    """What the municipality sells for points (seed 002: a seat at the yearly fireworks), once."""
+    if await list_items(code, on_sale_only=False):
+        return
+    payers = [p.id for p in programs if p.kind is ProgramKind.REGULAR]
+    seats = ItemInput(
+        code, f"{name} 花火大会 観覧席", "当日、本部テントで注文番号をお伝えください。", 1_000, 50, payers
+    )
+    await add_item(operator, seats, seed.now)
 
 
 async def _municipalities(seed: Seeder, operator: Actor) -> list[dict[str, Any]]:
@@ -199,7 +229,7 @@ async def _municipalities(seed: Seeder, operator: Actor) -> list[dict[str, Any]]
                 department=DEPARTMENT,
             ),
         )
-        programs = await _programs(seed, operator, code, name, premium=index == 1)
+        programs = await _programs(seed, operator, code, name, premium=index == 1, held=index == 0)
         out.append(
             {
                 "code": code,
@@ -219,7 +249,11 @@ async def _municipalities(seed: Seeder, operator: Actor) -> list[dict[str, Any]]
 
 async def _shops(seed: Seeder, operator: Actor, municipalities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
-    regular = {m["code"]: [p["id"] for p in m["programs"] if p["kind"] == "REGULAR"] for m in municipalities}
+    # a shop takes its municipality's regular program and its held events (the trial's street)
+    regular = {
+        m["code"]: [p["id"] for p in m["programs"] if p["kind"] == "REGULAR" or p.get("mode") == "HELD"]
+        for m in municipalities
+    }
     for code, shops in SHOPS.items():
         for index, (name, category) in enumerate(shops, start=1):
             shop_id = await reader().fetchval("SELECT id FROM shops WHERE name = $1", name)

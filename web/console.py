@@ -381,6 +381,7 @@ def _glance(text: Text, r: MonthlyReport) -> str:
         for f in r.by_funder
     ]
     sources = [(SOURCE_NAMES[s.source], s.name, f"{s.entries:,}", f"{s.points:,}") for s in r.by_source]
+    uses = [(text(f"console.byuse_{u.use}"), u.name, f"{u.entries:,}", f"{u.points:,}") for u in r.by_use]
     base = f"/reports/{r.municipality_code}/{r.month}"
     return (
         f"<h2>{escape(text('console.month', month=r.month))}</h2>"
@@ -394,6 +395,16 @@ def _glance(text: Text, r: MonthlyReport) -> str:
             (text("console.source"), text("console.name"), text("console.entries"), "pt"),
             sources,
             2,
+        )
+        + (
+            data_table(
+                text("console.by_use"),
+                (text("console.use"), text("console.name"), text("console.entries"), "pt"),
+                uses,
+                2,
+            )
+            if uses
+            else ""
         )
         + data_table(
             text("console.by_funder"),

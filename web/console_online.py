@@ -127,7 +127,7 @@ class OnlineDesk(Desk):
             text(k)
             for k in (
                 "console.order_no",
-                "console.item",
+                "console.goods",
                 "console.order_quantity",
                 "console.points",
                 "console.my_key_id",
@@ -142,7 +142,7 @@ class OnlineDesk(Desk):
                 text,
                 "/console/online/restock",
                 town,
-                select("restock-item", text("console.item"), item_choices, name="item")
+                select("restock-item", text("console.goods"), item_choices, name="item")
                 + field(
                     "restock-add",
                     text("console.item_restock_add"),
@@ -154,7 +154,7 @@ class OnlineDesk(Desk):
                 text,
                 "/console/online/sale",
                 town,
-                select("sale-item", text("console.item"), item_choices, name="item")
+                select("sale-item", text("console.goods"), item_choices, name="item")
                 + select(
                     "sale-state",
                     text("console.item_on_sale"),

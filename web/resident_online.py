@@ -70,9 +70,10 @@ class OnlinePages:
         orders = await my_orders(found.actor)
         notice = Notice.from_query(request)
         labels = {e.program.id: _event_label(text, e.program, e.municipality.name) for e in events}
+        plain = {e.program.id: f"{e.municipality.name} {e.program.name}" for e in events}
         body = (
             f"<h1>{escape(text('online.title'))}</h1><p>{escape(text('online.lead'))}</p>"
-            + ("" if notice is None else notice.html(text, names | labels))
+            + ("" if notice is None else notice.html(text, names | plain))
             + _move_form(text, reserved, events, labels)
             + _give_form(text, givable, balances, names, labels)
             + _items(text, items, balances, names)

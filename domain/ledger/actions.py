@@ -55,7 +55,8 @@ async def expire_lots(
     holds at most ``batch_size`` accounts), writing one EXPIRE entry per account. Re-running after
     a crash expires only what is still unexpired: a second run changes nothing. ``on_expired`` runs
     in each batch's transaction (e.g. to write the e-mail that reports it). Reserved points never
-    expire: when their time comes they move (domain.points.reserved).
+    expire: when their time comes they move (domain.points.reserved). Nor do a donation event's
+    gifts: they are its organiser's, paid at the event's close (domain.settlement.actions).
     """
     now = clock.now()
     report = ExpiryReport()
@@ -79,7 +80,8 @@ async def _expire_batch(
     candidates = await sql.fetch(
         "SELECT DISTINCT account_id FROM (SELECT l.account_id FROM lots l JOIN accounts a ON a.id ="
         " l.account_id"
-        " WHERE l.remaining > 0 AND l.expires_at <= $1 AND a.kind NOT IN ('RESIDENT_RESERVED', 'VOUCHER')"
+        " WHERE l.remaining > 0 AND l.expires_at <= $1"
+        " AND a.kind NOT IN ('RESIDENT_RESERVED', 'VOUCHER', 'EVENT_GIFTS')"
         " ORDER BY l.expires_at LIMIT $2) due",
         now,
         batch_size,

@@ -19,6 +19,13 @@ SOURCE_NAMES = {
     "ADMINISTRATIVE": "行政ポイント",
     "PREMIUM": "プレミアム",
     "PRINTED_VOUCHERS": "印刷したポイント券",
+    "REFUNDS": "注文取消による返還",
+}
+USE_NAMES = {
+    "SHOPS": "店舗で利用",
+    "EVENT_SHOPS": "保有型イベント（加盟店で利用）",
+    "ONLINE": "オンライン注文",
+    "DONATIONS": "寄付型イベントへの寄付",
 }
 FUNDER_NAMES = {
     "PARTNER": "パートナー",
@@ -56,6 +63,11 @@ def report_rows(r: MonthlyReport) -> list[list[str | int]]:
     rows += [[], ["利用店舗ID", "店舗名", "店舗の自治体", "件数", "ポイント"]]
     rows += [
         [s.shop_id, spreadsheet_safe(s.name), s.municipality_code, s.entries, s.points] for s in r.by_shop
+    ]
+    rows += [[], ["用途", "ポイントID", "名称", "件数", "人数", "ポイント"]]
+    rows += [
+        [USE_NAMES[u.use], u.program_id, spreadsheet_safe(u.name), u.entries, u.residents, u.points]
+        for u in r.by_use
     ]
     rows += [
         [],

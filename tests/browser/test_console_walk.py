@@ -21,6 +21,7 @@ ADMIN_PAGES = [
     "/console/shops",
     "/console/terminals",
     "/console/portal",
+    "/console/online",
     "/console/staff",
     "/console/residents",
     "/console/audit",

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from domain.clock import japan_date
+from domain.ledger.actions import expire_lots
 from domain.sql import reader
 from models.programs import ProgramKind, SupportEventMode
 from models.staff import StaffRole
@@ -289,6 +290,10 @@ async def test_the_organiser_is_paid_at_the_events_close_through_settlement(peop
         }
     ]
     assert december["settlement"]["payableYen"] == 1500  # the organiser's, paid once the event closed
+    clock.advance(timedelta(days=120))  # long past the donated points' own expiry
+    await expire_lots(clock)
+    gifts = "SELECT balance FROM accounts WHERE kind = 'EVENT_GIFTS' AND program_id = $1"
+    assert await reader().fetchval(gifts, drive.id) == 1500  # the organiser's: they never lapse
 
 
 async def _seats(people, town, stock=1, price=300):

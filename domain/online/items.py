@@ -14,7 +14,7 @@ cannot get elsewhere; the original service's regional specialities), and the ord
   it took were, valid for the program's validity from the day of the return.
 
 An order keeps only itself (item, quantity, points, state); nothing else about the purchase is
-stored (product.md §3).
+stored (product.md §3): the journal's entries say "online order", never what was bought.
 """
 
 from collections.abc import Sequence
@@ -293,7 +293,7 @@ async def order_item(
             actor=actor.label,
             now=now,
             legs=[Leg(account, budget, points)],
-            memo=f"{item.name} × {quantity}",
+            memo=f"{town.name} オンライン注文",  # never what was bought (product.md §3)
         )
         order_id = await sql.fetchval(
             "INSERT INTO orders (item_id, resident_id, program_id, quantity, points, status, entry_id,"
@@ -427,7 +427,12 @@ async def cancel_order(actor: Actor | None, order_id: int, now: datetime) -> Ord
             for t in taken
         ]
         entry = await post_entry(
-            sql, kind="ORDER_CANCEL", actor=actor.label, now=now, legs=legs, memo=f"{order.item_name} 取消"
+            sql,
+            kind="ORDER_CANCEL",
+            actor=actor.label,
+            now=now,
+            legs=legs,
+            memo=f"{town.name} オンライン注文の取消",
         )
         await sql.execute("UPDATE orders SET cancel_entry_id = $2 WHERE id = $1", order_id, entry.id)
         await audit(sql, actor, "order.cancel", f"#{order.id} {order.item_name}", order.municipality_id, now)

@@ -93,6 +93,9 @@ COUNTERPART = {
     "AUTO_MOVE": "留保ポイントから自動移行",
     "PREMIUM": "プレミアム",
     "GIFT": "応援",
+    "DONATE": "寄付",
+    "ORDER": "オンライン注文",
+    "ORDER_CANCEL": "オンライン注文の取消（返還）",
     "EXPIRE": "有効期限切れ（失効）",
 }
 

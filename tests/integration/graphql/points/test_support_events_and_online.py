@@ -146,6 +146,12 @@ async def test_a_held_event_pays_vouchers_and_a_donation_event_takes_moved_point
     held = await _event(people, SupportEventMode.HELD, "商店街まつり")
     given = await _event(people, SupportEventMode.DONATION, "図書館の本を増やそう")
     await people.grant(town.staff, held.id, [(town.resident.my_key_id, 200)], key="held-grant-1")
+    partner = await people.partner(name="カード会社")
+    await people.consent(town.resident, "カード会社")
+    straight = _order(town.resident, 300, "held-1", "held-key-1") | {"programId": str(held.id)}
+    assert (await people.gql(EXCHANGE, partner, i=straight))["exchangePoints"]["userErrors"] == []
+    me = (await people.gql(BALANCES, town.resident.token))["me"]
+    assert {b["program"]["name"]: b["points"] for b in me["balances"]}["商店街まつり"] == 500  # 200 + 300
     voucher = await people.gql(
         "mutation($p: ID!) { issueVoucher(programId: $p, faceValue: 150) { voucher { faceValue }"
         " userErrors { code } } }",
@@ -360,6 +366,8 @@ async def test_an_order_is_taken_once_and_a_cancelled_one_returns_stock_and_poin
     twice = (await people.gql(FULFIL, town.admin, o=order_id))["fulfilOrder"]
     assert twice["userErrors"] == [{"code": "INVALID_INPUT", "field": "orderId"}]
     assert (await people.gql(ITEMS, c="141305"))["items"][0]["stock"] == 3
+    bought = "SELECT COUNT(*) FROM journal_entries WHERE memo LIKE '%観覧席%'"
+    assert await reader().fetchval(bought) == 0  # the ledger never says what was bought
     rid = await _rid(town.resident)
     lots = await reader().fetch(
         "SELECT l.original, l.funder_kind, l.expires_at FROM lots l JOIN accounts a ON a.id = l.account_id"

@@ -29,6 +29,7 @@ class Settlement(Model):
     payable_yen = fields.BigIntField()  # to shops, this run
     receivable_yen = fields.BigIntField()  # from partners, this run
     closed_by = fields.CharField(max_length=120)
+    rules = fields.SmallIntField(default=1)  # which rules computed it (domain.settlement.actions.RULES)
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -244,6 +244,7 @@ class _Run:
     period_start: date
     period_end: date
     digest: str
+    rules: int
     entries: int
 
 
@@ -253,13 +254,13 @@ async def _check_settlements(sql: Sql) -> list[Breach]:
     breaches = []
     runs = await sql.fetch_as(
         _Run,
-        "SELECT s.id, s.municipality_id, m.code, s.period_start, s.period_end, s.digest,"
+        "SELECT s.id, s.municipality_id, m.code, s.period_start, s.period_end, s.digest, s.rules,"
         " (SELECT COUNT(*) FROM settlement_entries e WHERE e.settlement_id = s.id) AS entries"
         " FROM settlements s JOIN municipalities m ON m.id = s.municipality_id WHERE s.status = 'CLOSED'"
         " ORDER BY s.id",
     )
     for run in runs:
-        lines = await compute_lines(sql, run.id, run.municipality_id)
+        lines = await compute_lines(sql, run.id, run.municipality_id, run.rules)
         stored = await stored_statements(sql, run.id)
         digest = settlement_digest(run.code, run.period_start, run.period_end, run.entries, lines, stored)
         if digest != run.digest:

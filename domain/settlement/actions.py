@@ -46,6 +46,7 @@ USES = ("SPEND", "CONVERT", "REDEEM")  # points used at a shop
 ARRIVALS = ("MOVE_RESERVED", "AUTO_MOVE", "GIFT", "EXCHANGE")  # partner points reaching a program
 GIVEN = ("GIFT", "DONATE")  # points given to a donation event (owed to its organiser)
 FEE_DIVISOR = 11
+RULES = 2  # 2: donation events' organisers are counterparties (EVENT lines); runs of 1 had none
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,8 @@ async def _close(
     cut = cut_of(end)
     settlement_id = await sql.fetchval(
         "INSERT INTO settlements (municipality_id, period_start, period_end, cut_at, payout_on, status,"
-        " digest, entry_count, payable_yen, receivable_yen, closed_by, created_at)"
-        " VALUES ($1, $2, $3, $4, $5, 'CLOSING', '', 0, 0, 0, $6, $7) RETURNING id",
+        " digest, entry_count, payable_yen, receivable_yen, closed_by, created_at, rules)"
+        " VALUES ($1, $2, $3, $4, $5, 'CLOSING', '', 0, 0, 0, $6, $7, $8) RETURNING id",
         municipality.id,
         start,
         end,
@@ -216,6 +217,7 @@ async def _close(
         payout_of(end),
         by,
         now,
+        RULES,
     )
     entry_count = await _take_entries(sql, int(settlement_id), municipality.id, cut)
     lines = await compute_lines(sql, int(settlement_id), municipality.id)
@@ -297,8 +299,9 @@ class _Arrived:
     points: int
 
 
-async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int) -> list[Line]:
-    """A run's lines, from its entries' postings alone (verify calls this again to check a run)."""
+async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int, rules: int = RULES) -> list[Line]:
+    """A run's lines, from its entries' postings alone (verify calls this again to check a run, by
+    the rules it was closed with)."""
     uses, arrivals = ", ".join(f"'{k}'" for k in USES), ", ".join(f"'{k}'" for k in ARRIVALS)
     # per entry and program: the points taken from residents' accounts or a voucher, and the shop paid
     per_entry = (
@@ -363,9 +366,10 @@ async def compute_lines(sql: Sql, settlement_id: int, municipality_id: int) -> l
         if u.shop_municipality_id == municipality_id
     ]
     lines += [Line("PARTNER", a.partner_id, a.program_id, a.points, 0, a.points) for a in arrived]
-    lines += [
-        Line("EVENT", g.program_id, g.program_id, g.points, 0, g.points * g.yen_per_point) for g in given
-    ]
+    if rules >= 2:
+        lines += [
+            Line("EVENT", g.program_id, g.program_id, g.points, 0, g.points * g.yen_per_point) for g in given
+        ]
     return sorted(
         lines + _clearing(municipality_id, used), key=lambda x: (x.kind, x.counterparty, x.program_id)
     )

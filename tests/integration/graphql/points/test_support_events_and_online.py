@@ -3,12 +3,13 @@ GraphQL and the public pages: the field trial replayed end to end, the last seat
 each refuses (a refusal changes nothing)."""
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from domain.clock import japan_date
 from domain.ledger.actions import expire_lots
+from domain.ledger.verify import verify_ledger
 from domain.sql import reader
 from models.programs import ProgramKind, SupportEventMode
 from models.staff import StaffRole
@@ -296,6 +297,13 @@ async def test_the_organiser_is_paid_at_the_events_close_through_settlement(peop
         }
     ]
     assert december["settlement"]["payableYen"] == 1500  # the organiser's, paid once the event closed
+    # a run is checked by the rules it was closed with: November's, read as the old rules (no EVENT
+    # lines), no longer matches its digest, so verify must use each run's own
+    sql = reader()
+    await sql.execute("UPDATE settlements SET rules = 1 WHERE period_end = $1", date(2026, 11, 30))
+    assert [b.invariant for b in await verify_ledger(sql, None)] == ["I13"]
+    await sql.execute("UPDATE settlements SET rules = 2 WHERE period_end = $1", date(2026, 11, 30))
+    assert await verify_ledger(sql, None) == []
     clock.advance(timedelta(days=120))  # long past the donated points' own expiry
     await expire_lots(clock)
     gifts = "SELECT balance FROM accounts WHERE kind = 'EVENT_GIFTS' AND program_id = $1"

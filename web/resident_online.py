@@ -11,6 +11,7 @@ Each form carries a key made when the page was drawn, so pressing twice gives on
 """
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from html import escape
 
@@ -83,71 +84,71 @@ class OnlinePages:
         )
         return page(text, text("online.title"), body)
 
-    async def _post(self, request: Request) -> tuple[Text, SessionActor, dict[str, str]] | Response:
+    async def _act(
+        self, request: Request, act: Callable[[SessionActor, dict[str, str]], Awaitable[Notice]]
+    ) -> Response:
+        """Run one form's action (a card session's, CSRF checked) and come back to /me/online saying
+        what happened; a refusal keeps the program and the points asked for."""
         text = Text(language(request))
         checked = await self.residents.checked_form(request)
         if checked is None:
             return RedirectResponse(f"/signin?lang={text.lang}", status_code=303)
-        return text, checked[0], checked[1]
+        found, form = checked
+        try:
+            notice = await act(found, form)
+        except DomainError as error:
+            refused = Notice.refusal(error, to="/me/online")
+            notice = replace(refused, program=_number(form, "programId"), amount=_number(form, "points"))
+        return notice.redirect(text)
 
     async def move(self, request: Request) -> Response:
         """``POST /me/online/move``: reserved points into a support event taking points now."""
-        posted = await self._post(request)
-        if isinstance(posted, Response):
-            return posted
-        text, found, form = posted
-        program = ascii_int(form.get("programId", "")) or -1
-        points = ascii_int(form.get("points", "").strip()) or 0
-        try:
-            moved = await move_reserved_points(found.actor, program, points, self.clock.now())
-            notice = Notice("me.event_move_done", moved.points, moved.program.id, to="/me/online")
-        except DomainError as error:
-            notice = replace(Notice.refusal(error, to="/me/online"), program=program, amount=points)
-        return notice.redirect(text)
+
+        async def act(found: SessionActor, form: dict[str, str]) -> Notice:
+            moved = await move_reserved_points(
+                found.actor, _number(form, "programId") or -1, _number(form, "points") or 0, self.clock.now()
+            )
+            return Notice("me.event_move_done", moved.points, moved.program.id, to="/me/online")
+
+        return await self._act(request, act)
 
     async def donate(self, request: Request) -> Response:
         """``POST /me/online/donate``: points from a balance to a donation event."""
-        posted = await self._post(request)
-        if isinstance(posted, Response):
-            return posted
-        text, found, form = posted
-        program = ascii_int(form.get("programId", "")) or -1
-        points = ascii_int(form.get("points", "").strip()) or 0
-        try:
+
+        async def act(found: SessionActor, form: dict[str, str]) -> Notice:
             done = await donate_points(
                 found.actor,
-                program,
-                points,
-                ascii_int(form.get("fromProgramId", "")) or -1,
+                _number(form, "programId") or -1,
+                _number(form, "points") or 0,
+                _number(form, "fromProgramId") or -1,
                 form.get("showName") == "yes",
                 form.get("key", ""),
                 self.clock.now(),
                 form.get("donorName") or None,
             )
-            notice = Notice("me.donate_done", done.points, done.program_id, to="/me/online")
-        except DomainError as error:
-            notice = replace(Notice.refusal(error, to="/me/online"), program=program, amount=points)
-        return notice.redirect(text)
+            return Notice("me.donate_done", done.points, done.program_id, to="/me/online")
+
+        return await self._act(request, act)
 
     async def order(self, request: Request) -> Response:
         """``POST /me/online/order``: an item, paid with one program's points."""
-        posted = await self._post(request)
-        if isinstance(posted, Response):
-            return posted
-        text, found, form = posted
-        try:
+
+        async def act(found: SessionActor, form: dict[str, str]) -> Notice:
             done = await order_item(
                 found.actor,
-                ascii_int(form.get("itemId", "")) or -1,
-                ascii_int(form.get("quantity", "").strip()) or 0,
-                ascii_int(form.get("programId", "")) or -1,
+                _number(form, "itemId") or -1,
+                _number(form, "quantity") or 0,
+                _number(form, "programId") or -1,
                 form.get("key", ""),
                 self.clock.now(),
             )
-            notice = Notice("me.order_done", done.points, amount=done.id, to="/me/online")
-        except DomainError as error:
-            notice = Notice.refusal(error, to="/me/online")
-        return notice.redirect(text)
+            return Notice("me.order_done", done.points, amount=done.id, to="/me/online")
+
+        return await self._act(request, act)
+
+
+def _number(form: dict[str, str], name: str) -> int | None:
+    return ascii_int(form.get(name, "").strip())
 
 
 def _move_form(text: Text, reserved: int, events: list[EventOnShow], labels: dict[int, str]) -> str:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright
@@ -137,3 +138,13 @@ async def shop_with_camera(
             yield phone
         finally:
             await browser.close()
+
+
+async def partner_token(client: httpx.AsyncClient, partner: dict[str, str]) -> str:
+    """A demo partner's client-credentials token, for a test to act as the partner's server."""
+    answer = await client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(partner["clientId"], partner["clientSecret"]),
+    )
+    return str(answer.json()["access_token"])

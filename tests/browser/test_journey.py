@@ -5,7 +5,7 @@ camera and the resident's open My Page shows it redeemed. Then every page once i
 import httpx
 import pytest
 
-from tests.browser.conftest import serious_violations, shop_with_camera
+from tests.browser.conftest import partner_token, serious_violations, shop_with_camera
 
 pytestmark = pytest.mark.browser
 EXCHANGE = (
@@ -17,13 +17,7 @@ EXCHANGE = (
 async def _exchange(site, customer: str) -> None:
     partner = site.demo["partners"][0]
     async with httpx.AsyncClient(base_url=site.url) as client:
-        token = (
-            await client.post(
-                "/oauth/token",
-                data={"grant_type": "client_credentials"},
-                auth=(partner["clientId"], partner["clientSecret"]),
-            )
-        ).json()["access_token"]
+        token = await partner_token(client, partner)
         order = {
             "partnerCustomerId": customer,
             "partnerPoints": 2000,

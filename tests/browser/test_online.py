@@ -6,7 +6,7 @@ the seat over on the console. axe-core finds nothing on any of these pages, in J
 import httpx
 import pytest
 
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import partner_token, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 ISSUE = "mutation { issueCoupons(count: 1, points: 500) { codes userErrors { code } } }"
@@ -15,13 +15,7 @@ ISSUE = "mutation { issueCoupons(count: 1, points: 500) { codes userErrors { cod
 async def _coupon(site) -> str:
     partner = site.demo["partners"][0]
     async with httpx.AsyncClient(base_url=site.url) as client:
-        token = (
-            await client.post(
-                "/oauth/token",
-                data={"grant_type": "client_credentials"},
-                auth=(partner["clientId"], partner["clientSecret"]),
-            )
-        ).json()["access_token"]
+        token = await partner_token(client, partner)
         answer = await client.post(
             "/graphql", json={"query": ISSUE}, headers={"Authorization": f"Bearer {token}"}
         )

@@ -1,6 +1,6 @@
 """Schemathesis fuzzes the GraphQL API of a live, seeded server, as each kind of caller.
 
-Time-boxed (MYKEY_FUZZ_SECONDS per caller, 15 by default): the anonymous public, the operator, a
+Time-boxed (MYKEY_FUZZ_SECONDS per caller, 10 by default): the anonymous public, the operator, a
 municipality admin and staff, a shop clerk, a PAY terminal, a partner and a resident signed in with
 the card. Every answer must be a coded one: no HTTP 5xx, no INTERNAL (tests/fuzz/schemathesis_hooks.py).
 """
@@ -18,7 +18,7 @@ from domain.cards.virtual import VirtualCard
 from tests.servers import seeded_site
 
 ROOT = Path(__file__).resolve().parents[2]
-SECONDS = os.environ.get("MYKEY_FUZZ_SECONDS", "15")
+SECONDS = os.environ.get("MYKEY_FUZZ_SECONDS", "10")
 pytestmark = pytest.mark.fuzz
 
 

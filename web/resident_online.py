@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from domain.auth.sessions import SessionActor
 from domain.clock import JST, Clock
 from domain.errors import DomainError
-from domain.municipalities.portal import EventOnShow, overview
+from domain.municipalities.portal import EventOnShow, events_taking_points
 from domain.numbers import ascii_int
 from domain.online.donations import donate_points
 from domain.online.items import ItemView, OrderView, items_payable_with, my_orders, order_item
@@ -62,8 +62,7 @@ class OnlinePages:
         balances = await list_balances(sql, resident.id, now)
         names = await self.residents.program_names(sql, [b.program_id for b in balances])
         reserved = sum(lot.points for lot in await list_reserved(sql, resident.id, now))
-        shown = await overview(sql, now)
-        events = shown.events[:MOST_EVENTS]
+        events = await events_taking_points(sql, now, MOST_EVENTS)
         programs = await list_programs_by_id(sql, [b.program_id for b in balances]) if balances else {}
         towns_held = {p.municipality_id for p in programs.values()}
         givable = [e for e in events if e.program.takes_donations and e.program.municipality_id in towns_held]

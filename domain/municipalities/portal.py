@@ -7,12 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.clock import japan_date
-from domain.municipalities.queries import MunicipalityView, get_municipality_by_code, list_municipalities
+from domain.municipalities.queries import (
+    MunicipalityView,
+    get_municipality_by_code,
+    list_municipalities,
+    list_municipalities_by_id,
+)
 from domain.online.donations import received as received_by_events
 from domain.programs.queries import (
     CampaignView,
     ProgramView,
     list_active_campaigns,
+    list_programs_by_id,
     list_programs_by_municipality,
 )
 from domain.settlement.publishing import PublishedMonth, list_published
@@ -101,3 +107,22 @@ async def municipality_page(sql: Sql, code: str, now: datetime, shops: int = 20)
     places = await search_places(sql, PlaceSearch(municipality_code=town.code), shops)
     published = await list_published(sql, town.id)
     return MunicipalityPage(town, programs[town.id], events, campaigns, places, published)
+
+
+async def events_taking_points(sql: Sql, now: datetime, limit: int = 50) -> list[EventOnShow]:
+    """The support events of every municipality taking points today (Japan days), closing first."""
+    today = japan_date(now)
+    ids = await sql.fetchints(
+        "SELECT id FROM programs WHERE kind = 'SUPPORT_EVENT' AND starts_on <= $1 AND ends_on >= $1"
+        " ORDER BY ends_on, id LIMIT $2",
+        today,
+        limit,
+    )
+    if not ids:
+        return []
+    programs = await list_programs_by_id(sql, ids)
+    towns = await list_municipalities_by_id(sql, sorted({p.municipality_id for p in programs.values()}))
+    received = await received_by_events(sql, ids)
+    return [
+        EventOnShow(programs[i], towns[programs[i].municipality_id], *received.get(i, (0, 0))) for i in ids
+    ]

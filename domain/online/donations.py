@@ -84,10 +84,12 @@ async def donate_points(
         event = await get_program(sql, program_id)
         _check_event(event, now)
         source = await get_program(sql, from_program_id, "fromProgramId")
-        if source.municipality_id != event.municipality_id or source.takes_donations:
+        same_value = source.yen_per_point == event.yen_per_point  # the organiser is paid at the event's
+        if source.municipality_id != event.municipality_id or source.takes_donations or not same_value:
             raise DomainError(
                 ErrorCode.NOT_ACCEPTED_HERE,
-                "Give this event points of its own municipality's program or held events.",
+                "Give this event points of its own municipality's program or held events, at the same yen"
+                " per point.",
                 "fromProgramId",
             )
         account = await get_account(sql, accounts.resident_program(actor.id, source.id))

@@ -62,7 +62,7 @@ CLOSE = (
 TRIAL = "【期間限定】川崎市実証実験ポイント"
 
 
-async def _event(people, mode, name, days=4, validity=100):
+async def _event(people, mode, name, days=4, validity=100, yen_per_point=1):
     today = japan_date(people.clock.now())
     return await people.program(
         kind=ProgramKind.SUPPORT_EVENT,
@@ -72,6 +72,7 @@ async def _event(people, mode, name, days=4, validity=100):
         ends_on=today + timedelta(days=days),
         organiser="川崎市経済労働局",
         mode=mode,
+        yen_per_point=yen_per_point,
     )
 
 
@@ -248,6 +249,14 @@ async def test_a_donation_refuses_what_it_cannot_do_and_changes_nothing(people, 
     assert (await give(n=5000))[0]["code"] == "INSUFFICIENT_POINTS"
     assert (await give(e=str(held.id)))[0]["code"] == "NOT_ACCEPTED_HERE"
     assert (await give(f=str(away.id)))[0]["field"] == "fromProgramId"
+    dearer = await _event(people, SupportEventMode.HELD, "二倍ポイント", yen_per_point=2)
+    await people.grant(town.staff, dearer.id, [(town.resident.my_key_id, 100)], key="dearer-grant")
+    assert (await give(f=str(dearer.id)))[0] == {
+        "code": "NOT_ACCEPTED_HERE",
+        "field": "fromProgramId",
+        "message": "Give this event points of its own municipality's program or held events, at the same"
+        " yen per point.",
+    }  # the organiser is paid at the event's rate: a 2-yen point would be given as 1
     assert (await give(s=True, name="あ" * 31))[0]["field"] == "donorName"
     password = await people.gql(
         "mutation($id: String!, $pw: String!) { loginWithPassword(myKeyId: $id, password: $pw) { token } }",

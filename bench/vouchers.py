@@ -239,6 +239,8 @@ async def main() -> int:
         bearer = (
             await transaction(lambda sql: open_session(sql, SubjectKind.STAFF, clerk, NOW, hours=2))
         ).token
+        # first, while no server holds connections (PostgreSQL here allows 100)
+        database_rate = await spend_rate(dsn, CLIENTS, SECONDS)
         graphql, graphql_url = await _serve("api.app:app_from_env", env)
         plain, plain_url = await _serve("bench.plain_redeem:app_from_env", env)
         processes = [graphql, plain]
@@ -250,11 +252,10 @@ async def main() -> int:
         graphql_rate = await _measure(
             graphql_url + "/graphql", bearer, tokens[200 + PER_SERVER :], graphql=True
         )
-        database_rate = await spend_rate(dsn, CLIENTS, SECONDS)
         client = "wrk" if shutil.which("wrk") else "httpx (install wrk for the real figure)"
         print(f"Voucher redemptions over HTTP, uvicorn 2 workers, {CLIENTS} connections by {client}")
         print(f"  plain Starlette endpoint : {plain_rate:8.0f} redemptions/s")
-        print(f"  GraphQL redeemVoucher    : {graphql_rate:8.0f} redemptions/s  (aim: >= 1,200)")
+        print(f"  GraphQL redeemVoucher    : {graphql_rate:8.0f} redemptions/s")
         print(f"  GraphQL / plain          : {graphql_rate / plain_rate:8.0%}  (aim: >= 70 %)")
         print(f"  PostgreSQL's own spend   : {database_rate:8.0f} transactions/s  (pgbench -M prepared)")
         print(f"  plain / PostgreSQL       : {plain_rate / database_rate:8.0%}")

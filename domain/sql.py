@@ -187,6 +187,17 @@ def as_record(record: type[R], row: Mapping[str, object]) -> R:
     return record(**{name: convert(row[name]) for name, convert in converters})
 
 
+def raised(exc: BaseException, sqlstate: str) -> str | None:
+    """The DETAIL of the database error with ``sqlstate`` behind ``exc`` (a function's own RAISE),
+    or None when ``exc`` is something else."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "sqlstate", None) == sqlstate:
+            return str(getattr(seen, "detail", "") or "")
+        seen = seen.__cause__
+    return None
+
+
 def is_retryable(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:

@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 from domain.errors import ErrorCode
 from domain.ledger.errors import LedgerError
 from domain.ledger.journal import Leg, post_entry
+from domain.ledger.rules import PostingLine, entry_digest
 from domain.points import accounts
 from domain.sql import reader, transaction
 
@@ -126,3 +127,73 @@ async def test_a_leg_must_move_a_positive_whole_number_between_two_accounts(book
             await books.post([Leg(resident, shop, amount)])
     with pytest.raises(ValueError, match="two different accounts"):
         await books.post([Leg(shop, shop, 1)])
+
+
+AWKWARD_TEXT = [
+    'plain',
+    'quote " and backslash \\ and slash /',
+    "newline\n tab\t return\r bell\x07 escape\x1b unit\x1f delete\x7f",
+    "川崎市 ｶﾅ 🎫 \u2028\u2029 é",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD_TEXT)
+async def test_each_entry_digest_is_the_one_python_computes_from_its_rows(books, clock, text):
+    """On PostgreSQL the server writes the entry (mk_post_entry); its digest must still be the SHA-256
+    of rules.entry_digest's canonical JSON, whatever the memo, actor or key hold."""
+    resident, shop = await books.resident_and_shop()
+    await books.grant(resident, 40, days=10, funder="A")
+    await books.grant(resident, 70, days=20, funder="B")
+    clock.advance(timedelta(microseconds=123_457))
+    now = clock.now()
+
+    async def work(sql):
+        await sql.execute(  # what idempotency.once remembers beside a keyed entry
+            "INSERT INTO idempotency_records (actor, key, request_hash, response, created_at)"
+            " VALUES ($1, $2, $4, '{}', $3)",
+            f"staff {text}",
+            f"key {text}",
+            now,
+            "0" * 64,
+        )
+        return await post_entry(
+            sql,
+            kind="SPEND",
+            actor=f"staff {text}",
+            now=now,
+            legs=[Leg(resident, shop, 90)],
+            memo=text,
+            idempotency_key=f"key {text}",
+        )
+
+    entry = await transaction(work)
+    rows = await reader().fetch(
+        "SELECT account_id, lot_id, amount FROM postings WHERE entry_id = $1 ORDER BY id", entry.id
+    )
+    stored = [PostingLine(int(r["account_id"]), r["lot_id"], int(r["amount"])) for r in rows]
+    assert stored == list(entry.postings)
+    assert [(p.amount) for p in stored if p.account_id == resident.id] == [-40, -50]
+    expected = entry_digest(
+        kind="SPEND",
+        actor=f"staff {text}",
+        idempotency_key=f"key {text}",
+        memo=text,
+        created_at=now,
+        postings=stored,
+    )
+    assert entry.digest == expected
+    assert await reader().fetchval("SELECT digest FROM journal_entries WHERE id = $1", entry.id) == expected
+
+
+async def test_points_moved_between_lot_accounts_keep_one_lot_per_funder_and_expiry(books, clock):
+    """Three source lots (two of one funder and expiry) arrive as two lots, in arrival order; a lot made
+    of one piece names the lot it came from."""
+    first, _ = await books.resident_and_shop()
+    second = await books.account(accounts.resident_program(2, 1))
+    for funder in ("A", "A", "B"):
+        await books.grant(first, 10, days=30, funder=funder)
+    await books.grant(first, 5, days=90, funder="A")
+    source_lots = await books.lots(first)
+    await books.post([Leg(first, second, 32)], kind="TRANSFER")
+    arrived = [(lot["funder_ref"], lot["original"], lot["origin_id"]) for lot in await books.lots(second)]
+    assert arrived == [("A", 20, None), ("B", 10, source_lots[2]["id"]), ("A", 2, source_lots[3]["id"])]

@@ -52,8 +52,13 @@ def shop(shop_id: int, shard: int) -> Owner:
     return Owner(AccountKind.SHOP, shop_id=shop_id, shard=shard)
 
 
-async def open_shop(sql: Sql, shop_id: int, now: datetime) -> AccountRef:
-    owner = shop(shop_id, secrets.randbelow(SHOP_SHARDS))
+def any_shard() -> int:
+    """The shard a payment or redemption credits: one at random."""
+    return secrets.randbelow(SHOP_SHARDS)
+
+
+async def open_shop(sql: Sql, shop_id: int, now: datetime, shard: int | None = None) -> AccountRef:
+    owner = shop(shop_id, any_shard() if shard is None else shard)
     return await get_account(sql, owner) or await open_account(sql, owner, now)
 
 

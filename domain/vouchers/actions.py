@@ -197,6 +197,50 @@ async def _refusal(sql: Sql, serial: str, now: datetime) -> DomainError:
     )
 
 
+REDEEM_IN_SERVER = "SELECT mk_redeem_voucher($1, $2, $3, $4, $5, $6)"
+
+
+async def _redeem_in_server(
+    sql: Sql, voucher: VoucherView, shop_id: int, actor: str, memo: str, now: datetime
+) -> None:
+    """On PostgreSQL: the flip, the move and the redemption row in one call of ``mk_redeem_voucher``
+    (migration 0018). It answers -1 when the shard's account is not open yet (opened here, once)."""
+    shard = accounts.any_shard()
+    entry_id = await sql.fetchval(REDEEM_IN_SERVER, voucher.id, shop_id, shard, actor, memo, now)
+    if entry_id == -1:
+        await accounts.open_shop(sql, shop_id, now, shard)
+        entry_id = await sql.fetchval(REDEEM_IN_SERVER, voucher.id, shop_id, shard, actor, memo, now)
+    if entry_id is None:
+        raise await _refusal(sql, voucher.serial, now)
+
+
+async def _redeem(sql: Sql, voucher: VoucherView, shop_id: int, actor: str, memo: str, now: datetime) -> None:
+    """On SQLite: the guarded flip, the move into one of the shop's accounts, the redemption row."""
+    taken = await sql.execute(
+        "UPDATE vouchers SET status = 'REDEEMED', closed_at = $2 WHERE id = $1 AND status = 'ISSUED'"
+        " AND expires_at > $2",
+        voucher.id,
+        now,
+    )
+    if taken != 1:
+        raise await _refusal(sql, voucher.serial, now)
+    source = await get_account(sql, accounts.voucher(voucher.id))
+    assert source is not None, "a voucher's account opens when it is issued"
+    shop = await accounts.open_shop(sql, shop_id, now)
+    entry = await post_entry(
+        sql, kind="REDEEM", actor=actor, now=now, legs=[Leg(source, shop, voucher.face_value)], memo=memo
+    )
+    await sql.execute(
+        "INSERT INTO voucher_redemptions (voucher_id, shop_id, actor, kind, entry_id, created_at)"
+        " VALUES ($1, $2, $3, 'REDEEM', $4, $5)",
+        voucher.id,
+        shop_id,
+        actor,
+        entry.id,
+        now,
+    )
+
+
 async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: datetime) -> Redemption:
     """Redeem the voucher whose token, QR text or typed code is ``text`` at the caller's shop,
     exactly once."""
@@ -211,34 +255,11 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
             raise DomainError(
                 ErrorCode.NOT_ACCEPTED_HERE, "This shop does not take this program's vouchers.", "token"
             )
-        taken = await sql.execute(
-            "UPDATE vouchers SET status = 'REDEEMED', closed_at = $2 WHERE id = $1 AND status = 'ISSUED'"
-            " AND expires_at > $2",
-            voucher.id,
-            now,
-        )
-        if taken != 1:
-            raise await _refusal(sql, voucher.serial, now)
-        source = await get_account(sql, accounts.voucher(voucher.id))
-        assert source is not None, "a voucher's account opens when it is issued"
-        shop = await accounts.open_shop(sql, shop_id, now)
-        entry = await post_entry(
-            sql,
-            kind="REDEEM",
-            actor=actor.label,
-            now=now,
-            legs=[Leg(source, shop, voucher.face_value)],
-            memo=f"{found.shop_name} でポイント券を利用",
-        )
-        await sql.execute(
-            "INSERT INTO voucher_redemptions (voucher_id, shop_id, actor, kind, entry_id, created_at)"
-            " VALUES ($1, $2, $3, 'REDEEM', $4, $5)",
-            voucher.id,
-            shop_id,
-            actor.label,
-            entry.id,
-            now,
-        )
+        memo = f"{found.shop_name} でポイント券を利用"
+        if sql.postgres:
+            await _redeem_in_server(sql, voucher, shop_id, actor.label, memo, now)
+        else:
+            await _redeem(sql, voucher, shop_id, actor.label, memo, now)
         data: dict[str, int | str] = {
             "serial": spoken(voucher.serial),
             "faceValue": voucher.face_value,

@@ -130,7 +130,7 @@ async def test_a_leg_must_move_a_positive_whole_number_between_two_accounts(book
 
 
 AWKWARD_TEXT = [
-    'plain',
+    "plain",
     'quote " and backslash \\ and slash /',
     "newline\n tab\t return\r bell\x07 escape\x1b unit\x1f delete\x7f",
     "川崎市 ｶﾅ 🎫 \u2028\u2029 é",

@@ -227,12 +227,37 @@ async def transaction(work: Callable[[Sql], Awaitable[T]], connection: str = "de
             await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
     else:  # pragma: no cover - the loop either breaks or raises
         raise AssertionError("unreachable")
+    await _after_commit(sql)
+    return result
+
+
+async def autocommit(work: Callable[[Sql], Awaitable[T]], connection: str = "default") -> T:
+    """Run ``work`` with each statement its own transaction (no BEGIN/COMMIT round trips), again
+    from the start if the database asks for a retry; then ``sql.after_commit``.
+
+    Only for work whose one write is a single statement (a server function such as
+    ``mk_redeem_voucher``): everything before it is a read, and the statement's own guard decides."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        sql = Sql(connections.get(connection))
+        try:
+            result = await work(sql)
+            break
+        except Exception as exc:
+            if attempt == MAX_ATTEMPTS or not is_retryable(exc):
+                raise
+            await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
+    else:  # pragma: no cover - the loop either breaks or raises
+        raise AssertionError("unreachable")
+    await _after_commit(sql)
+    return result
+
+
+async def _after_commit(sql: Sql) -> None:
     for callback in sql.after_commit:
         try:
             await callback()
         except Exception:
             log.exception("a post-commit callback failed; the transaction itself committed")
-    return result
 
 
 def placeholders(rows: int, columns: int, start: int = 1) -> str:

@@ -6,7 +6,9 @@
   points it holds would have, whichever comes first.
 * ``redeem_voucher``: shop staff or a PAY terminal of a shop that accepts the program, before expiry.
   One guarded UPDATE flips ISSUED → REDEEMED and a UNIQUE redemption row backs it, so of any number
-  of concurrent scans exactly one succeeds; the others learn when and where it was redeemed.
+  of concurrent scans exactly one succeeds; the others learn when and where it was redeemed. On
+  PostgreSQL the flip, the move and the redemption row are one statement (``mk_redeem_voucher``),
+  run without BEGIN/COMMIT: the voucher is read before it, and the flip's guard decides.
 * ``expire_vouchers`` (daily job): an unused resident voucher's value returns to the resident's
   program as a new lot (vouchers are issued from regular programs only, which always run); a budget
   voucher's value returns to the municipality's budget.
@@ -31,7 +33,7 @@ from domain.points import accounts
 from domain.programs.access import access_program_by_id
 from domain.programs.queries import ProgramView, get_program
 from domain.shops.access import access_shop_by_actor
-from domain.sql import Sql, as_datetime, reader, transaction
+from domain.sql import Sql, as_datetime, autocommit, reader, transaction
 from domain.vouchers.access import voucher_text
 from domain.vouchers.queries import VoucherView, get_voucher_by_serial, voucher_at_shop
 from domain.vouchers.tokens import VoucherKey, new_serial, spoken
@@ -272,8 +274,10 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
         redeemed = replace(voucher, status="REDEEMED")
         return Redemption(redeemed, shop_id, found.shop_name, now)
 
+    # on PostgreSQL the only write is one statement (mk_redeem_voucher): it needs no BEGIN/COMMIT
+    run = autocommit if reader().postgres else transaction
     try:
-        return await transaction(work)
+        return await run(work)
     except IntegrityError as exc:  # the UNIQUE redemption row: another scan won at the last moment
         raise DomainError(ErrorCode.ALREADY_REDEEMED, "Already used.", "token") from exc
 

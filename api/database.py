@@ -3,7 +3,9 @@
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate
 
 from api.settings import Settings
@@ -30,9 +32,29 @@ def connection_url(settings: Settings) -> str:
     return _with_params(url, {"minsize": "1", "maxsize": str(settings.pool_size)})
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pool connection given back without asyncpg's reset query (advisory unlock, CLOSE ALL,
+    UNLISTEN, RESET ALL): one round trip saved on every release, a third of a redemption's. Nothing
+    here leaves session state behind: advisory locks are transaction-scoped (pg_advisory_xact_lock),
+    cursors live inside transactions, LISTEN has its own connection (api.events), nothing runs SET.
+    asyncpg still rolls back a transaction left open."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+def connection_config(settings: Settings) -> str | dict[str, Any]:
+    url = connection_url(settings)
+    if settings.sqlite:
+        return url
+    config: dict[str, Any] = expand_db_url(url)
+    config["credentials"]["connection_class"] = PooledConnection
+    return config
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     return {
-        "connections": {"default": connection_url(settings)},
+        "connections": {"default": connection_config(settings)},
         "apps": {
             "models": {
                 "models": ["models"],

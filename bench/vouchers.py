@@ -208,10 +208,78 @@ async def _wrk(url: str, bearer: str, tokens: list[str], graphql: bool) -> float
     return int(redeemed) / float(seconds)
 
 
-async def _measure(url: str, bearer: str, tokens: list[str], graphql: bool) -> float:
+def _cpu() -> dict[int, tuple[str, int, int]]:
+    """Every process's (name, parent, CPU ticks used so far), from /proc."""
+    seen = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        seen[int(stat.parent.name)] = (name, int(fields[1]), int(fields[11]) + int(fields[12]))
+    return seen
+
+
+def _where_cpu_went(before: dict[int, tuple[str, int, int]], server: int, count: float) -> str:
+    """CPU milliseconds per redemption: the server's workers, PostgreSQL, wrk, everything else."""
+    after = _cpu()
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    groups: dict[str, float] = {"server": 0.0, "postgres": 0.0, "wrk": 0.0, "other": 0.0}
+    for pid, (name, parent, ticks) in after.items():
+        used = ticks - before.get(pid, (name, parent, 0))[2]
+        group = (
+            "server"
+            if server in (pid, parent)
+            else "postgres"
+            if name.startswith("postgres")
+            else "wrk"
+            if name == "wrk"
+            else "other"
+        )
+        groups[group] += used * tick_ms
+    return "  ".join(f"{name} {ms / count:.2f}" for name, ms in groups.items())
+
+
+async def _measure(url: str, bearer: str, tokens: list[str], graphql: bool, server: int) -> tuple[float, str]:
+    """Redemptions per second, and the CPU milliseconds each cost, by process group."""
+    before = _cpu()
+    started = time.perf_counter()
     if shutil.which("wrk"):
-        return await _wrk(url, bearer, tokens, graphql)
-    return await _load(url, bearer, tokens[:4000], graphql)
+        rate = await _wrk(url, bearer, tokens, graphql)
+    else:
+        rate = await _load(url, bearer, tokens[:4000], graphql)
+    count = rate * (time.perf_counter() - started)
+    return rate, _where_cpu_went(before, server, count)
+
+
+async def _spy(server: int, var: Path) -> asyncio.subprocess.Process | None:
+    """With BENCH_PYSPY=1 and py-spy installed: sample one worker of ``server`` while it is measured
+    (collapsed stacks, for bench/stacks.py)."""
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if not os.environ.get("BENCH_PYSPY") or spy is None:
+        return None
+    workers = (
+        await (
+            await asyncio.create_subprocess_exec("pgrep", "-P", str(server), stdout=asyncio.subprocess.PIPE)
+        ).communicate()
+    )[0].split()
+    return await asyncio.create_subprocess_exec(
+        spy,
+        "record",
+        "--pid",
+        workers[-1].decode(),
+        "--duration",
+        str(SECONDS),
+        "--format",
+        "raw",
+        "--nonblocking",
+        "-o",
+        str(var / "graphql.pyspy.txt"),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 async def main() -> int:
@@ -246,12 +314,16 @@ async def main() -> int:
         processes = [graphql, plain]
         await _load(plain_url + "/redeem", bearer, tokens[:100], graphql=False)  # warm-up
         await _load(graphql_url + "/graphql", bearer, tokens[100:200], graphql=True)
-        plain_rate = await _measure(
-            plain_url + "/redeem", bearer, tokens[200 : 200 + PER_SERVER], graphql=False
+        plain_rate, plain_cpu = await _measure(
+            plain_url + "/redeem", bearer, tokens[200 : 200 + PER_SERVER], False, plain.pid
         )
-        graphql_rate = await _measure(
-            graphql_url + "/graphql", bearer, tokens[200 + PER_SERVER :], graphql=True
+        spy = await _spy(graphql.pid, var)
+        graphql_rate, graphql_cpu = await _measure(
+            graphql_url + "/graphql", bearer, tokens[200 + PER_SERVER :], True, graphql.pid
         )
+        if spy is not None:
+            await spy.wait()
+            print(f"  py-spy of one GraphQL worker: {var / 'graphql.pyspy.txt'}")
         client = "wrk" if shutil.which("wrk") else "httpx (install wrk for the real figure)"
         print(f"Voucher redemptions over HTTP, uvicorn 2 workers, {CLIENTS} connections by {client}")
         print(f"  plain Starlette endpoint : {plain_rate:8.0f} redemptions/s")
@@ -260,6 +332,8 @@ async def main() -> int:
         print(f"  PostgreSQL's own spend   : {database_rate:8.0f} transactions/s  (pgbench -M prepared)")
         print(f"  plain / PostgreSQL       : {plain_rate / database_rate:8.0%}")
         print(f"  GraphQL / PostgreSQL     : {graphql_rate / database_rate:8.0%}  (aim: >= 20 %)")
+        print(f"  CPU ms per redemption, plain  : {plain_cpu}")
+        print(f"  CPU ms per redemption, GraphQL: {graphql_cpu}")
         redeemed = await admin_count(dsn)
         print(f"  redemptions recorded: {redeemed:,} (each voucher once)")
     finally:

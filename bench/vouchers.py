@@ -11,6 +11,7 @@ in bulk beforehand through the ledger's bulk path. BENCH_SECONDS sets each run's
 
 import asyncio
 import os
+import resource
 import shutil
 import socket
 import sys
@@ -222,22 +223,30 @@ def _cpu() -> dict[int, tuple[str, int, int]]:
     return seen
 
 
-def _where_cpu_went(before: dict[int, tuple[str, int, int]], server: int, count: float) -> str:
-    """CPU milliseconds per redemption: the server's workers, PostgreSQL, wrk, everything else."""
+def _children_cpu_ms() -> float:
+    """CPU used so far by this process's finished children (wrk, once it has exited)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (used.ru_utime + used.ru_stime) * 1000
+
+
+def _where_cpu_went(
+    before: dict[int, tuple[str, int, int]], server: int, client_ms: float, count: float
+) -> str:
+    """CPU milliseconds per redemption: the server's workers, PostgreSQL's processes, the load
+    generator, everything else on the machine."""
     after = _cpu()
     tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
-    groups: dict[str, float] = {"server": 0.0, "postgres": 0.0, "wrk": 0.0, "other": 0.0}
+    groups: dict[str, float] = {"server": 0.0, "postgres": 0.0, "client": client_ms, "other": 0.0}
     for pid, (name, parent, ticks) in after.items():
         used = ticks - before.get(pid, (name, parent, 0))[2]
-        group = (
-            "server"
-            if server in (pid, parent)
-            else "postgres"
-            if name.startswith("postgres")
-            else "wrk"
-            if name == "wrk"
-            else "other"
-        )
+        if pid == os.getpid():
+            group = "client" if not shutil.which("wrk") else "other"
+        elif server in (pid, parent):
+            group = "server"
+        elif name.startswith("postgres"):
+            group = "postgres"
+        else:
+            group = "other"
         groups[group] += used * tick_ms
     return "  ".join(f"{name} {ms / count:.2f}" for name, ms in groups.items())
 
@@ -245,13 +254,14 @@ def _where_cpu_went(before: dict[int, tuple[str, int, int]], server: int, count:
 async def _measure(url: str, bearer: str, tokens: list[str], graphql: bool, server: int) -> tuple[float, str]:
     """Redemptions per second, and the CPU milliseconds each cost, by process group."""
     before = _cpu()
+    children = _children_cpu_ms()
     started = time.perf_counter()
     if shutil.which("wrk"):
         rate = await _wrk(url, bearer, tokens, graphql)
     else:
         rate = await _load(url, bearer, tokens[:4000], graphql)
     count = rate * (time.perf_counter() - started)
-    return rate, _where_cpu_went(before, server, count)
+    return rate, _where_cpu_went(before, server, _children_cpu_ms() - children, count)
 
 
 async def _spy(server: int, var: Path) -> asyncio.subprocess.Process | None:

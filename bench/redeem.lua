@@ -47,5 +47,6 @@ function done(summary, latency, requests)
     ok = ok + thread:get("redeemed")
     no = no + thread:get("refused")
   end
-  io.write(string.format("WRK %d %d %d %.6f\n", ok, no, summary.requests, summary.duration / 1e6))
+  io.write(string.format("WRK %d %d %d %.6f %.3f %.3f\n", ok, no, summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end

@@ -17,9 +17,11 @@ import socket
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -28,9 +30,9 @@ from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
 from bench.pgbench_spend import spend_rate
 from domain.auth.sessions import open_session
-from domain.ledger.accounts import open_accounts
+from domain.ledger.accounts import open_account, open_accounts
 from domain.ledger.bulk import Credit, post_credits
-from domain.ledger.journal import Funder
+from domain.ledger.journal import Funder, Leg, post_entry
 from domain.municipalities.queries import get_municipality_by_code
 from domain.points import accounts
 from domain.sql import bulk_insert, transaction
@@ -43,6 +45,7 @@ CLIENTS = 32
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 PER_SERVER = int(os.environ.get("BENCH_REDEMPTIONS", "30000"))  # more than a run can use
 LUA = Path(__file__).with_name("redeem.lua")
+READS_PER_SECOND = int(os.environ.get("BENCH_READS_PER_SECOND", "1000"))
 NOW = datetime.now(UTC)
 REDEEM = "mutation($t: String!) { redeemVoucher(token: $t) { voucher { status } userErrors { code } } }"
 
@@ -119,6 +122,90 @@ async def _print_vouchers(program: int, count: int, key: VoucherKey) -> list[str
     return [key.token(s, 100, program, expires) for s in serials]
 
 
+@dataclass(frozen=True)
+class Rate:
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+async def _resident_bearer(program: int) -> str:
+    """A resident with 1,000 points in the program, signed in: whose balance the reads ask for."""
+
+    async def work(sql):  # type: ignore[no-untyped-def]
+        resident = await sql.fetchval(
+            "INSERT INTO residents (my_key_id, password_hash, notify_points_granted, notify_points_expired,"
+            " notify_password_changed, notify_my_key_id_changed, status, created_at)"
+            " VALUES ('BENCH001', 'x', false, false, false, false, 'ACTIVE', $1) RETURNING id",
+            NOW,
+        )
+        town = await get_municipality_by_code(sql, "141305", "code")
+        budget = await accounts.open_budget(sql, town, NOW)
+        mine = await open_account(sql, accounts.resident_program(int(resident), program), NOW)
+        funder = Funder(FunderKind.MUNICIPALITY, "141305")
+        leg = Leg(budget, mine, 1000, funder=funder, expires_at=NOW + timedelta(days=100))
+        await post_entry(sql, kind="GRANT", actor="bench", now=NOW, legs=[leg])
+        return (await open_session(sql, SubjectKind.RESIDENT, int(resident), NOW, hours=2)).token
+
+    return str(await transaction(work))
+
+
+async def _paced_reads(base: str, bearer: str, per_second: int, seconds: int) -> Rate:
+    """``me { balances }`` at a fixed rate over CLIENTS keep-alive connections; each latency counts
+    from when its request was due, so a server that falls behind shows it (no coordinated omission).
+    A bare HTTP/1.1 client: it must not eat the CPU it measures."""
+    address = urlsplit(base)
+    body = b'{"query":"{ me { balances { points } } }"}'
+    request = (
+        f"POST /graphql HTTP/1.1\r\nHost: {address.netloc}\r\nAuthorization: Bearer {bearer}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    total = per_second * seconds
+    latencies: list[float] = []
+    failures = 0
+    start = time.perf_counter() + 0.2
+
+    async def connection(first: int) -> None:
+        nonlocal failures
+        reader, writer = await asyncio.open_connection(address.hostname, address.port)
+        for n in range(first, total, CLIENTS):
+            due = start + n / per_second
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            writer.write(request)
+            status = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            answer = await reader.readexactly(length)
+            latencies.append((time.perf_counter() - due) * 1000)
+            if not status.startswith(b"HTTP/1.1 200") or b'"points":1000' not in answer:
+                failures += 1
+        writer.close()
+
+    await asyncio.gather(*(connection(k) for k in range(CLIENTS)))
+    if failures:
+        raise AssertionError(f"{failures} balance reads did not answer the balance")
+    elapsed = time.perf_counter() - start
+    return Rate(len(latencies) / elapsed, _percentile(latencies, 0.5), _percentile(latencies, 0.99))
+
+
+def _rss_mb(server: int) -> list[float]:
+    """Each worker's resident memory (VmRSS), in MB (not multiprocessing's resource tracker)."""
+    sizes = []
+    for pid, (_, parent, _) in _cpu().items():
+        if parent == server and b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+    return sorted(sizes)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -154,8 +241,9 @@ async def _serve(app: str, env: dict[str, str]) -> tuple[asyncio.subprocess.Proc
     return process, base
 
 
-async def _load(url: str, bearer: str, tokens: list[str], graphql: bool) -> float:
+async def _load(url: str, bearer: str, tokens: list[str], graphql: bool) -> Rate:
     queue = list(tokens)
+    latencies: list[float] = []
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
     headers = {"Authorization": f"Bearer {bearer}"}
     async with httpx.AsyncClient(limits=limits, headers=headers, timeout=30) as client:
@@ -164,6 +252,7 @@ async def _load(url: str, bearer: str, tokens: list[str], graphql: bool) -> floa
             done = 0
             while queue:
                 token = queue.pop()
+                sent = time.perf_counter()
                 if graphql:
                     response = await client.post(url, json={"query": REDEEM, "variables": {"t": token}})
                     answer = response.json()["data"]["redeemVoucher"]
@@ -171,15 +260,21 @@ async def _load(url: str, bearer: str, tokens: list[str], graphql: bool) -> floa
                 else:
                     answer = (await client.post(url, json={"token": token})).json()
                     assert answer.get("status") == "REDEEMED", answer
+                latencies.append((time.perf_counter() - sent) * 1000)
                 done += 1
             return done
 
         started = time.perf_counter()
         total = sum(await asyncio.gather(*(worker() for _ in range(CLIENTS))))
-        return total / (time.perf_counter() - started)
+        rate = total / (time.perf_counter() - started)
+        return Rate(rate, _percentile(latencies, 0.5), _percentile(latencies, 0.99))
 
 
-async def _wrk(url: str, bearer: str, tokens: list[str], graphql: bool) -> float:
+def _spread(rate: Rate) -> str:
+    return f"p50 {rate.p50_ms:.1f} ms, p99 {rate.p99_ms:.1f} ms"
+
+
+async def _wrk(url: str, bearer: str, tokens: list[str], graphql: bool) -> Rate:
     """Redemptions per second under wrk; every answer must be REDEEMED."""
     listing = Path(mkdtemp(prefix="mykey-tokens-")) / "tokens.txt"
     listing.write_text("\n".join(tokens) + "\n")
@@ -203,10 +298,10 @@ async def _wrk(url: str, bearer: str, tokens: list[str], graphql: bool) -> float
     )
     output, _ = await process.communicate()
     line = next(x for x in output.decode().splitlines() if x.startswith("WRK "))
-    redeemed, refused, _, seconds = line.split()[1:]
+    redeemed, refused, _, seconds, p50, p99 = line.split()[1:]
     if int(refused):
         raise AssertionError(f"{refused} requests were not redemptions (tokens ran out or errors)")
-    return int(redeemed) / float(seconds)
+    return Rate(int(redeemed) / float(seconds), float(p50), float(p99))
 
 
 def _cpu() -> dict[int, tuple[str, int, int]]:
@@ -260,7 +355,7 @@ async def _measure(url: str, bearer: str, tokens: list[str], graphql: bool, serv
         rate = await _wrk(url, bearer, tokens, graphql)
     else:
         rate = await _load(url, bearer, tokens[:4000], graphql)
-    count = rate * (time.perf_counter() - started)
+    count = rate.per_second * (time.perf_counter() - started)
     return rate, _where_cpu_went(before, server, _children_cpu_ms() - children, count)
 
 
@@ -334,16 +429,34 @@ async def main() -> int:
         if spy is not None:
             await spy.wait()
             print(f"  py-spy of one GraphQL worker: {var / 'graphql.pyspy.txt'}")
+        reads = await _paced_reads(graphql_url, await _resident_bearer(program), READS_PER_SECOND, SECONDS)
+        rss = _rss_mb(graphql.pid)
         client = "wrk" if shutil.which("wrk") else "httpx (install wrk for the real figure)"
         print(f"Voucher redemptions over HTTP, uvicorn 2 workers, {CLIENTS} connections by {client}")
-        print(f"  plain Starlette endpoint : {plain_rate:8.0f} redemptions/s")
-        print(f"  GraphQL redeemVoucher    : {graphql_rate:8.0f} redemptions/s")
-        print(f"  GraphQL / plain          : {graphql_rate / plain_rate:8.0%}  (aim: >= 70 %)")
+        print(
+            f"  plain Starlette endpoint : {plain_rate.per_second:8.0f} redemptions/s  {_spread(plain_rate)}"
+        )
+        print(
+            f"  GraphQL redeemVoucher    : {graphql_rate.per_second:8.0f} redemptions/s"
+            f"  {_spread(graphql_rate)}"
+        )
+        print(
+            f"  GraphQL / plain          : {graphql_rate.per_second / plain_rate.per_second:8.0%}"
+            "  (aim: >= 70 %)"
+        )
         print(f"  PostgreSQL's own spend   : {database_rate:8.0f} transactions/s  (pgbench -M prepared)")
-        print(f"  plain / PostgreSQL       : {plain_rate / database_rate:8.0%}")
-        print(f"  GraphQL / PostgreSQL     : {graphql_rate / database_rate:8.0%}  (aim: >= 20 %)")
+        print(f"  plain / PostgreSQL       : {plain_rate.per_second / database_rate:8.0%}")
+        print(f"  GraphQL / PostgreSQL     : {graphql_rate.per_second / database_rate:8.0%}  (aim: >= 20 %)")
         print(f"  CPU ms per redemption, plain  : {plain_cpu}")
         print(f"  CPU ms per redemption, GraphQL: {graphql_cpu}")
+        print(
+            f"  balance reads (me {{ balances }}) at {READS_PER_SECOND:,}/s for {SECONDS} s:"
+            f" {reads.per_second:,.0f}/s answered, {_spread(reads)}  (aim: p99 < 50 ms)"
+        )
+        print(
+            f"  GraphQL workers' memory (RSS): {', '.join(f'{mb:.0f} MB' for mb in rss)}"
+            "  (aim: < 200 MB each)"
+        )
         redeemed = await admin_count(dsn)
         print(f"  redemptions recorded: {redeemed:,} (each voucher once)")
     finally:

@@ -25,6 +25,7 @@ import asyncpg
 
 from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
+from bench.verify import verify_after
 from domain.auth.actor import Actor, Role
 from domain.clock import ManualClock
 from domain.ledger.accounts import AccountRef, open_account
@@ -288,6 +289,7 @@ async def main() -> int:
 
         program = await _seed_residents(dsn)
         await _bulk_grant(program, clock)
+        await verify_after(settings)
     finally:
         await close_database()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

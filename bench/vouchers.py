@@ -34,6 +34,7 @@ import httpx
 from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
 from bench.pgbench_spend import spend_rate
+from bench.verify import verify_after
 from domain.auth.sessions import open_session
 from domain.ledger.accounts import open_account, open_accounts
 from domain.ledger.bulk import Credit, post_credits
@@ -464,6 +465,7 @@ async def main() -> int:
         )
         redeemed = await admin_count(dsn)
         print(f"  redemptions recorded: {redeemed:,} (each voucher once)")
+        await verify_after(settings)
     finally:
         for process in processes:
             process.terminate()

@@ -215,20 +215,13 @@ async def transaction(work: Callable[[Sql], Awaitable[T]], connection: str = "de
     The callbacks registered in ``sql.after_commit`` run once the commit succeeded, outside the retry
     loop: the write has happened, so a failing callback (a NOTIFY, a live event) is logged, never
     reported as a failure of the write, and never runs the work again."""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        try:
-            async with in_transaction(connection) as client:
-                sql = Sql(client)
-                result = await work(sql)
-            break
-        except Exception as exc:
-            if attempt == MAX_ATTEMPTS or not is_retryable(exc):
-                raise
-            await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
-    else:  # pragma: no cover - the loop either breaks or raises
-        raise AssertionError("unreachable")
-    await _after_commit(sql)
-    return result
+
+    async def once() -> tuple[T, Sql]:
+        async with in_transaction(connection) as client:
+            sql = Sql(client)
+            return await work(sql), sql
+
+    return await _retried(once)
 
 
 async def autocommit(work: Callable[[Sql], Awaitable[T]], connection: str = "default") -> T:
@@ -237,10 +230,20 @@ async def autocommit(work: Callable[[Sql], Awaitable[T]], connection: str = "def
 
     Only for work whose one write is a single statement (a server function such as
     ``mk_redeem_voucher``): everything before it is a read, and the statement's own guard decides."""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+
+    async def once() -> tuple[T, Sql]:
         sql = Sql(connections.get(connection))
+        return await work(sql), sql
+
+    return await _retried(once)
+
+
+async def _retried(once: Callable[[], Awaitable[tuple[T, Sql]]]) -> T:
+    """``once()`` until it succeeds or fails for a reason a retry cannot mend (bounded, jittered
+    backoff); then the successful attempt's ``after_commit`` callbacks."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            result = await work(sql)
+            result, sql = await once()
             break
         except Exception as exc:
             if attempt == MAX_ATTEMPTS or not is_retryable(exc):
@@ -248,16 +251,12 @@ async def autocommit(work: Callable[[Sql], Awaitable[T]], connection: str = "def
             await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
     else:  # pragma: no cover - the loop either breaks or raises
         raise AssertionError("unreachable")
-    await _after_commit(sql)
-    return result
-
-
-async def _after_commit(sql: Sql) -> None:
     for callback in sql.after_commit:
         try:
             await callback()
         except Exception:
             log.exception("a post-commit callback failed; the transaction itself committed")
+    return result
 
 
 def placeholders(rows: int, columns: int, start: int = 1) -> str:

@@ -25,7 +25,6 @@ import asyncpg
 
 from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
-from bench.verify import verify_after
 from domain.auth.actor import Actor, Role
 from domain.clock import ManualClock
 from domain.ledger.accounts import AccountRef, open_account
@@ -289,7 +288,9 @@ async def main() -> int:
 
         program = await _seed_residents(dsn)
         await _bulk_grant(program, clock)
-        await verify_after(settings)
+        # no verify here: the setup writes rows straight into the tables (a million lots without the
+        # grants that would have made them, a hand-written twin with a placeholder digest), which
+        # mykey ledger verify rightly names; bench.vouchers, all service writes, ends with it
     finally:
         await close_database()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

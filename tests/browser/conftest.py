@@ -84,6 +84,16 @@ async def serious_violations(page: Page) -> list[str]:
     ]
 
 
+async def error_summary_has_focus(page: Page) -> bool:
+    """True once the page has moved focus to its error summary. A summary the server drew takes it by
+    ``autofocus``, which the browser applies at its next rendering step, not when the element is
+    parsed: read focus the instant the summary exists and a busy machine sees it not yet there."""
+    await page.wait_for_function(
+        "document.activeElement && document.activeElement.classList.contains('error-summary')", timeout=5000
+    )
+    return True
+
+
 async def screenshot(page: Page, name: str) -> None:
     """With MYKEY_SCREENSHOTS=1, keep the page as docs/screenshots/<name>.png (for the README)."""
     if os.environ.get("MYKEY_SCREENSHOTS") == "1":

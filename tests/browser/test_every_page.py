@@ -3,7 +3,7 @@ impact, nothing is wider than the phone, and each is kept as a screenshot (MYKEY
 
 import pytest
 
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import error_summary_has_focus, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ async def test_a_card_file_that_cannot_be_read_says_what_to_do(site, phone, lang
     await phone.wait_for_selector("#card-error")
     words = "もう一度" if lang == "ja" else "again"
     assert words in await phone.inner_text("#card-error")
-    assert await phone.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert await error_summary_has_focus(phone)
     assert await serious_violations(phone) == []
     await screenshot(phone, f"register-card-error-{lang}")
 

@@ -7,7 +7,7 @@ from html import escape
 
 import pytest
 
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import error_summary_has_focus, screenshot, serious_violations
 from tests.browser.test_widget import partner_site
 
 pytestmark = pytest.mark.browser
@@ -118,7 +118,7 @@ async def test_the_console_enters_a_shops_place(site, phone, lang):
     await phone.fill("#place-postalCode", "12")
     await phone.click("form[action^='/console/portal/shop'] button")
     await phone.wait_for_selector(".error-summary")
-    assert await phone.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert await error_summary_has_focus(phone)
     assert await phone.get_attribute("#place-postalCode", "aria-invalid") == "true"
     assert await serious_violations(phone) == []
     await screenshot(phone, f"console-portal-refused-{lang}")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.cards.authority import CardAuthority
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import error_summary_has_focus, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +113,7 @@ async def test_registration_as_screen_16_says(site, phone, lang, tmp_path):
     await phone.wait_for_selector("#password-error")
     assert wide in await phone.inner_text("#password-error")
     assert await phone.get_attribute("#password", "aria-invalid") == "true"
-    assert await phone.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert await error_summary_has_focus(phone)
     assert await serious_violations(phone) == []
     await screenshot(phone, f"register-error-{lang}")
     await phone.fill("#password", "abc123XYZ")

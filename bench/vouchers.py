@@ -1,20 +1,26 @@
-"""Voucher redemptions per second over HTTP (``make bench``): GraphQL vs a plain Starlette endpoint,
-each as a ratio of what PostgreSQL itself does with a spend transaction in the same run (pgbench,
-``bench/pgbench_spend.py``; issue 18 aims at GraphQL >= 20 % of it and >= 70 % of the plain route).
+"""Money movements over HTTP (``make bench``): voucher redemptions (GraphQL and a plain Starlette
+endpoint) and card payments (``spendPoints``), each as a ratio of what PostgreSQL itself does with a
+spend transaction in the same run (pgbench, ``bench/pgbench_spend.py``; issue 18 aims at GraphQL
+>= 20 % of it and >= 70 % of the plain route).
 
-Both servers run under uvicorn with 2 workers on PostgreSQL and call the same service function
-(``redeem_voucher``). The load comes from wrk (Debian package ``wrk``; bench/redeem.lua): 32
-connections, each request redeeming a distinct voucher, every answer checked for REDEEMED. Without
-wrk, an httpx client does the same (slower: it competes for the same 2 cores). Vouchers are printed
-in bulk beforehand through the ledger's bulk path. BENCH_SECONDS sets each run's length (default 8).
+Both servers run under uvicorn with 2 workers on PostgreSQL; the plain route calls the same service
+function (``redeem_voucher``) as the GraphQL one. The load comes from wrk (Debian package ``wrk``;
+bench/bodies.lua): 32 connections sending prepared bodies, each once — a distinct voucher to redeem,
+or a payment of 1 point with its own card proof and idempotency key (bench/spend.py) — every answer
+checked. Without wrk, an httpx client does the same (slower: it competes for the same 2 cores).
+Vouchers are printed in bulk beforehand through the ledger's bulk path. BENCH_SECONDS sets each
+run's length (default 8); BENCH_SPENDS the payments prepared (default 12,000: a run must not use
+them up).
 
-It also prints p50/p99 latencies, the CPU milliseconds each redemption cost by process group (from
+It also prints p50/p99 latencies, the CPU milliseconds each request cost by process group (from
 /proc), a signed-in resident's balance read offered at BENCH_READS_PER_SECOND (default 1,000) over
 32 keep-alive connections, and the GraphQL workers' RSS. With BENCH_PYSPY=1 and py-spy installed
-(``pip install py-spy``), one GraphQL worker is sampled during its run (``python -m bench.stacks``).
+(``pip install py-spy``), one GraphQL worker is sampled during each GraphQL run (``python -m
+bench.stacks``).
 """
 
 import asyncio
+import json
 import os
 import resource
 import shutil
@@ -34,6 +40,7 @@ import httpx
 from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
 from bench.pgbench_spend import spend_rate
+from bench.spend import PAID, prepare_spends
 from bench.verify import verify_after
 from domain.auth.sessions import open_session
 from domain.ledger.accounts import open_account, open_accounts
@@ -50,7 +57,8 @@ SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 CLIENTS = 32
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 PER_SERVER = int(os.environ.get("BENCH_REDEMPTIONS", "30000"))  # more than a run can use
-LUA = Path(__file__).with_name("redeem.lua")
+SPENDS = int(os.environ.get("BENCH_SPENDS", "12000"))  # signed beforehand: ~1 ms each
+LUA = Path(__file__).with_name("bodies.lua")
 READS_PER_SECOND = int(os.environ.get("BENCH_READS_PER_SECOND", "1000"))
 NOW = datetime.now(UTC)
 REDEEM = "mutation($t: String!) { redeemVoucher(token: $t) { voucher { status } userErrors { code } } }"
@@ -247,25 +255,22 @@ async def _serve(app: str, env: dict[str, str]) -> tuple[asyncio.subprocess.Proc
     return process, base
 
 
-async def _load(url: str, bearer: str, tokens: list[str], graphql: bool) -> Rate:
-    queue = list(tokens)
+async def _load(url: str, bearer: str, bodies: list[str], mark: str) -> Rate:
+    """The same as :func:`_wrk` with httpx, where wrk is missing."""
+    queue = list(reversed(bodies))
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    headers = {"Authorization": f"Bearer {bearer}"}
+    headers = {"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"}
     async with httpx.AsyncClient(limits=limits, headers=headers, timeout=30) as client:
 
         async def worker() -> int:
             done = 0
             while queue:
-                token = queue.pop()
+                body = queue.pop()
                 sent = time.perf_counter()
-                if graphql:
-                    response = await client.post(url, json={"query": REDEEM, "variables": {"t": token}})
-                    answer = response.json()["data"]["redeemVoucher"]
-                    assert answer["voucher"]["status"] == "REDEEMED", answer
-                else:
-                    answer = (await client.post(url, json={"token": token})).json()
-                    assert answer.get("status") == "REDEEMED", answer
+                response = await client.post(url, content=body)
+                assert response.status_code == 200, response.text
+                assert mark in response.text, response.text
                 latencies.append((time.perf_counter() - sent) * 1000)
                 done += 1
             return done
@@ -280,17 +285,11 @@ def _spread(rate: Rate) -> str:
     return f"p50 {rate.p50_ms:.1f} ms, p99 {rate.p99_ms:.1f} ms"
 
 
-async def _wrk(url: str, bearer: str, tokens: list[str], graphql: bool) -> Rate:
-    """Redemptions per second under wrk; every answer must be REDEEMED."""
-    listing = Path(mkdtemp(prefix="mykey-tokens-")) / "tokens.txt"
-    listing.write_text("\n".join(tokens) + "\n")
-    env = {
-        **os.environ,
-        "TOKENS": str(listing),
-        "THREADS": "2",
-        "BODY": "graphql" if graphql else "plain",
-        "AUTH": bearer,
-    }
+async def _wrk(url: str, bearer: str, bodies: list[str], mark: str) -> Rate:
+    """Requests per second under wrk, each body sent once; every answer must contain ``mark``."""
+    listing = Path(mkdtemp(prefix="mykey-bodies-")) / "bodies.txt"
+    listing.write_text("\n".join(bodies) + "\n")
+    env = {**os.environ, "BODIES": str(listing), "THREADS": "2", "MARK": mark, "AUTH": bearer}
     process = await asyncio.create_subprocess_exec(
         "wrk",
         "-t2",
@@ -304,10 +303,10 @@ async def _wrk(url: str, bearer: str, tokens: list[str], graphql: bool) -> Rate:
     )
     output, _ = await process.communicate()
     line = next(x for x in output.decode().splitlines() if x.startswith("WRK "))
-    redeemed, refused, _, seconds, p50, p99 = line.split()[1:]
+    succeeded, refused, _, seconds, p50, p99 = line.split()[1:]
     if int(refused):
-        raise AssertionError(f"{refused} requests were not redemptions (tokens ran out or errors)")
-    return Rate(int(redeemed) / float(seconds), float(p50), float(p99))
+        raise AssertionError(f"{refused} answers lacked {mark} (bodies ran out, or errors)")
+    return Rate(int(succeeded) / float(seconds), float(p50), float(p99))
 
 
 def _cpu() -> dict[int, tuple[str, int, int]]:
@@ -352,20 +351,26 @@ def _where_cpu_went(
     return "  ".join(f"{name} {ms / count:.2f}" for name, ms in groups.items())
 
 
-async def _measure(url: str, bearer: str, tokens: list[str], graphql: bool, server: int) -> tuple[float, str]:
-    """Redemptions per second, and the CPU milliseconds each cost, by process group."""
+async def _measure(url: str, bearer: str, bodies: list[str], mark: str, server: int) -> tuple[Rate, str]:
+    """Requests per second, and the CPU milliseconds each cost, by process group."""
     before = _cpu()
     children = _children_cpu_ms()
     started = time.perf_counter()
     if shutil.which("wrk"):
-        rate = await _wrk(url, bearer, tokens, graphql)
+        rate = await _wrk(url, bearer, bodies, mark)
     else:
-        rate = await _load(url, bearer, tokens[:4000], graphql)
+        rate = await _load(url, bearer, bodies[:4000], mark)
     count = rate.per_second * (time.perf_counter() - started)
     return rate, _where_cpu_went(before, server, _children_cpu_ms() - children, count)
 
 
-async def _spy(server: int, var: Path) -> asyncio.subprocess.Process | None:
+def _redeem_bodies(tokens: list[str], graphql: bool) -> list[str]:
+    if graphql:
+        return [json.dumps({"query": REDEEM, "variables": {"t": t}}, separators=(",", ":")) for t in tokens]
+    return [json.dumps({"token": t}) for t in tokens]
+
+
+async def _spy(server: int, output: Path) -> asyncio.subprocess.Process | None:
     """With BENCH_PYSPY=1 and py-spy installed: sample one worker of ``server`` while it is measured
     (collapsed stacks, for bench/stacks.py)."""
     spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
@@ -387,7 +392,7 @@ async def _spy(server: int, var: Path) -> asyncio.subprocess.Process | None:
         "raw",
         "--nonblocking",
         "-o",
-        str(var / "graphql.pyspy.txt"),
+        str(output),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
@@ -412,9 +417,11 @@ async def main() -> int:
     try:
         await migrate_database(settings)
         await open_database(settings)
-        program, _, clerk = await _town(dsn)
+        program, shop, clerk = await _town(dsn)
         key = VoucherKey.load_or_create(settings.voucher_key_path)
         tokens = await _print_vouchers(program, PER_SERVER * 2 + 200, key)
+        payments = await prepare_spends(var, program, shop, SPENDS + 100, NOW)
+        payment_bodies = payments.bodies()
         bearer = (
             await transaction(lambda sql: open_session(sql, SubjectKind.STAFF, clerk, NOW, hours=2))
         ).token
@@ -423,18 +430,28 @@ async def main() -> int:
         graphql, graphql_url = await _serve("api.app:app_from_env", env)
         plain, plain_url = await _serve("bench.plain_redeem:app_from_env", env)
         processes = [graphql, plain]
-        await _load(plain_url + "/redeem", bearer, tokens[:100], graphql=False)  # warm-up
-        await _load(graphql_url + "/graphql", bearer, tokens[100:200], graphql=True)
+        plain_bodies = _redeem_bodies(tokens[: 100 + PER_SERVER], graphql=False)
+        graphql_bodies = _redeem_bodies(tokens[100 + PER_SERVER :], graphql=True)
+        await _load(plain_url + "/redeem", bearer, plain_bodies[:100], '"REDEEMED"')  # warm-up
+        await _load(graphql_url + "/graphql", bearer, graphql_bodies[:100], '"REDEEMED"')
+        await _load(graphql_url + "/graphql", payments.bearer, payment_bodies[:100], PAID)
         plain_rate, plain_cpu = await _measure(
-            plain_url + "/redeem", bearer, tokens[200 : 200 + PER_SERVER], False, plain.pid
+            plain_url + "/redeem", bearer, plain_bodies[100:], '"REDEEMED"', plain.pid
         )
-        spy = await _spy(graphql.pid, var)
+        spy = await _spy(graphql.pid, var / "graphql.pyspy.txt")
         graphql_rate, graphql_cpu = await _measure(
-            graphql_url + "/graphql", bearer, tokens[200 + PER_SERVER :], True, graphql.pid
+            graphql_url + "/graphql", bearer, graphql_bodies[100:], '"REDEEMED"', graphql.pid
         )
         if spy is not None:
             await spy.wait()
-            print(f"  py-spy of one GraphQL worker: {var / 'graphql.pyspy.txt'}")
+            print(f"  py-spy of one GraphQL worker redeeming: {var / 'graphql.pyspy.txt'}")
+        spy = await _spy(graphql.pid, var / "spend.pyspy.txt")
+        spend, spend_cpu = await _measure(
+            graphql_url + "/graphql", payments.bearer, payment_bodies[100:], PAID, graphql.pid
+        )
+        if spy is not None:
+            await spy.wait()
+            print(f"  py-spy of one GraphQL worker paying: {var / 'spend.pyspy.txt'}")
         reads = await _paced_reads(graphql_url, await _resident_bearer(program), READS_PER_SECOND, SECONDS)
         rss = _rss_mb(graphql.pid)
         client = "wrk" if shutil.which("wrk") else "httpx (install wrk for the real figure)"
@@ -453,8 +470,11 @@ async def main() -> int:
         print(f"  PostgreSQL's own spend   : {database_rate:8.0f} transactions/s  (pgbench -M prepared)")
         print(f"  plain / PostgreSQL       : {plain_rate.per_second / database_rate:8.0%}")
         print(f"  GraphQL / PostgreSQL     : {graphql_rate.per_second / database_rate:8.0%}  (aim: >= 20 %)")
+        print(f"  GraphQL spendPoints      : {spend.per_second:8.0f} payments/s     {_spread(spend)}")
+        print(f"  spendPoints / PostgreSQL : {spend.per_second / database_rate:8.0%}  (aim: >= 20 %)")
         print(f"  CPU ms per redemption, plain  : {plain_cpu}")
         print(f"  CPU ms per redemption, GraphQL: {graphql_cpu}")
+        print(f"  CPU ms per payment, GraphQL   : {spend_cpu}")
         print(
             f"  balance reads (me {{ balances }}) at {READS_PER_SECOND:,}/s for {SECONDS} s:"
             f" {reads.per_second:,.0f}/s answered, {_spread(reads)}  (aim: p99 < 50 ms)"
@@ -463,8 +483,9 @@ async def main() -> int:
             f"  GraphQL workers' memory (RSS): {', '.join(f'{mb:.0f} MB' for mb in rss)}"
             "  (aim: < 200 MB each)"
         )
-        redeemed = await admin_count(dsn)
-        print(f"  redemptions recorded: {redeemed:,} (each voucher once)")
+        redeemed = await _count(dsn, "SELECT COUNT(*) FROM voucher_redemptions")
+        paid = await _count(dsn, "SELECT COUNT(*) FROM journal_entries WHERE kind = 'SPEND'")
+        print(f"  redemptions recorded: {redeemed:,} (each voucher once); payments recorded: {paid:,}")
         await verify_after(settings)
     finally:
         for process in processes:
@@ -476,10 +497,10 @@ async def main() -> int:
     return 0
 
 
-async def admin_count(dsn: str) -> int:
+async def _count(dsn: str, query: str) -> int:
     conn = await asyncpg.connect(dsn)
     try:
-        return int(await conn.fetchval("SELECT COUNT(*) FROM voucher_redemptions"))
+        return int(await conn.fetchval(query))
     finally:
         await conn.close()
 

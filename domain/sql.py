@@ -229,7 +229,10 @@ async def autocommit(work: Callable[[Sql], Awaitable[T]], connection: str = "def
     from the start if the database asks for a retry; then ``sql.after_commit``.
 
     Only for work whose one write is a single statement (a server function such as
-    ``mk_redeem_voucher``): everything before it is a read, and the statement's own guard decides."""
+    ``mk_redeem_voucher``): everything before it is a read, and the statement's own guard decides.
+    On SQLite, in-process with no round trips to save, the work runs in a transaction."""
+    if connections.get(connection).capabilities.dialect != "postgres":
+        return await transaction(work, connection)
 
     async def once() -> tuple[T, Sql]:
         sql = Sql(connections.get(connection))

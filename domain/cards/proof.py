@@ -26,7 +26,7 @@ from domain.auth.actor import Actor, Role
 from domain.cards.revocation import STALE_GRACE, ensure_not_revoked, serial_hex
 from domain.cards.trust import CardTrust, UntrustedCertificate
 from domain.errors import DomainError, ErrorCode
-from domain.sql import Sql, reader, transaction
+from domain.sql import Sql, autocommit, reader, transaction
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 MAX_CERTIFICATE_BYTES = 8_192
@@ -107,7 +107,7 @@ async def _use_nonce(nonce: str, purpose: str, now: datetime) -> None:
         )
         return None if row is None else str(row["purpose"])
 
-    made_for = await transaction(work)
+    made_for = await autocommit(work)  # one statement: no BEGIN/COMMIT round trips
     if made_for is None:
         raise _invalid(
             "This challenge is unknown, already used or expired. Ask for a new one.", "card.challenge"

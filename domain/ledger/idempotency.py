@@ -96,12 +96,20 @@ async def _replay(sql: Sql, actor: str, key: str, fingerprint: str, answer: type
         actor,
         key,
     )
-    if row is not None and row["request_hash"] != fingerprint:
+    if row is None:
+        return replayed(fingerprint, None, None, answer)
+    return replayed(fingerprint, str(row["request_hash"]), str(row["response"]), answer)
+
+
+def replayed(fingerprint: str, stored_hash: str | None, response: str | None, answer: type[A]) -> A:
+    """The answer stored under a key claimed before (``response``, made for ``stored_hash``), for a
+    request whose hash is ``fingerprint``: the same answer, a conflict, or "still in progress"."""
+    if stored_hash is not None and stored_hash != fingerprint:
         raise idempotency_conflict()
-    if row is None or not row["response"]:
+    if not response:
         raise DomainError(
             ErrorCode.INVALID_INPUT,
             "The earlier request with this key is still in progress; retry.",
             field="idempotencyKey",
         )
-    return _from_json(answer, str(row["response"]))
+    return _from_json(answer, response)

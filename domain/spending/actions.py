@@ -20,11 +20,12 @@ from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
 from domain.ledger.accounts import AccountRef
 from domain.ledger.errors import insufficient_points
-from domain.ledger.idempotency import RequestFields, check_key, idempotent
+from domain.ledger.idempotency import RequestFields, check_key, idempotent, replayed
 from domain.ledger.journal import Leg, post_entry
+from domain.ledger.rules import request_hash
 from domain.points import accounts
 from domain.residents.registration import card_owner
-from domain.sql import Sql, reader
+from domain.sql import Sql, autocommit, raised, reader
 
 MAX_AMOUNT = 1_000_000
 FEE_DIVISOR = 11  # the field trial's shopping-street conversion: 1/11 withheld, floored
@@ -34,12 +35,24 @@ def conversion_fee(amount: int) -> int:
     return amount // FEE_DIVISOR
 
 
+def _no_my_key_id() -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, "This card has no MyKey ID here.", "proof")
+
+
+def _suspended() -> DomainError:
+    return DomainError(ErrorCode.FORBIDDEN, "This MyKey ID is suspended.", "proof")
+
+
+def _not_accepted() -> DomainError:
+    return DomainError(ErrorCode.NOT_ACCEPTED_HERE, "None of your points can be used at this shop.", "amount")
+
+
 async def _resident_for_card(sql: Sql, fingerprint: str) -> int:
     owner = await card_owner(sql, fingerprint)
     if owner is None or owner.unbound_at is not None:
-        raise DomainError(ErrorCode.NOT_FOUND, "This card has no MyKey ID here.", "proof")
+        raise _no_my_key_id()
     if owner.status != "ACTIVE":
-        raise DomainError(ErrorCode.FORBIDDEN, "This MyKey ID is suspended.", "proof")
+        raise _suspended()
     return owner.resident_id
 
 
@@ -57,9 +70,7 @@ async def _accepted_accounts(sql: Sql, resident_id: int, shop_id: int) -> list[A
 async def _plan(sql: Sql, sources: list[AccountRef], amount: int, now: datetime) -> dict[int, int]:
     """How much each account pays so that the earliest-expiring points go first, across accounts."""
     if not sources:
-        raise DomainError(
-            ErrorCode.NOT_ACCEPTED_HERE, "None of your points can be used at this shop.", "amount"
-        )
+        raise _not_accepted()
     await sql.fetch(
         f"SELECT id FROM accounts WHERE {sql.any_of('id', 1)} ORDER BY id{sql.for_update}",
         sql.ids([a.id for a in sources]),
@@ -107,7 +118,7 @@ async def _pay(
     # amount at settlement, and gives the resident street points worth the rest (product.md §6)
     fee = conversion_fee(amount) if kind == "CONVERT" else 0
     legs = [Leg(by_id[a], shop, n) for a, n in sorted(plan.items())]
-    memo = f"{name} で{'商店街ポイントへ交換' if kind == 'CONVERT' else 'お支払い'}"
+    memo = f"{name} で{_memo_tail(kind)}"
     entry = await post_entry(
         sql, kind=kind, actor=actor.label, now=now, legs=legs, memo=memo, idempotency_key=key
     )
@@ -118,6 +129,89 @@ async def _pay(
     return Payment(entry.id, amount, fee, amount - fee, name, left, now)
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What a terminal asked for: what identifies it beside its idempotency key."""
+
+    kind: str  # SPEND or CONVERT
+    amount: int
+    key: str
+    card: str  # the verified card's fingerprint
+
+    def fields(self) -> RequestFields:
+        return {"kind": self.kind, "amount": self.amount, "card": self.card}
+
+
+PAY_IN_SERVER = "SELECT * FROM mk_spend(" + ", ".join(f"${i}" for i in range(1, 13)) + ")"
+# what mk_spend raises (migration 0019), and the refusal each one is
+REFUSALS = {"MKP04": _no_my_key_id, "MKP05": _suspended, "MKP02": _not_accepted}
+SHORT_SQLSTATE = "MKP03"  # its DETAIL is the points usable here
+
+
+def _memo_tail(kind: str) -> str:
+    return "商店街ポイントへ交換" if kind == "CONVERT" else "お支払い"
+
+
+def _refusal(exc: Exception, amount: int) -> DomainError | None:
+    for sqlstate, refusal in REFUSALS.items():
+        if raised(exc, sqlstate) is not None:
+            return refusal()
+    usable = raised(exc, SHORT_SQLSTATE)
+    return None if usable is None else insufficient_points(amount, "amount", available=int(usable))
+
+
+async def _pay_in_server(sql: Sql, actor: Actor, request: _Request, now: datetime) -> Payment:
+    """On PostgreSQL: the card's resident, the claim, the plan, the entry and the stored receipt in
+    one call of ``mk_spend`` (migration 0019); a replay compares the request here, as ``idempotent``
+    does."""
+    assert actor.shop_id is not None
+    shard = accounts.any_shard()
+    fee = conversion_fee(request.amount) if request.kind == "CONVERT" else 0
+    digest = request_hash(request.fields())
+
+    async def call() -> dict[str, object]:
+        try:
+            row = await sql.fetchrow(
+                PAY_IN_SERVER,
+                actor.label,
+                request.key,
+                digest,
+                request.card,
+                actor.shop_id,
+                shard,
+                request.amount,
+                fee,
+                request.kind,
+                _memo_tail(request.kind),
+                now,
+                now.isoformat(),
+            )
+        except Exception as exc:
+            refused = _refusal(exc, request.amount)
+            if refused is None:
+                raise
+            raise refused from None
+        assert row is not None
+        return row
+
+    row = await call()
+    if row["outcome"] == "NO_SHOP_ACCOUNT":
+        await accounts.open_shop(sql, actor.shop_id, now, shard)
+        row = await call()
+    if row["outcome"] == "REPLAY":
+        return replayed(digest, _text(row["stored_hash"]), _text(row["answer"]), Payment)
+    payment = replayed(digest, None, str(row["answer"]), Payment)
+    event = Event(
+        f"resident:{row['resident']}", request.kind, {"points": -request.amount, "shop": payment.shop}
+    )
+    await publish(sql, event)
+    return payment
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 async def _spend(
     actor: Actor | None, proof: CardProof, amount: int, key: str, trust: CardTrust, now: datetime, kind: str
 ) -> Payment:
@@ -126,13 +220,17 @@ async def _spend(
     if isinstance(amount, bool) or not 1 <= amount <= MAX_AMOUNT:
         raise DomainError(ErrorCode.INVALID_INPUT, f"The amount is 1 to {MAX_AMOUNT:,} points.", "amount")
     card = await verify_card_proof(proof, trust, now, terminal_purpose(actor.id), moves_points=True)
+    request = _Request(kind, amount, key, card.fingerprint)
+    if reader().postgres:  # one statement (mk_spend) writes: it needs no BEGIN/COMMIT round trips
+        return await autocommit(lambda sql: _pay_in_server(sql, actor, request, now))
     resident_id = await _resident_for_card(reader(), card.fingerprint)
-    request: RequestFields = {"kind": kind, "amount": amount, "card": card.fingerprint}
 
     async def work(sql: Sql) -> Payment:
         return await _pay(sql, actor, resident_id, amount, now, kind, key)
 
-    return await idempotent(actor=actor.label, key=key, request=request, now=now, work=work, answer=Payment)
+    return await idempotent(
+        actor=actor.label, key=key, request=request.fields(), now=now, work=work, answer=Payment
+    )
 
 
 async def spend_points(

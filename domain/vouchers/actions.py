@@ -274,10 +274,8 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
         redeemed = replace(voucher, status="REDEEMED")
         return Redemption(redeemed, shop_id, found.shop_name, now)
 
-    # on PostgreSQL the only write is one statement (mk_redeem_voucher): it needs no BEGIN/COMMIT
-    run = autocommit if reader().postgres else transaction
-    try:
-        return await run(work)
+    try:  # on PostgreSQL the only write is one statement (mk_redeem_voucher): no BEGIN/COMMIT
+        return await autocommit(work)
     except IntegrityError as exc:  # the UNIQUE redemption row: another scan won at the last moment
         raise DomainError(ErrorCode.ALREADY_REDEEMED, "Already used.", "token") from exc
 

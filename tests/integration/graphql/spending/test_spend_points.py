@@ -1,5 +1,7 @@
 """spendPoints and convertPoints at a PAY terminal: card + amount, earliest expiry first, idempotent."""
 
+import asyncio
+
 import pytest
 
 from domain.points.accounts import shop_balance
@@ -121,6 +123,20 @@ async def test_a_revoked_or_unverifiable_card_cannot_pay(people, town, clock):
     assert revoked["userErrors"] == [{"code": "CARD_REVOKED", "field": "proof"}]
 
 
+async def test_a_suspended_my_key_id_cannot_pay_and_its_key_stays_free(people, town):
+    suspend = (
+        "mutation($id: String!, $pw: String!) { suspendMyKeyId(myKeyId: $id, password: $pw)"
+        " { resident { status } userErrors { code } } }"
+    )
+    resident = town.resident
+    await people.gql(suspend, id=resident.my_key_id, pw=resident.password)
+    refused = await _spend(people, town, 10, key="suspended-pay")
+    assert refused["userErrors"] == [{"code": "FORBIDDEN", "field": "proof"}]
+    assert await reader().fetchval("SELECT COUNT(*) FROM journal_entries WHERE kind = 'SPEND'") == 0
+    claims = "SELECT COUNT(*) FROM idempotency_records WHERE key = 'suspended-pay'"
+    assert await reader().fetchval(claims) == 0
+
+
 @pytest.mark.parametrize(("amount", "fee"), [(110, 10), (120, 10), (10, 0), (1000, 90)])
 async def test_conversion_into_a_shopping_street_point_withholds_one_eleventh(people, town, amount, fee):
     street = await people.shop_accepting([town.program], name="商店街", category="SHOPPING_STREET")
@@ -141,3 +157,51 @@ async def test_conversion_into_a_shopping_street_point_withholds_one_eleventh(pe
         CONVERT, town.pay, p=await people.proof(town.resident.card, terminal=town.pay), n=11, k="convert-0002"
     )
     assert plain["convertPoints"]["userErrors"] == [{"code": "NOT_ACCEPTED_HERE", "field": "amount"}]
+
+
+async def _together(calls):
+    """Release every call at once (tasks opened first, then one gate), as tests/…/test_races.py does."""
+    gate = asyncio.Event()
+
+    async def one(call):
+        await gate.wait()
+        return await call()
+
+    tasks = [asyncio.create_task(one(call)) for call in calls]
+    await asyncio.sleep(0.1)
+    gate.set()
+    return await asyncio.gather(*tasks)
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_payments_never_overdraw_and_each_pays_once(people, town):
+    proofs = [await people.proof(town.resident.card, terminal=town.pay) for _ in range(40)]
+
+    def pay(n, proof):
+        return lambda: people.gql(SPEND, town.pay, p=proof, n=30, k=f"race-pay-{n:04d}")
+
+    answers = await _together([pay(n, proof) for n, proof in enumerate(proofs)])
+    paid = [a["spendPoints"]["spend"] for a in answers if not a["spendPoints"]["userErrors"]]
+    refused = [a["spendPoints"]["userErrors"] for a in answers if a["spendPoints"]["userErrors"]]
+    assert len(paid) == 1000 // 30
+    assert {e[0]["code"] for e in refused} == {"INSUFFICIENT_POINTS"}
+    assert sorted(p["balanceAfter"] for p in paid)[0] == 1000 % 30
+    assert await shop_balance(reader(), town.shop) == len(paid) * 30
+    code = f"resident:{await _resident_id(town)}:program:{town.program}"
+    assert sum(remaining for _, remaining in await _lots(code)) == 1000 % 30
+    assert await reader().fetchval("SELECT COUNT(*) FROM journal_entries WHERE kind = 'SPEND'") == len(paid)
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_retries_of_one_payment_pay_once(people, town):
+    """A terminal that retries on a bad line: 20 copies of one payment (one key) at once."""
+    proofs = [await people.proof(town.resident.card, terminal=town.pay) for _ in range(20)]
+
+    def pay(proof):
+        return lambda: people.gql(SPEND, town.pay, p=proof, n=100, k="one-receipt-0001")
+
+    answers = await _together([pay(proof) for proof in proofs])
+    assert {str(a) for a in answers} == {str(answers[0])}
+    assert answers[0]["spendPoints"]["spend"]["balanceAfter"] == 900
+    assert await reader().fetchval("SELECT COUNT(*) FROM journal_entries WHERE kind = 'SPEND'") == 1
+    assert await shop_balance(reader(), town.shop) == 100

@@ -32,6 +32,7 @@ from domain.auth.access_tokens import AccessTokens
 from domain.auth.passwords import Argon2Cost
 from domain.auth.passwords import configure as configure_passwords
 from domain.clock import Clock
+from domain.events import sender
 from domain.ledger.checkpoints import seal_all
 from domain.ledger.signing import LedgerKey
 from domain.notifications.sender import send_pending
@@ -162,6 +163,7 @@ def create_app(
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
+            await sender.drained()  # the live events of the last requests
             if listener is not None:
                 await listener.stop()
             if manage_database:

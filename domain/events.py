@@ -4,8 +4,11 @@ An action publishes inside its transaction; the event leaves once that transacti
 (never after a rollback). On PostgreSQL it is a ``pg_notify`` on one channel, heard by every server
 process (``api.events`` keeps one LISTEN connection per process). It is sent just after COMMIT rather
 than inside the transaction: PostgreSQL serialises the commits of notifying transactions, which cost
-a quarter of the redemption throughput. The price is that an event can be lost if the process dies
-between its commit and the notify: live updates are a convenience, the database holds the truth. On
+a quarter of the redemption throughput. Nor does the request wait for it: the process's
+:class:`Sender` sends whatever events are waiting in one statement, so concurrent payments and
+redemptions share one round trip and one notifying commit instead of taking one each. The price is
+that an event can be lost if the process dies between its commit and the notify: live updates are a
+convenience, the database holds the truth. On
 SQLite (one process) the event goes straight to this process's hub. Subscribers get the events of one topic
 (``resident:<id>``, ``shop:<id>``) on a bounded queue: a slow subscriber loses old events, never
 blocks a writer.
@@ -13,7 +16,9 @@ blocks a writer.
 
 import asyncio
 import contextlib
+import itertools
 import json
+import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,6 +28,7 @@ from domain.auth.permissions import Permission, permit
 from domain.shops.access import access_shop_by_actor
 from domain.sql import Sql, reader
 
+log = logging.getLogger(__name__)
 CHANNEL = "mykey_events"
 QUEUE_SIZE = 100
 
@@ -33,8 +39,11 @@ class Event:
     kind: str
     data: dict[str, int | str]  # a few plain values: what changed, for the page to show
 
-    def encode(self) -> str:
-        return json.dumps({"topic": self.topic, "kind": self.kind, "data": self.data}, ensure_ascii=False)
+    def encode(self, serial: int | None = None) -> str:
+        """As JSON; ``serial`` tells apart events that are otherwise the same (two payments of the same
+        points at the same shop), which PostgreSQL would fold into one in a transaction's NOTIFYs."""
+        fields = {"topic": self.topic, "kind": self.kind, "data": self.data}
+        return json.dumps(fields if serial is None else fields | {"serial": serial}, ensure_ascii=False)
 
     @classmethod
     def decode(cls, text: str) -> "Event":
@@ -69,12 +78,50 @@ class Hub:
 hub = Hub()
 
 
+class Sender:
+    """This process's events on their way to PostgreSQL: one task sends all that are waiting in one
+    statement, then the ones that arrived meanwhile, until none is left."""
+
+    def __init__(self) -> None:
+        self._waiting: list[str] = []
+        self._task: asyncio.Task[None] | None = None
+        self._serials = itertools.count(1)
+
+    def send(self, event: Event) -> None:
+        self._waiting.append(event.encode(next(self._serials)))
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._task = loop.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await reader().execute(  # in the order they were handed over
+                    "SELECT pg_notify($1, s.e) FROM (SELECT t.e FROM unnest($2::text[]) WITH ORDINALITY"
+                    " AS t(e, n) ORDER BY t.n) s",
+                    CHANNEL,
+                    batch,
+                )
+            except Exception:
+                log.exception("%d live events were not sent; the database holds what happened", len(batch))
+
+    async def drained(self) -> None:
+        """Wait until every event handed over so far has left (a server's shutdown, tests)."""
+        loop = asyncio.get_running_loop()
+        while self._task is not None and not self._task.done() and self._task.get_loop() is loop:
+            await self._task
+
+
+sender = Sender()
+
+
 async def publish(sql: Sql, event: Event) -> None:
     """Publish ``event`` when (and only if) the current transaction commits."""
 
     async def send() -> None:
         if sql.postgres:
-            await reader().fetch("SELECT pg_notify($1, $2)", CHANNEL, event.encode())
+            sender.send(event)
         else:
             hub.deliver(event)
 

@@ -27,6 +27,7 @@ from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
 from domain.cards.authority import CardAuthority
 from domain.clock import ManualClock
+from domain.events import sender
 from domain.ledger.accounts import AccountRef, Owner, open_account
 from domain.ledger.journal import Funder, Leg, PostedEntry, post_entry
 from domain.ledger.signing import LedgerKey
@@ -180,6 +181,7 @@ async def db(database: Backend, request: pytest.FixtureRequest) -> AsyncIterator
         pytest.skip("needs PostgreSQL's row locks and real concurrency")
     await _wipe(database)
     yield database
+    await sender.drained()  # a test's live events leave before the next test wipes the tables
     if not request.node.get_closest_marker("ledger_breached"):
         breaches = await verify_ledger(reader(), database.key)
         assert breaches == [], [str(b) for b in breaches]

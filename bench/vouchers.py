@@ -7,7 +7,9 @@ Both servers run under uvicorn with 2 workers on PostgreSQL; the plain route cal
 function (``redeem_voucher``) as the GraphQL one. The load comes from wrk (Debian package ``wrk``;
 bench/bodies.lua): 32 connections sending prepared bodies, each once — a distinct voucher to redeem,
 or a payment of 1 point with its own card proof and idempotency key (bench/spend.py) — every answer
-checked. Without wrk, an httpx client does the same (slower: it competes for the same 2 cores).
+checked. A third GraphQL run asks ``{ __typename }`` with the terminal's token: what the HTTP and
+GraphQL stack costs a request before any domain work (the ceiling no operation can pass). Without
+wrk, an httpx client does the same (slower: it competes for the same 2 cores).
 Vouchers are printed in bulk beforehand through the ledger's bulk path. BENCH_SECONDS sets each
 run's length (default 8); BENCH_SPENDS the payments prepared (default 12,000: a run must not use
 them up).
@@ -58,6 +60,8 @@ CLIENTS = 32
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 PER_SERVER = int(os.environ.get("BENCH_REDEMPTIONS", "30000"))  # more than a run can use
 SPENDS = int(os.environ.get("BENCH_SPENDS", "12000"))  # signed beforehand: ~1 ms each
+FLOOR = '{"query":"{ __typename }"}'
+FLOOR_REQUESTS = 200_000  # more than a run can send
 LUA = Path(__file__).with_name("bodies.lua")
 READS_PER_SECOND = int(os.environ.get("BENCH_READS_PER_SECOND", "1000"))
 NOW = datetime.now(UTC)
@@ -452,6 +456,10 @@ async def main() -> int:
         if spy is not None:
             await spy.wait()
             print(f"  py-spy of one GraphQL worker paying: {var / 'spend.pyspy.txt'}")
+        # the stack's own floor: an authenticated request that asks nothing of the domain
+        floor, floor_cpu = await _measure(
+            graphql_url + "/graphql", payments.bearer, [FLOOR] * FLOOR_REQUESTS, '"__typename"', graphql.pid
+        )
         reads = await _paced_reads(graphql_url, await _resident_bearer(program), READS_PER_SECOND, SECONDS)
         rss = _rss_mb(graphql.pid)
         client = "wrk" if shutil.which("wrk") else "httpx (install wrk for the real figure)"
@@ -472,9 +480,14 @@ async def main() -> int:
         print(f"  GraphQL / PostgreSQL     : {graphql_rate.per_second / database_rate:8.0%}  (aim: >= 20 %)")
         print(f"  GraphQL spendPoints      : {spend.per_second:8.0f} payments/s     {_spread(spend)}")
         print(f"  spendPoints / PostgreSQL : {spend.per_second / database_rate:8.0%}  (aim: >= 20 %)")
+        print(
+            f"  GraphQL floor {{ __typename }}: {floor.per_second:8.0f} requests/s  {_spread(floor)}"
+            f"  ({floor.per_second / database_rate:.0%} of PostgreSQL's spend; the terminal's token checked)"
+        )
         print(f"  CPU ms per redemption, plain  : {plain_cpu}")
         print(f"  CPU ms per redemption, GraphQL: {graphql_cpu}")
         print(f"  CPU ms per payment, GraphQL   : {spend_cpu}")
+        print(f"  CPU ms per floor request      : {floor_cpu}")
         print(
             f"  balance reads (me {{ balances }}) at {READS_PER_SECOND:,}/s for {SECONDS} s:"
             f" {reads.per_second:,.0f}/s answered, {_spread(reads)}  (aim: p99 < 50 ms)"

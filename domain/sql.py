@@ -17,7 +17,7 @@ import logging
 import random
 import re
 import types
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -187,26 +187,29 @@ def as_record(record: type[R], row: Mapping[str, object]) -> R:
     return record(**{name: convert(row[name]) for name, convert in converters})
 
 
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it was raised from, outermost first (Tortoise wraps the driver's error)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__
+
+
 def raised(exc: BaseException, sqlstate: str) -> str | None:
     """The DETAIL of the database error with ``sqlstate`` behind ``exc`` (a function's own RAISE),
     or None when ``exc`` is something else."""
-    seen: BaseException | None = exc
-    while seen is not None:
+    for seen in _causes(exc):
         if getattr(seen, "sqlstate", None) == sqlstate:
             return str(getattr(seen, "detail", "") or "")
-        seen = seen.__cause__
     return None
 
 
 def is_retryable(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if getattr(seen, "sqlstate", None) in RETRYABLE_SQLSTATES:
-            return True
-        if isinstance(seen, OperationalError) and "database is locked" in str(seen):
-            return True
-        seen = seen.__cause__
-    return False
+    return any(
+        getattr(seen, "sqlstate", None) in RETRYABLE_SQLSTATES
+        or (isinstance(seen, OperationalError) and "database is locked" in str(seen))
+        for seen in _causes(exc)
+    )
 
 
 async def transaction(work: Callable[[Sql], Awaitable[T]], connection: str = "default") -> T:

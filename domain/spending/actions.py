@@ -105,33 +105,9 @@ class Payment:
     at: datetime
 
 
-async def _pay(
-    sql: Sql, actor: Actor, resident_id: int, amount: int, now: datetime, kind: str, key: str
-) -> Payment:
-    assert actor.shop_id is not None
-    sources = await _accepted_accounts(sql, resident_id, actor.shop_id)
-    plan = await _plan(sql, sources, amount, now)
-    by_id = {a.id: a for a in sources}
-    shop = await accounts.open_shop(sql, actor.shop_id, now)
-    name = str(await sql.fetchval("SELECT name FROM shops WHERE id = $1", actor.shop_id))
-    # a conversion's 1/11 is the street's own scheme's running cost: the street is paid the whole
-    # amount at settlement, and gives the resident street points worth the rest (product.md §6)
-    fee = conversion_fee(amount) if kind == "CONVERT" else 0
-    legs = [Leg(by_id[a], shop, n) for a, n in sorted(plan.items())]
-    memo = f"{name} で{_memo_tail(kind)}"
-    entry = await post_entry(
-        sql, kind=kind, actor=actor.label, now=now, legs=legs, memo=memo, idempotency_key=key
-    )
-    left = await sql.fetchint(
-        f"SELECT COALESCE(SUM(balance), 0) FROM accounts WHERE {sql.any_of('id', 1)}", sql.ids(list(by_id))
-    )
-    await publish(sql, Event(f"resident:{resident_id}", kind, {"points": -amount, "shop": name}))
-    return Payment(entry.id, amount, fee, amount - fee, name, left, now)
-
-
 @dataclass(frozen=True)
 class _Request:
-    """What a terminal asked for: what identifies it beside its idempotency key."""
+    """What a terminal asked for: what identifies it beside its idempotency key, and what follows."""
 
     kind: str  # SPEND or CONVERT
     amount: int
@@ -141,15 +117,50 @@ class _Request:
     def fields(self) -> RequestFields:
         return {"kind": self.kind, "amount": self.amount, "card": self.card}
 
+    @property
+    def fee(self) -> int:
+        """A conversion's 1/11 is the street's own scheme's running cost: the street is paid the whole
+        amount at settlement, and gives the resident street points worth the rest (product.md §6)."""
+        return conversion_fee(self.amount) if self.kind == "CONVERT" else 0
+
+    @property
+    def memo_tail(self) -> str:
+        """The entry's memo after the shop's name and "で"."""
+        return "商店街ポイントへ交換" if self.kind == "CONVERT" else "お支払い"
+
+    def event(self, resident_id: int, shop: str) -> Event:
+        return Event(f"resident:{resident_id}", self.kind, {"points": -self.amount, "shop": shop})
+
+
+async def _pay(sql: Sql, actor: Actor, resident_id: int, request: _Request, now: datetime) -> Payment:
+    assert actor.shop_id is not None
+    sources = await _accepted_accounts(sql, resident_id, actor.shop_id)
+    plan = await _plan(sql, sources, request.amount, now)
+    by_id = {a.id: a for a in sources}
+    shop = await accounts.open_shop(sql, actor.shop_id, now)
+    name = str(await sql.fetchval("SELECT name FROM shops WHERE id = $1", actor.shop_id))
+    legs = [Leg(by_id[a], shop, n) for a, n in sorted(plan.items())]
+    entry = await post_entry(
+        sql,
+        kind=request.kind,
+        actor=actor.label,
+        now=now,
+        legs=legs,
+        memo=f"{name} で{request.memo_tail}",
+        idempotency_key=request.key,
+    )
+    left = await sql.fetchint(
+        f"SELECT COALESCE(SUM(balance), 0) FROM accounts WHERE {sql.any_of('id', 1)}", sql.ids(list(by_id))
+    )
+    await publish(sql, request.event(resident_id, name))
+    fee = request.fee
+    return Payment(entry.id, request.amount, fee, request.amount - fee, name, left, now)
+
 
 PAY_IN_SERVER = "SELECT * FROM mk_spend(" + ", ".join(f"${i}" for i in range(1, 13)) + ")"
 # what mk_spend raises (migration 0019), and the refusal each one is
 REFUSALS = {"MKP04": _no_my_key_id, "MKP05": _suspended, "MKP02": _not_accepted}
 SHORT_SQLSTATE = "MKP03"  # its DETAIL is the points usable here
-
-
-def _memo_tail(kind: str) -> str:
-    return "商店街ポイントへ交換" if kind == "CONVERT" else "お支払い"
 
 
 def _refusal(exc: Exception, amount: int) -> DomainError | None:
@@ -166,7 +177,6 @@ async def _pay_in_server(sql: Sql, actor: Actor, request: _Request, now: datetim
     does."""
     assert actor.shop_id is not None
     shard = accounts.any_shard()
-    fee = conversion_fee(request.amount) if request.kind == "CONVERT" else 0
     digest = request_hash(request.fields())
 
     async def call() -> dict[str, object]:
@@ -180,9 +190,9 @@ async def _pay_in_server(sql: Sql, actor: Actor, request: _Request, now: datetim
                 actor.shop_id,
                 shard,
                 request.amount,
-                fee,
+                request.fee,
                 request.kind,
-                _memo_tail(request.kind),
+                request.memo_tail,
                 now,
                 now.isoformat(),
             )
@@ -201,10 +211,7 @@ async def _pay_in_server(sql: Sql, actor: Actor, request: _Request, now: datetim
     if row["outcome"] == "REPLAY":
         return replayed(digest, _text(row["stored_hash"]), _text(row["answer"]), Payment)
     payment = replayed(digest, None, str(row["answer"]), Payment)
-    event = Event(
-        f"resident:{row['resident']}", request.kind, {"points": -request.amount, "shop": payment.shop}
-    )
-    await publish(sql, event)
+    await publish(sql, request.event(int(str(row["resident"])), payment.shop))
     return payment
 
 
@@ -226,7 +233,7 @@ async def _spend(
     resident_id = await _resident_for_card(reader(), card.fingerprint)
 
     async def work(sql: Sql) -> Payment:
-        return await _pay(sql, actor, resident_id, amount, now, kind, key)
+        return await _pay(sql, actor, resident_id, request, now)
 
     return await idempotent(
         actor=actor.label, key=key, request=request.fields(), now=now, work=work, answer=Payment

@@ -25,7 +25,6 @@ from domain.cards.proof import terminal_purpose
 from domain.cards.revocation import import_crl, serial_hex
 from domain.cards.trust import CardTrust
 from domain.cards.virtual import VirtualCard
-from domain.ledger.accounts import open_accounts
 from domain.ledger.bulk import Credit, post_credits
 from domain.ledger.journal import Funder
 from domain.municipalities.queries import get_municipality_by_code
@@ -124,14 +123,13 @@ async def _residents(sql: Sql, program: int, cards: list[VirtualCard], now: date
     )
     town = await get_municipality_by_code(sql, "141305", "code")
     budget = await accounts.open_budget(sql, town, now)
-    opened = await open_accounts(sql, [accounts.resident_program(r, program) for r in ids], now)
     await post_credits(
         sql,
         kind="GRANT",
         actor="bench",
         now=now,
         source=budget,
-        credits=[Credit(account, POINTS_EACH) for account in opened.values()],
+        credits=[Credit(accounts.resident_program(r, program), POINTS_EACH) for r in ids],
         funder=Funder(FunderKind.MUNICIPALITY, "141305"),
         expires_at=now + timedelta(days=100),
     )

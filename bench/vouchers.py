@@ -45,7 +45,7 @@ from bench.pgbench_spend import spend_rate
 from bench.spend import PAID, prepare_spends
 from bench.verify import verify_after
 from domain.auth.sessions import open_session
-from domain.ledger.accounts import open_account, open_accounts
+from domain.ledger.accounts import open_account
 from domain.ledger.bulk import Credit, post_credits
 from domain.ledger.journal import Funder, Leg, post_entry
 from domain.municipalities.queries import get_municipality_by_code
@@ -123,8 +123,7 @@ async def _print_vouchers(program: int, count: int, key: VoucherKey) -> list[str
         ids = [int(r["id"]) for r in rows]
         town = await get_municipality_by_code(sql, "141305", "code")
         budget = await accounts.open_budget(sql, town, NOW)
-        opened = await open_accounts(sql, [accounts.voucher(i) for i in ids], NOW)
-        credits = [Credit(account, 100) for account in opened.values()]
+        credits = [Credit(accounts.voucher(i), 100) for i in ids]
         await post_credits(
             sql,
             kind="VOUCHER_PRINT",

@@ -7,7 +7,7 @@ made from the owner by :meth:`Owner.label` and checked against it by ``mykey led
 queries never take an owner out of a code.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -152,7 +152,7 @@ async def open_account(sql: Sql, owner: Owner, now: datetime) -> AccountRef:
     await sql.execute(
         f"INSERT INTO accounts ({', '.join(columns)})"
         f" VALUES ({', '.join(f'${i + 1}' for i in range(len(columns)))}) ON CONFLICT (code) DO NOTHING",
-        *_values(owner, now),
+        *_values(owner, owner.label(), now),
     )
     found = await get_account(sql, owner)
     if found is None:
@@ -160,15 +160,15 @@ async def open_account(sql: Sql, owner: Owner, now: datetime) -> AccountRef:
     return found
 
 
-def _values(owner: Owner, now: datetime) -> tuple[object, ...]:
+def _values(owner: Owner, label: str, now: datetime, balance: int = 0) -> tuple[object, ...]:
     kind = owner.kind
     return (
-        owner.label(),
+        label,
         kind.value,
         kind in LOT_TRACKED,
         kind in MAY_GO_NEGATIVE,
-        0,
-        0,
+        balance,
+        1 if balance else 0,
         now,
         *owner.columns(),
     )
@@ -210,12 +210,25 @@ class OwnedRow(_AccountRow):
 
 
 async def open_accounts(sql: Sql, owners: Sequence[Owner], now: datetime) -> dict[Owner, AccountRef]:
-    """Many accounts at once (bulk insert, ON CONFLICT DO NOTHING), by owner. The rows inserted come
-    back from the insert itself; only those that existed are read again (and checked to be the
-    same owner's)."""
-    labelled = {owner.label(): owner for owner in owners}
+    """Many accounts at once (bulk insert, ON CONFLICT DO NOTHING), by owner."""
+    opened, existing = await open_crediting(sql, dict.fromkeys(owners, 0), now)
+    return opened | existing
+
+
+async def open_crediting(
+    sql: Sql, amounts: Mapping[Owner, int], now: datetime
+) -> tuple[dict[Owner, AccountRef], dict[Owner, AccountRef]]:
+    """Open the accounts of ``amounts``' owners that do not exist yet, each with its amount as its
+    opening balance; (those opened, those that existed).
+
+    One bulk insert (ON CONFLICT DO NOTHING): the rows inserted come back from the insert itself;
+    only those that existed are read again (and checked to be the same owner's). A bulk credit
+    (domain.ledger.bulk) opens its new accounts this way, already credited, and locks and updates
+    only the accounts that existed: the entry it writes in the same transaction explains both.
+    """
+    labelled = {owner.label(): owner for owner in amounts}
     labels = sorted(labelled)
-    values = [_values(labelled[label], now) for label in labels]
+    values = [_values(labelled[label], label, now, amounts[labelled[label]]) for label in labels]
     types = ("text", "text", "boolean", "boolean", "bigint", "bigint", "timestamptz")
     inserted = await bulk_insert(
         sql,
@@ -225,24 +238,26 @@ async def open_accounts(sql: Sql, owners: Sequence[Owner], now: datetime) -> dic
         returning="id, code",
         on_conflict="(code) DO NOTHING",
     )
-    found: dict[Owner, AccountRef] = {}
+    opened: dict[Owner, AccountRef] = {}
     for row in inserted:
-        owner = labelled[str(row["code"])]
-        kind = owner.kind
-        found[owner] = AccountRef(
-            int(row["id"]), owner.label(), kind, kind in LOT_TRACKED, kind in MAY_GO_NEGATIVE
+        code = str(row["code"])
+        kind = labelled[code].kind
+        opened[labelled[code]] = AccountRef(
+            int(row["id"]), code, kind, kind in LOT_TRACKED, kind in MAY_GO_NEGATIVE
         )
-    existing = [label for label in labels if labelled[label] not in found]
-    for start in range(0, len(existing), 20_000):
+    existing: dict[Owner, AccountRef] = {}
+    inserted_codes = {str(row["code"]) for row in inserted}
+    missing = [label for label in labels if label not in inserted_codes]
+    for start in range(0, len(missing), 20_000):
         owned = await sql.fetch_as(
             OwnedRow,
             f"SELECT id, code, kind, tracks_lots, negative_allowed, {', '.join(OWNER_COLUMNS)} FROM accounts"
             f" WHERE {sql.any_text('code', 1)}",
-            sql.texts(existing[start : start + 20_000]),
+            sql.texts(missing[start : start + 20_000]),
         )
         for account in owned:
             owner = labelled[account.code]
             if not account.owned_by(owner):
                 raise ValueError(f"account {account.code} exists with another owner or kind")
-            found[owner] = account.ref()
-    return found
+            existing[owner] = account.ref()
+    return opened, existing

@@ -1,15 +1,16 @@
 """One entry that credits many accounts at once: bulk grants of tens of thousands of rows.
 
-The same guarantees as :func:`domain.ledger.journal.post_entry`, with set-based statements: every
-account row is locked in primary-key order first, balances change with one UPDATE … FROM unnest
-(PostgreSQL), the new lots and the postings are bulk inserts, and the entry is written with the
-digest of all its postings. Runs inside the caller's transaction.
+The same guarantees as :func:`domain.ledger.journal.post_entry`, with set-based statements: the
+accounts not opened yet are opened already credited (one bulk insert); the rows that existed are
+locked in primary-key order with the source, and their balances change with one UPDATE … FROM
+unnest (PostgreSQL); the new lots and the postings are bulk inserts (COPY), and the entry is
+written with the digest of all its postings. Runs inside the caller's transaction.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.ledger.accounts import AccountRef
+from domain.ledger.accounts import LOT_TRACKED, AccountRef, Owner, open_crediting
 from domain.ledger.errors import insufficient_points
 from domain.ledger.journal import Funder, write_entry
 from domain.ledger.rules import PostingLine
@@ -18,7 +19,9 @@ from domain.sql import Sql, bulk_insert, copy_rows, next_ids
 
 @dataclass(frozen=True)
 class Credit:
-    account: AccountRef
+    """``amount`` points into ``owner``'s account (opened on first use)."""
+
+    owner: Owner
     amount: int
 
 
@@ -31,6 +34,8 @@ async def _lock(sql: Sql, ids: list[int]) -> None:
 
 
 async def _credit_balances(sql: Sql, amounts: dict[int, int]) -> None:
+    if not amounts:
+        return
     if sql.postgres:
         await sql.execute(
             "UPDATE accounts AS a SET balance = a.balance + d.amount, version = a.version + 1"
@@ -105,18 +110,21 @@ async def post_credits(
     memo: str = "",
     idempotency_key: str | None = None,
 ) -> int:
-    """Move ``credits`` from ``source`` (which keeps no lots) into lot-tracked accounts; the entry's id."""
-    amounts: dict[int, int] = {}
+    """Move ``credits`` from ``source`` (which keeps no lots) into lot-tracked accounts, opening those
+    not opened yet; the entry's id."""
+    amounts: dict[Owner, int] = {}
     for credit in credits:
-        if credit.amount <= 0 or not credit.account.tracks_lots or source.tracks_lots:
+        if credit.amount <= 0 or credit.owner.kind not in LOT_TRACKED or source.tracks_lots:
             raise ValueError("credits are positive and go from an account without lots to accounts with lots")
-        amounts[credit.account.id] = amounts.get(credit.account.id, 0) + credit.amount
+        amounts[credit.owner] = amounts.get(credit.owner, 0) + credit.amount
     total = sum(amounts.values())
-    await _lock(sql, sorted({*amounts, source.id}))
+    opened, existing = await open_crediting(sql, amounts, now)
+    await _lock(sql, sorted({*(a.id for a in existing.values()), source.id}))
     await _debit_source(sql, source, total)
-    await _credit_balances(sql, amounts)
-    lot_of = await _open_lots(sql, amounts, funder, expires_at, now)
+    await _credit_balances(sql, {a.id: amounts[o] for o, a in existing.items()})
+    by_id = {(opened.get(o) or existing[o]).id: n for o, n in amounts.items()}
+    lot_of = await _open_lots(sql, by_id, funder, expires_at, now)
     lines = [PostingLine(source.id, None, -total)]
-    lines += [PostingLine(a, lot_of[a], n) for a, n in sorted(amounts.items())]
+    lines += [PostingLine(a, lot_of[a], n) for a, n in sorted(by_id.items())]
     entry_id, _ = await write_entry(sql, kind, actor, idempotency_key, memo, now, lines)
     return entry_id

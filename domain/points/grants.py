@@ -19,7 +19,6 @@ from domain.cards.trust import CardTrust
 from domain.clock import japan_date
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
-from domain.ledger.accounts import open_accounts
 from domain.ledger.bulk import Credit, post_credits
 from domain.ledger.idempotency import RequestFields, check_key, idempotent
 from domain.ledger.journal import Funder
@@ -190,11 +189,9 @@ async def _apply(
 ) -> "_Granted":
     municipality = (await list_municipalities_by_id(sql, [program.municipality_id]))[program.municipality_id]
     source = await accounts.open_budget(sql, municipality, now)
-    owners = {
-        r.my_key_id: accounts.resident_program(residents[r.my_key_id], program.id) for r in request.rows
-    }
-    opened = await open_accounts(sql, list(owners.values()), now)
-    credits = [Credit(opened[owners[r.my_key_id]], r.points) for r in request.rows]
+    credits = [
+        Credit(accounts.resident_program(residents[r.my_key_id], program.id), r.points) for r in request.rows
+    ]
     entry_id = await post_credits(
         sql,
         kind="GRANT",

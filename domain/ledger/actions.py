@@ -77,6 +77,38 @@ async def _expire_batch(
     sql: Sql, now: datetime, batch_size: int, on_expired: ExpiryHook | None
 ) -> tuple[int, int, list[int]]:
     sink = await open_system_account(sql, SystemAccount.EXPIRED, now)
+    if sql.postgres:  # one round trip: migrations/0020_expiry_function.py
+        rows = await sql.fetch(
+            "SELECT account, entry, points, lots FROM mk_expire_batch($1, $2, $3, $4)",
+            now,
+            batch_size,
+            sink.id,
+            EXPIRY_ACTOR,
+        )
+        written = {int(r["account"]): (int(r["entry"]), int(r["points"])) for r in rows}
+        lots = sum(int(r["lots"]) for r in rows)
+    else:
+        written, lots = await _expire_statements(sql, now, batch_size, sink.id)
+    if on_expired is not None and written:
+        owners = {
+            o.id: o
+            for o in await sql.fetch_as(
+                _Owners,
+                f"SELECT id, resident_id, program_id FROM accounts WHERE {sql.any_of('id', 1)}",
+                sql.ids(list(written)),
+            )
+        }
+        await on_expired(
+            sql,
+            [Expired(e, a, owners[a].resident_id, owners[a].program_id, p) for a, (e, p) in written.items()],
+        )
+    return lots, sum(points for _, points in written.values()), sorted(written)
+
+
+async def _expire_statements(
+    sql: Sql, now: datetime, batch_size: int, sink_id: int
+) -> tuple[dict[int, tuple[int, int]], int]:
+    """One batch, statement by statement (SQLite): account id → (entry id, points), and the lots."""
     candidates = await sql.fetch(
         "SELECT DISTINCT account_id FROM (SELECT l.account_id FROM lots l JOIN accounts a ON a.id ="
         " l.account_id"
@@ -87,8 +119,8 @@ async def _expire_batch(
         batch_size,
     )
     if not candidates:
-        return 0, 0, []
-    account_ids = sorted({int(r["account_id"]) for r in candidates} | {sink.id})
+        return {}, 0
+    account_ids = sorted({int(r["account_id"]) for r in candidates} | {sink_id})
     await sql.fetch(
         f"SELECT id FROM accounts WHERE {sql.any_of('id', 1)} ORDER BY id{sql.for_update}",
         sql.ids(account_ids),
@@ -111,47 +143,25 @@ async def _expire_batch(
     for row in lots:
         account_id = int(row["account_id"])
         per_account[account_id].append(PostingLine(account_id, int(row["id"]), -int(row["remaining"])))
-    total = await _debit_accounts(sql, per_account, sink.id)
-    written = await _write_expiry_entries(sql, per_account, sink.id, now)
-    if on_expired is not None:
-        owners = {
-            o.id: o
-            for o in await sql.fetch_as(
-                _Owners,
-                f"SELECT id, resident_id, program_id FROM accounts WHERE {sql.any_of('id', 1)}",
-                sql.ids(list(written)),
-            )
-        }
-        await on_expired(
-            sql,
-            [Expired(e, a, owners[a].resident_id, owners[a].program_id, p) for a, (e, p) in written.items()],
-        )
-    return len(lot_ids), total, sorted(per_account)
+    await _debit_accounts(sql, per_account, sink_id)
+    return await _write_expiry_entries(sql, per_account, sink_id, now), len(lot_ids)
 
 
-async def _debit_accounts(sql: Sql, per_account: dict[int, list[PostingLine]], sink_id: int) -> int:
-    debits = {a: -sum(line.amount for line in lines) for a, lines in per_account.items()}
-    total = sum(debits.values())
-    if sql.postgres:
+async def _debit_accounts(sql: Sql, per_account: dict[int, list[PostingLine]], sink_id: int) -> None:
+    total = 0
+    for account_id, lines in per_account.items():
+        amount = -sum(line.amount for line in lines)
+        total += amount
         await sql.execute(
-            "UPDATE accounts AS a SET balance = a.balance - d.amount, version = a.version + 1"
-            " FROM unnest($1::bigint[], $2::bigint[]) AS d(id, amount) WHERE a.id = d.id",
-            list(debits),
-            list(debits.values()),
+            "UPDATE accounts SET balance = balance - $2, version = version + 1 WHERE id = $1",
+            account_id,
+            amount,
         )
-    else:
-        for account_id, amount in debits.items():
-            await sql.execute(
-                "UPDATE accounts SET balance = balance - $2, version = version + 1 WHERE id = $1",
-                account_id,
-                amount,
-            )
     await sql.execute(
         "UPDATE accounts SET balance = balance + $2, version = version + 1 WHERE id = $1",
         sink_id,
         total,
     )
-    return total
 
 
 async def _write_expiry_entries(

@@ -332,14 +332,6 @@ async def copy_rows(
     await connection.copy_records_to_table(table, records=rows, columns=[name for name, _ in columns])
 
 
-async def next_ids(sql: Sql, table: str, count: int) -> list[int]:
-    """``count`` fresh primary keys of ``table`` (its identity sequence on PostgreSQL), for COPY."""
-    rows = await sql.fetch(
-        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, $1)", count
-    )
-    return [int(r["id"]) for r in rows]
-
-
 def reader(connection: str = "default") -> Sql:
     """A connection for reads outside any transaction."""
     return Sql(connections.get(connection))

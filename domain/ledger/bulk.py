@@ -3,7 +3,7 @@
 The same guarantees as :func:`domain.ledger.journal.post_entry`, with set-based statements: the
 accounts not opened yet are opened already credited (one bulk insert); the rows that existed are
 locked in primary-key order with the source, and their balances change with one UPDATE … FROM
-unnest (PostgreSQL); the new lots and the postings are bulk inserts (COPY), and the entry is
+unnest (PostgreSQL); the new lots are one bulk insert, the postings a COPY, and the entry is
 written with the digest of all its postings. Runs inside the caller's transaction.
 """
 
@@ -14,7 +14,7 @@ from domain.ledger.accounts import LOT_TRACKED, AccountRef, Owner, open_creditin
 from domain.ledger.errors import insufficient_points
 from domain.ledger.journal import Funder, write_entry
 from domain.ledger.rules import PostingLine
-from domain.sql import Sql, bulk_insert, copy_rows, next_ids
+from domain.sql import Sql, bulk_insert
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,6 @@ async def _debit_source(sql: Sql, source: AccountRef, total: int) -> None:
 
 
 LOT_COLUMNS = (
-    ("id", "bigint"),
     ("account_id", "bigint"),
     ("funder_kind", "text"),
     ("funder_ref", "text"),
@@ -78,19 +77,13 @@ LOT_COLUMNS = (
 async def _open_lots(
     sql: Sql, amounts: dict[int, int], funder: Funder, expires_at: datetime, now: datetime
 ) -> dict[int, int]:
-    """One new lot per credited account; account id → lot id."""
-    if sql.postgres:
-        ids = await next_ids(sql, "lots", len(amounts))
-        lot_of = dict(zip(amounts, ids, strict=True))
-        rows = [
-            (lot_of[a], a, funder.kind.value, funder.ref, n, n, expires_at, now) for a, n in amounts.items()
-        ]
-        await copy_rows(sql, "lots", LOT_COLUMNS, rows)
-        return lot_of
+    """One new lot per credited account; account id → lot id. One INSERT … unnest … RETURNING on
+    PostgreSQL: measured faster than taking the ids from the sequence first and COPYing (1.6 s
+    against 1.9 s for 100,000 lots)."""
     inserted = await bulk_insert(
         sql,
         "lots",
-        LOT_COLUMNS[1:],
+        LOT_COLUMNS,
         [(a, funder.kind.value, funder.ref, n, n, expires_at, now) for a, n in amounts.items()],
         returning="id, account_id",
     )

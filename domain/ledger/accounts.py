@@ -7,7 +7,7 @@ made from the owner by :meth:`Owner.label` and checked against it by ``mykey led
 queries never take an owner out of a code.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -207,12 +207,6 @@ class OwnedRow(_AccountRow):
             self.kind == owner.kind.value
             and tuple(getattr(self, c) for c in OWNER_COLUMNS) == owner.columns()
         )
-
-
-async def open_accounts(sql: Sql, owners: Sequence[Owner], now: datetime) -> dict[Owner, AccountRef]:
-    """Many accounts at once (bulk insert, ON CONFLICT DO NOTHING), by owner."""
-    opened, existing = await open_crediting(sql, dict.fromkeys(owners, 0), now)
-    return opened | existing
 
 
 async def open_crediting(

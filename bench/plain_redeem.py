@@ -6,6 +6,7 @@ difference in throughput is what the GraphQL layer costs. Not part of the produc
 """
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -44,4 +45,7 @@ def app_from_env() -> Starlette:
         yield
         await close_database()
 
-    return Starlette(routes=[Route("/redeem", redeem, methods=["POST"])], lifespan=lifespan)
+    app = Starlette(routes=[Route("/redeem", redeem, methods=["POST"])], lifespan=lifespan)
+    gc.collect()
+    gc.freeze()  # as api.app.app_from_env does: the comparison is of the layers, not of the collector
+    return app

@@ -456,10 +456,17 @@ async def main() -> int:
             await spy.wait()
             print(f"  py-spy of one GraphQL worker paying: {var / 'spend.pyspy.txt'}")
         # the stack's own floor: an authenticated request that asks nothing of the domain
+        spy = await _spy(graphql.pid, var / "floor.pyspy.txt")
         floor, floor_cpu = await _measure(
             graphql_url + "/graphql", payments.bearer, [FLOOR] * FLOOR_REQUESTS, '"__typename"', graphql.pid
         )
-        reads = await _paced_reads(graphql_url, await _resident_bearer(program), READS_PER_SECOND, SECONDS)
+        if spy is not None:
+            await spy.wait()
+            print(f"  py-spy of one GraphQL worker answering the floor: {var / 'floor.pyspy.txt'}")
+        reader_bearer = await _resident_bearer(program)
+        before = _cpu()
+        reads = await _paced_reads(graphql_url, reader_bearer, READS_PER_SECOND, SECONDS)
+        reads_cpu = _where_cpu_went(before, graphql.pid, 0.0, READS_PER_SECOND * SECONDS)
         rss = _rss_mb(graphql.pid)
         client = "wrk" if shutil.which("wrk") else "httpx (install wrk for the real figure)"
         print(f"Voucher redemptions over HTTP, uvicorn 2 workers, {CLIENTS} connections by {client}")
@@ -491,6 +498,7 @@ async def main() -> int:
             f"  balance reads (me {{ balances }}) at {READS_PER_SECOND:,}/s for {SECONDS} s:"
             f" {reads.per_second:,.0f}/s answered, {_spread(reads)}  (aim: p99 < 50 ms)"
         )
+        print(f"  CPU ms per balance read       : {reads_cpu}  (the reads' client is this process: other)")
         print(
             f"  GraphQL workers' memory (RSS): {', '.join(f'{mb:.0f} MB' for mb in rss)}"
             "  (aim: < 200 MB each)"

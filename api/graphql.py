@@ -53,6 +53,7 @@ from resolvers.loaders import (
     program_by_id,
     programs_by_municipality,
     reserved_by_resident,
+    resident_by_id,
     statements_by_settlement,
     vouchers_by_resident,
 )
@@ -206,6 +207,7 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         context.checkpoint_by_sequence = checkpoint_by_sequence()
         context.municipality_by_id = municipality_by_id()
+        context.resident_by_id = resident_by_id()
         context.program_by_id = program_by_id()
         context.programs_by_municipality = programs_by_municipality()
         context.campaign_by_program = campaign_by_program(context.clock.now())

@@ -340,18 +340,24 @@ def _where_cpu_went(
     after = _cpu()
     tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     groups: dict[str, float] = {"server": 0.0, "postgres": 0.0, "client": client_ms, "other": 0.0}
+    workers: list[float] = []
     for pid, (name, parent, ticks) in after.items():
         used = ticks - before.get(pid, (name, parent, 0))[2]
         if pid == os.getpid():
             group = "client" if not shutil.which("wrk") else "other"
         elif server in (pid, parent):
             group = "server"
+            if parent == server and used > 0:
+                workers.append(used * tick_ms)
         elif name.startswith("postgres"):
             group = "postgres"
         else:
             group = "other"
         groups[group] += used * tick_ms
-    return "  ".join(f"{name} {ms / count:.2f}" for name, ms in groups.items())
+    figures = {name: f"{ms / count:.2f}" for name, ms in groups.items()}
+    if len(workers) > 1:  # how evenly the kernel spread the connections over the workers
+        figures["server"] += f" ({' + '.join(f'{ms / count:.2f}' for ms in sorted(workers, reverse=True))})"
+    return "  ".join(f"{name} {figure}" for name, figure in figures.items())
 
 
 async def _measure(url: str, bearer: str, bodies: list[str], mark: str, server: int) -> tuple[Rate, str]:

@@ -17,6 +17,7 @@ from domain.programs.queries import (
     list_programs_by_id,
     list_programs_by_municipality,
 )
+from domain.residents.queries import ResidentView, list_residents_by_id
 from domain.settlement.queries import StatementView, list_statements
 from domain.sql import reader
 from domain.vouchers.queries import VoucherView, list_vouchers_by_resident
@@ -38,6 +39,15 @@ async def _load_municipalities(ids: Sequence[int]) -> list[MunicipalityView | No
 
 def municipality_by_id() -> DataLoader[int, MunicipalityView | None]:
     return DataLoader(load_fn=_load_municipalities)
+
+
+async def _load_residents(ids: Sequence[int]) -> list[ResidentView | None]:
+    found = await list_residents_by_id(reader(), list(ids))
+    return [found.get(i) for i in ids]
+
+
+def resident_by_id() -> DataLoader[int, ResidentView | None]:
+    return DataLoader(load_fn=_load_residents)
 
 
 async def _load_programs(ids: Sequence[int]) -> list[ProgramView | None]:

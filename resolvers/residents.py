@@ -6,7 +6,7 @@ import strawberry
 
 from domain.auth.permissions import Permission
 from domain.residents import actions, registration
-from domain.residents.access import access_resident_by_actor
+from domain.residents.access import resident_id_of
 from resolvers.sessions import deliver
 from schema.cards import CardProofInput
 from schema.context import Info
@@ -52,7 +52,7 @@ class ResidentQuery:
         description="The signed-in resident. Residents only.", extensions=[Needs(Permission.RESIDENT)]
     )
     async def me(self, info: Info) -> Resident:
-        return Resident.from_view(await access_resident_by_actor(info.context.actor))
+        return Resident(id=resident_id_of(info.context.actor))
 
 
 @strawberry.type

@@ -19,6 +19,7 @@ from domain.municipalities.queries import MunicipalityView
 from domain.partners.billing import BillingView
 from domain.points.queries import Balance, Movement, ReservedLot
 from domain.programs.queries import CampaignView, ProgramView
+from domain.residents.queries import ResidentView
 from domain.settlement.queries import StatementView
 from domain.vouchers.qr import qr_svg, qr_text
 from domain.vouchers.queries import VoucherView
@@ -40,6 +41,7 @@ class Context:
     secure_cookies: bool = False
     checkpoint_by_sequence: DataLoader[int, CheckpointView | None] = field(init=False)
     municipality_by_id: DataLoader[int, MunicipalityView | None] = field(init=False)
+    resident_by_id: DataLoader[int, ResidentView | None] = field(init=False)
     program_by_id: DataLoader[int, ProgramView | None] = field(init=False)
     programs_by_municipality: DataLoader[int, list[ProgramView]] = field(init=False)
     campaign_by_program: DataLoader[int, CampaignView | None] = field(init=False)

@@ -25,21 +25,51 @@ class NotificationSettings:
 
 @strawberry.type(description="A resident, known only by their MyKey ID.")
 class Resident:
+    """Known by id alone until a field needs the resident's row: ``me { balances }`` reads the
+    balances and nothing else."""
+
     id: strawberry.Private[int]
-    basic_municipality_id: strawberry.Private[int | None]
-    my_key_id: str
-    email: str | None
-    status: str = strawberry.field(
-        description="ACTIVE, or SUSPENDED after a lost card until a new card is bound."
-    )
-    notifications: NotificationSettings
-    card_valid_until: datetime | None = strawberry.field(description="When the bound certificate expires.")
+    known: strawberry.Private[ResidentView | None] = None
+
+    async def _view(self, info: Info) -> ResidentView:
+        if self.known is None:
+            found = await info.context.resident_by_id.load(self.id)
+            assert found is not None, self.id  # the caller's own session or token named them
+            self.known = found
+        return self.known
+
+    @strawberry.field
+    async def my_key_id(self, info: Info) -> str:
+        return (await self._view(info)).my_key_id
+
+    @strawberry.field
+    async def email(self, info: Info) -> str | None:
+        return (await self._view(info)).email
+
+    @strawberry.field(description="ACTIVE, or SUSPENDED after a lost card until a new card is bound.")
+    async def status(self, info: Info) -> str:
+        return (await self._view(info)).status
+
+    @strawberry.field
+    async def notifications(self, info: Info) -> NotificationSettings:
+        n = (await self._view(info)).notifications
+        return NotificationSettings(
+            points_granted=n.points_granted,
+            points_expired=n.points_expired,
+            password_changed=n.password_changed,
+            my_key_id_changed=n.my_key_id_changed,
+        )
+
+    @strawberry.field(description="When the bound certificate expires.")
+    async def card_valid_until(self, info: Info) -> datetime | None:
+        return (await self._view(info)).card_valid_until
 
     @strawberry.field(description="The basic municipal point account (基本自治体ポイント口座).")
     async def basic_municipality(self, info: Info) -> Municipality | None:
-        if self.basic_municipality_id is None:
+        municipality_id = (await self._view(info)).basic_municipality_id
+        if municipality_id is None:
             return None
-        found = await info.context.municipality_by_id.load(self.basic_municipality_id)
+        found = await info.context.municipality_by_id.load(municipality_id)
         return None if found is None else Municipality.from_view(found)
 
     @strawberry.field(description="Linked service IDs (library card, museum pass…).")
@@ -80,21 +110,7 @@ class Resident:
 
     @classmethod
     def from_view(cls, view: ResidentView) -> "Resident":
-        n = view.notifications
-        return cls(
-            id=view.id,
-            basic_municipality_id=view.basic_municipality_id,
-            my_key_id=view.my_key_id,
-            email=view.email,
-            status=view.status,
-            notifications=NotificationSettings(
-                points_granted=n.points_granted,
-                points_expired=n.points_expired,
-                password_changed=n.password_changed,
-                my_key_id_changed=n.my_key_id_changed,
-            ),
-            card_valid_until=view.card_valid_until,
-        )
+        return cls(id=view.id, known=view)
 
 
 @strawberry.input

@@ -9,3 +9,9 @@ from domain.sql import reader
 async def access_resident_by_actor(actor: Actor | None) -> ResidentView:
     actor = permit(actor, Permission.RESIDENT)
     return await get_resident(reader(), actor.id)
+
+
+def resident_id_of(actor: Actor | None) -> int:
+    """Which resident is asking, before anything of theirs is read (``me { balances }`` needs
+    no more than the id)."""
+    return permit(actor, Permission.RESIDENT).id

@@ -50,6 +50,11 @@ async def get_resident(sql: Sql, resident_id: int) -> ResidentView:
     return _view(row)
 
 
+async def list_residents_by_id(sql: Sql, ids: list[int]) -> dict[int, ResidentView]:
+    rows = await sql.fetch(_SELECT + " WHERE " + sql.any_of("r.id", 1), sql.ids(ids))
+    return {view.id: view for view in map(_view, rows)}
+
+
 @dataclass(frozen=True)
 class Credentials:
     """What signing in with a MyKey ID and password checks."""

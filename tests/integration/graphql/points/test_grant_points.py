@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from domain.ledger.rules import expiry_instant
-from domain.sql import reader
+from domain.sql import Sql, reader
 from models.programs import ProgramKind
 from models.staff import StaffRole
 
@@ -185,3 +185,28 @@ async def test_ids_take_ascii_digits_only(people):
     )
     assert answer["grantPoints"]["userErrors"][0]["code"] == "NOT_FOUND"
     assert await _entries() == 0
+
+
+async def test_a_balance_read_leaves_the_residents_row_unread_until_a_field_needs_it(people, monkeypatch):
+    program, staff, (resident, _) = await _setup(people)
+    await people.grant(staff, program.id, [(resident.my_key_id, 200)])
+    texts: list[str] = []
+    fetch = Sql.fetch
+
+    async def recorded(self: Sql, query: str, *params: object) -> list[dict[str, object]]:
+        texts.append(query)
+        return await fetch(self, query, *params)
+
+    monkeypatch.setattr(Sql, "fetch", recorded)
+    me = (await people.gql("{ me { balances { points } } }", resident.token))["me"]
+    assert me == {"balances": [{"points": 200}]}
+    assert not [text for text in texts if "FROM residents r" in text]
+    texts.clear()
+    me = (
+        await people.gql(
+            "{ me { myKeyId status basicMunicipality { code } balances { points } } }", resident.token
+        )
+    )["me"]
+    assert me["myKeyId"] == resident.my_key_id and me["status"] == "ACTIVE"
+    assert me["basicMunicipality"] is not None and me["balances"] == [{"points": 200}]
+    assert len([text for text in texts if "FROM residents r" in text]) == 1

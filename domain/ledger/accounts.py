@@ -147,11 +147,14 @@ _INSERT_COLUMNS = ("code", "kind", "tracks_lots", "negative_allowed", "balance",
 
 
 async def open_account(sql: Sql, owner: Owner, now: datetime) -> AccountRef:
-    """``owner``'s account of its kind, created on first use. Safe under concurrency (ON CONFLICT)."""
+    """``owner``'s account of its kind, created on first use. Safe under concurrency: ``ON CONFLICT``
+    names no index, so every unique index arbitrates. With ``(code)`` alone, two first opens that
+    passed the conflict check together made the second fail on the owner's own unique index (a
+    shop's shard: a good voucher refused as used)."""
     columns = _INSERT_COLUMNS + OWNER_COLUMNS
     await sql.execute(
         f"INSERT INTO accounts ({', '.join(columns)})"
-        f" VALUES ({', '.join(f'${i + 1}' for i in range(len(columns)))}) ON CONFLICT (code) DO NOTHING",
+        f" VALUES ({', '.join(f'${i + 1}' for i in range(len(columns)))}) ON CONFLICT DO NOTHING",
         *_values(owner, owner.label(), now),
     )
     found = await get_account(sql, owner)
@@ -230,7 +233,7 @@ async def open_crediting(
         tuple(zip(_INSERT_COLUMNS + OWNER_COLUMNS, types + ("bigint",) * len(OWNER_COLUMNS), strict=True)),
         values,
         returning="id, code",
-        on_conflict="(code) DO NOTHING",
+        on_conflict="DO NOTHING",
     )
     opened: dict[Owner, AccountRef] = {}
     for row in inserted:

@@ -11,6 +11,7 @@ import asyncio
 import pytest
 
 from domain.errors import ErrorCode
+from domain.ledger.accounts import open_account
 from domain.ledger.errors import LedgerError
 from domain.ledger.journal import Leg
 from domain.points import accounts
@@ -92,3 +93,21 @@ async def test_concurrent_transfers_in_both_directions_do_not_deadlock(books):
     outcomes = await _race(transfer)
     assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert await books.balance(a) + await books.balance(b) == 10_000
+
+
+async def test_an_account_opened_by_many_at_once_opens_once_and_refuses_none(books):
+    """A shop's first scans of the day land together on a shard not opened yet. ``ON CONFLICT (code)``
+    alone raised a unique violation from the owner's own index (``accounts_shop_shard``) when two
+    inserts passed the conflict check together: a good voucher was refused as already used."""
+    refs = []
+    for round_ in range(5):
+        owner = accounts.shop(1, round_)
+        await books.owner_rows(owner)
+        outcomes = await _race(
+            lambda owner=owner: transaction(lambda sql: open_account(sql, owner, books.clock.now()))
+        )
+        assert [o for o in outcomes if isinstance(o, BaseException)] == []
+        assert len({ref.id for ref in outcomes}) == 1
+        refs.append(outcomes[0])
+    opened = await reader().fetchval("SELECT COUNT(*) FROM accounts WHERE kind = 'SHOP' AND shop_id = 1")
+    assert opened == len(refs) == 5

@@ -185,11 +185,17 @@ async def _paced_reads(base: str, bearer: str, per_second: int, seconds: int) ->
     total = per_second * seconds
     latencies: list[float] = []
     failures = 0
+    # one at a time, as phones arrive: a burst of connects lands on whichever worker wakes first,
+    # and asyncio accepts everything pending in one go (one worker would hold most of them)
+    streams = []
+    for _ in range(CLIENTS):
+        streams.append(await asyncio.open_connection(address.hostname, address.port))
+        await asyncio.sleep(0.01)
     start = time.perf_counter() + 0.2
 
     async def connection(first: int) -> None:
         nonlocal failures
-        reader, writer = await asyncio.open_connection(address.hostname, address.port)
+        reader, writer = streams[first]
         for n in range(first, total, CLIENTS):
             due = start + n / per_second
             await asyncio.sleep(max(0.0, due - time.perf_counter()))

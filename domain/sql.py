@@ -26,6 +26,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base_postgres.client import translate_exceptions
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
@@ -37,6 +38,14 @@ RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 MAX_ATTEMPTS = 8
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 _SQLITE_TEXTS: dict[str, str] = {}  # statement texts are few and fixed: translate each once
+
+
+@translate_exceptions
+async def _records(client: BaseDBAsyncClient, query: str, params: list[Any]) -> Sequence[Mapping[str, Any]]:
+    """asyncpg's rows as it returns them, its errors translated as Tortoise translates them
+    (IntegrityError, OperationalError), so callers catch the same exceptions either way."""
+    async with client.acquire_connection() as connection:
+        return await connection.fetch(query, *params)  # type: ignore[no-any-return]
 
 
 class Sql:
@@ -68,6 +77,13 @@ class Sql:
     async def fetch(self, query: str, *params: Any) -> list[dict[str, Any]]:
         return await self.client.execute_query_dict(self._text(query), self._params(params))
 
+    async def rows(self, query: str, *params: Any) -> Sequence[Mapping[str, Any]]:
+        """The rows, read by column name only. On PostgreSQL they are asyncpg's records as they
+        come: no dict is made of each (a bulk grant reads back 100,000 accounts and lots)."""
+        if self.postgres:
+            return await _records(self.client, query, list(params))  # type: ignore[no-any-return]
+        return await self.fetch(query, *params)
+
     async def fetchrow(self, query: str, *params: Any) -> dict[str, Any] | None:
         rows = await self.fetch(query, *params)
         return rows[0] if rows else None
@@ -79,7 +95,7 @@ class Sql:
     async def fetch_as(self, record: type[R], query: str, *params: Any) -> list[R]:
         """The rows as ``record``s: a dataclass whose fields are named like the columns (see
         :func:`as_record`). This is how rows leave this module typed."""
-        return [as_record(record, row) for row in await self.fetch(query, *params)]
+        return [as_record(record, row) for row in await self.rows(query, *params)]
 
     async def fetchrow_as(self, record: type[R], query: str, *params: Any) -> R | None:
         row = await self.fetchrow(query, *params)
@@ -281,7 +297,7 @@ async def bulk_insert(
     rows: Sequence[Sequence[Any]],
     returning: str = "",
     on_conflict: str = "",
-) -> list[dict[str, Any]]:
+) -> Sequence[Mapping[str, Any]]:
     """Insert many rows at once; ``columns`` are (name, PostgreSQL array element type) pairs.
 
     PostgreSQL gets one ``INSERT … SELECT FROM unnest(…)`` with one array per column; SQLite gets
@@ -296,24 +312,49 @@ async def bulk_insert(
         f" RETURNING {returning}" if returning else ""
     )
     if sql.postgres:
-        arrays = ", ".join(f"${i + 1}::{kind}[]" for i, (_, kind) in enumerate(columns))
-        params = [[row[i] for row in rows] for i in range(len(columns))]
-        query = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}"
+        query, params = _unnest_insert(table, names, columns, rows, tail)
         if returning:
-            return await sql.fetch(query, *params)
+            return await sql.rows(query, *params)
         await sql.execute(query, *params)
         return []
-    found: list[dict[str, Any]] = []
+    found: list[Mapping[str, Any]] = []
     per_chunk = max(1, 30000 // len(columns))
     for start in range(0, len(rows), per_chunk):
         chunk = rows[start : start + per_chunk]
         flat = [value for row in chunk for value in row]
         query = f"INSERT INTO {table} ({names}) VALUES {placeholders(len(chunk), len(columns))}{tail}"
         if returning:
-            found += await sql.fetch(query, *flat)
+            found += await sql.rows(query, *flat)
         else:
             await sql.execute(query, *flat)
     return found
+
+
+def _unnest_insert(
+    table: str, names: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], tail: str
+) -> tuple[str, list[Any]]:
+    """``INSERT … SELECT … FROM unnest(…)``: one array per column whose values vary, one scalar
+    parameter for a column with the same value in every row (a grant's program, its instant, the
+    owner columns left NULL). asyncpg encodes an array element by element, so a 100,000-row grant
+    sends 3 arrays instead of 14 for its accounts."""
+    selected, arrays, params = [], [], []
+    values = [[row[i] for row in rows] for i in range(len(columns))]
+    varying = [len(rows) == 1 or column.count(column[0]) != len(column) for column in values]
+    if not any(varying):
+        varying[0] = True  # unnest gives the rows: it needs one array
+    for i, (_, kind) in enumerate(columns):
+        params.append(values[i] if varying[i] else values[i][0])
+        if varying[i]:
+            arrays.append(f"${i + 1}::{kind}[]")
+            selected.append(f"u.c{i}")
+        else:
+            selected.append(f"${i + 1}::{kind}")
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)) if varying[i])
+    query = (
+        f"INSERT INTO {table} ({names}) SELECT {', '.join(selected)}"
+        f" FROM unnest({', '.join(arrays)}) AS u({aliases}){tail}"
+    )
+    return query, params
 
 
 COPY_THRESHOLD = 2_000

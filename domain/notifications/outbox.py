@@ -118,7 +118,7 @@ async def opted_in(sql: Sql, resident_ids: list[int], column: str) -> dict[int, 
     found: dict[int, str] = {}
     for start in range(0, len(resident_ids), 20_000):
         chunk = resident_ids[start : start + 20_000]
-        rows = await sql.fetch(
+        rows = await sql.rows(
             f"SELECT id, email FROM residents WHERE {sql.any_of('id', 1)} AND {column} AND email IS NOT NULL",
             sql.ids(chunk),
         )

@@ -18,6 +18,7 @@ import domain
 # ``as_record`` types it. Nothing else in domain/ may hand such a row on.
 RAW_ROWS = {
     "domain.sql.Sql.fetch",
+    "domain.sql.Sql.rows",
     "domain.sql.Sql.fetchrow",
     "domain.sql.Sql.fetchval",
     "domain.sql.Sql.execute",

@@ -1,10 +1,13 @@
 """What reaches SQL: instants in UTC on both databases; post-commit work runs once, after the commit."""
 
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
+
+import pytest
+from tortoise.exceptions import IntegrityError
 
 from domain.clock import JST
-from domain.sql import reader, transaction
+from domain.sql import as_datetime, bulk_insert, reader, transaction
 
 
 async def test_an_instant_in_another_zone_compares_as_the_same_instant(db, clock):
@@ -47,3 +50,57 @@ async def test_a_failing_post_commit_callback_is_logged_and_the_write_stands(db,
     assert runs == [1]  # the work was not run again
     assert await reader().fetchval("SELECT COUNT(*) FROM rate_limit_windows WHERE bucket = 'cb'") == 1
     assert "post-commit callback failed" in caplog.text
+
+
+AUDIT_COLUMNS = (
+    ("at", "timestamptz"),
+    ("actor", "text"),
+    ("municipality_id", "bigint"),
+    ("action", "text"),
+    ("subject", "text"),
+)
+
+
+async def test_a_bulk_insert_sends_a_value_shared_by_every_row_once_and_stores_every_row(db, clock):
+    now = clock.now()
+    rows = [(now, "operator:1", None, "probe", f"row {n}") for n in range(5)]  # 4 columns the same
+    rows += [(now, "operator:1", None, "probe", "row 0")]  # a row twice: nothing arbitrates here
+
+    async def insert(sql):
+        return await bulk_insert(sql, "audit_events", AUDIT_COLUMNS, rows, returning="id, subject")
+
+    returned = await transaction(insert)
+    assert sorted(str(r["subject"]) for r in returned) == sorted(r[4] for r in rows)
+    stored = await reader().fetch(
+        "SELECT at, actor, municipality_id, action, subject FROM audit_events ORDER BY id"
+    )
+    assert [
+        (as_datetime(r["at"]), r["actor"], r["municipality_id"], r["action"], r["subject"]) for r in stored
+    ] == [(now.astimezone(UTC), *row[1:]) for row in rows]
+
+
+async def test_a_bulk_insert_of_identical_rows_and_of_one_row(db, clock):
+    now = clock.now()
+    same = [(now, "operator:1", None, "probe", "again")] * 3  # every column the same in every row
+    await transaction(lambda sql: bulk_insert(sql, "audit_events", AUDIT_COLUMNS, same))
+    await transaction(lambda sql: bulk_insert(sql, "audit_events", AUDIT_COLUMNS, same[:1]))
+    assert await reader().fetchval("SELECT COUNT(*) FROM audit_events WHERE subject = 'again'") == 4
+
+
+async def test_rows_read_without_dicts_still_raise_the_integrity_error_callers_catch(db, clock):
+    now = clock.now()
+    columns = (("code", "text"), ("name", "text"), ("prefecture", "text"), ("kana", "text"))
+    columns += (("created_at", "timestamptz"),)
+    rows = [
+        ("141305", "川崎市", "神奈川県", "カワサキシ", now),
+        ("141305", "川崎市", "神奈川県", "カワサキシ", now),
+    ]
+
+    async def insert(sql):  # a municipality's code is unique
+        return await bulk_insert(sql, "municipalities", columns, rows, returning="id")
+
+    with pytest.raises(IntegrityError):
+        await transaction(insert)
+    assert await reader().fetchval("SELECT COUNT(*) FROM municipalities") == 0
+    found = await reader().rows("SELECT 7 AS seven, 'x' AS letter")
+    assert (found[0]["seven"], found[0]["letter"]) == (7, "x")

@@ -46,6 +46,8 @@ OWNED_BY: dict[AccountKind, tuple[str, ...]] = {
     AccountKind.EVENT_GIFTS: ("program_id",),
     AccountKind.SYSTEM: (),
 }
+# the same, as which of OWNER_COLUMNS are set (checked for every owner built: keep it cheap)
+_SHAPES = {kind: tuple(c in needed for c in OWNER_COLUMNS) for kind, needed in OWNED_BY.items()}
 
 
 class SystemAccount(StrEnum):
@@ -70,8 +72,16 @@ class Owner:
     name: str = ""  # a system account's name; a budget's municipality code (for the label only)
 
     def __post_init__(self) -> None:
-        given = tuple(c for c, v in zip(OWNER_COLUMNS, self.columns(), strict=True) if v is not None)
-        if given != OWNED_BY[self.kind]:
+        given = (
+            self.resident_id is not None,
+            self.municipality_id is not None,
+            self.program_id is not None,
+            self.shop_id is not None,
+            self.shard is not None,
+            self.partner_id is not None,
+            self.voucher_id is not None,
+        )
+        if given != _SHAPES[self.kind]:
             needed = OWNED_BY[self.kind]
             raise ValueError(f"a {self.kind.value} account is owned by {', '.join(needed) or 'nobody'}")
 
@@ -195,7 +205,7 @@ async def get_balance(sql: Sql, owner: Owner | SystemAccount) -> int:
 
 @dataclass(frozen=True)
 class OwnedRow(_AccountRow):
-    """An accounts row with its owner columns (what verify and bulk opening compare)."""
+    """An accounts row with its owner columns (what verify compares with each code)."""
 
     resident_id: int | None
     municipality_id: int | None
@@ -204,12 +214,6 @@ class OwnedRow(_AccountRow):
     shard: int | None
     partner_id: int | None
     voucher_id: int | None
-
-    def owned_by(self, owner: Owner) -> bool:
-        return (
-            self.kind == owner.kind.value
-            and tuple(getattr(self, c) for c in OWNER_COLUMNS) == owner.columns()
-        )
 
 
 async def open_crediting(
@@ -238,23 +242,26 @@ async def open_crediting(
     opened: dict[Owner, AccountRef] = {}
     for row in inserted:
         code = str(row["code"])
-        kind = labelled[code].kind
-        opened[labelled[code]] = AccountRef(
-            int(row["id"]), code, kind, kind in LOT_TRACKED, kind in MAY_GO_NEGATIVE
-        )
+        opened[labelled[code]] = _ref(int(row["id"]), code, labelled[code].kind)
     existing: dict[Owner, AccountRef] = {}
     inserted_codes = {str(row["code"]) for row in inserted}
     missing = [label for label in labels if label not in inserted_codes]
     for start in range(0, len(missing), 20_000):
-        owned = await sql.fetch_as(
-            OwnedRow,
+        # read as the rows come (ints and text on both databases): no record built for each
+        found = await sql.rows(
             f"SELECT id, code, kind, tracks_lots, negative_allowed, {', '.join(OWNER_COLUMNS)} FROM accounts"
             f" WHERE {sql.any_text('code', 1)}",
             sql.texts(missing[start : start + 20_000]),
         )
-        for account in owned:
-            owner = labelled[account.code]
-            if not account.owned_by(owner):
-                raise ValueError(f"account {account.code} exists with another owner or kind")
-            existing[owner] = account.ref()
+        for row in found:
+            owner = labelled[row["code"]]
+            if row["kind"] != owner.kind.value or tuple(row[c] for c in OWNER_COLUMNS) != owner.columns():
+                raise ValueError(f"account {row['code']} exists with another owner or kind")
+            lots, negative = bool(row["tracks_lots"]), bool(row["negative_allowed"])
+            existing[owner] = AccountRef(int(row["id"]), str(row["code"]), owner.kind, lots, negative)
     return opened, existing
+
+
+def _ref(account_id: int, code: str, kind: AccountKind) -> AccountRef:
+    """An account's reference; its flags follow from its kind, as they did when it was opened."""
+    return AccountRef(account_id, code, kind, kind in LOT_TRACKED, kind in MAY_GO_NEGATIVE)

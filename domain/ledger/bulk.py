@@ -28,7 +28,7 @@ class Credit:
 async def _lock(sql: Sql, ids: list[int]) -> None:
     for start in range(0, len(ids), 20_000):
         chunk = ids[start : start + 20_000]
-        await sql.fetch(
+        await sql.rows(
             f"SELECT id FROM accounts WHERE {sql.any_of('id', 1)} ORDER BY id{sql.for_update}", sql.ids(chunk)
         )
 

@@ -17,6 +17,7 @@ from domain.auth.permissions import Permission, permit
 from domain.cards.proof import CardProof, terminal_purpose, verify_card_proof
 from domain.cards.trust import CardTrust
 from domain.clock import japan_date
+from domain.collector import collector_held
 from domain.errors import DomainError, ErrorCode
 from domain.events import Event, publish
 from domain.ledger.bulk import Credit, post_credits
@@ -115,7 +116,7 @@ async def active_residents(sql: Sql, ids: list[str], progress: Progress | None =
     found: dict[str, int] = {}
     for start in range(0, len(ids), CHECK_CHUNK):
         chunk = ids[start : start + CHECK_CHUNK]
-        rows = await sql.fetch(
+        rows = await sql.rows(
             f"SELECT id, my_key_id FROM residents WHERE {sql.any_text('my_key_id', 1)} AND status = 'ACTIVE'",
             sql.texts(chunk),
         )
@@ -149,23 +150,29 @@ async def grant_points(
     actor, program, reason = await grantable(
         actor, request.program_id, request.reason, len(request.rows), now
     )
-    ids = sorted({r.my_key_id for r in request.rows})
-    residents = await active_residents(reader(), ids, progress)
-    errors = row_errors(request.rows, residents)
-    if errors:
-        raise GrantRefused(errors)
-    payload: RequestFields = {
-        "program": program.id,
-        "reason": reason,
-        "rows": [[r.my_key_id, r.points] for r in request.rows],
-    }
+    with collector_held():
+        ids = sorted({r.my_key_id for r in request.rows})
+        residents = await active_residents(reader(), ids, progress)
+        errors = row_errors(request.rows, residents)
+        if errors:
+            raise GrantRefused(errors)
+        payload: RequestFields = {
+            "program": program.id,
+            "reason": reason,
+            "rows": [[r.my_key_id, r.points] for r in request.rows],
+        }
 
-    async def work(sql: Sql) -> _Granted:
-        return await _apply(sql, actor, program, reason, request, residents, now)
+        async def work(sql: Sql) -> _Granted:
+            return await _apply(sql, actor, program, reason, request, residents, now)
 
-    done = await idempotent(
-        actor=actor.label, key=request.idempotency_key, request=payload, now=now, work=work, answer=_Granted
-    )
+        done = await idempotent(
+            actor=actor.label,
+            key=request.idempotency_key,
+            request=payload,
+            now=now,
+            work=work,
+            answer=_Granted,
+        )
     return GrantResult(done.entry, done.granted, done.points)
 
 

@@ -1,5 +1,7 @@
 """A bulk grant large enough to take PostgreSQL's COPY path, checked against the ledger verifier."""
 
+import pytest
+
 from domain.auth.actor import Actor, Role
 from domain.points.grants import GrantRequest, GrantRow, grant_points
 from domain.sql import COPY_THRESHOLD, reader, transaction
@@ -63,3 +65,33 @@ async def test_a_batch_opens_the_accounts_it_needs_credited_and_adds_to_those_op
     }  # an account's version counts its changes: opened credited, then credited again
     assert found == expected
     # the ledger verifier runs after this test: each balance is the sum of its postings, lots agree
+
+
+async def test_an_account_under_a_granted_label_owned_by_someone_else_stops_the_batch(people, clock):
+    await people.municipality()
+    program = await people.program()
+    now = clock.now()
+    await _residents(now, 2)
+    ids = await reader().fetch(
+        "SELECT id FROM residents WHERE my_key_id IN ('C0000000', 'C0000001') ORDER BY my_key_id"
+    )
+    first, second = (int(r["id"]) for r in ids)
+    # a damaged row: the first resident's label on the second resident's account
+    await transaction(
+        lambda sql: sql.execute(
+            "INSERT INTO accounts (code, kind, tracks_lots, negative_allowed, balance, version, created_at,"
+            " resident_id, program_id) VALUES ($1, 'RESIDENT_PROGRAM', TRUE, FALSE, 0, 0, $2, $3, $4)",
+            f"resident:{first}:program:{program.id}",
+            now,
+            second,
+            program.id,
+        )
+    )
+    rows = [GrantRow("C0000000", 5), GrantRow("C0000001", 5)]
+    with pytest.raises(ValueError, match="exists with another owner"):
+        await grant_points(
+            Actor(Role.OPERATOR, 1), GrantRequest(program.id, "damaged", "bulk-damaged-1", rows), now
+        )
+    assert await reader().fetchval("SELECT COUNT(*) FROM journal_entries") == 0  # nothing was granted
+    assert await reader().fetchval("SELECT COUNT(*) FROM accounts WHERE resident_id IS NOT NULL") == 1
+    await transaction(lambda sql: sql.execute("DELETE FROM accounts WHERE resident_id = $1", second))

@@ -220,6 +220,19 @@ def raised(exc: BaseException, sqlstate: str) -> str | None:
     return None
 
 
+def broke_unique(exc: BaseException, table: str) -> bool:
+    """Whether ``exc`` is a unique index of ``table`` refusing a row. PostgreSQL names the table
+    (asyncpg's ``table_name``); SQLite names it in its message ("UNIQUE constraint failed:
+    voucher_redemptions.voucher_id"). An action that answers a race with a refusal ("already used")
+    checks this first: another constraint failing is a fault, not that refusal."""
+    for seen in _causes(exc):
+        if getattr(seen, "sqlstate", None) == "23505":
+            return getattr(seen, "table_name", None) == table
+        if str(seen).startswith(f"UNIQUE constraint failed: {table}."):
+            return True
+    return False
+
+
 def is_retryable(exc: BaseException) -> bool:
     return any(
         getattr(seen, "sqlstate", None) in RETRYABLE_SQLSTATES

@@ -29,7 +29,7 @@ from domain.partners.webhooks import queue_notice
 from domain.points import accounts
 from domain.points.reserved import check_move_target, into_program, move_kind
 from domain.programs.queries import get_program
-from domain.sql import Sql, as_datetime, reader, transaction
+from domain.sql import Sql, as_datetime, broke_unique, reader, transaction
 from models.ledger import FunderKind
 from models.programs import ProgramKind
 
@@ -234,6 +234,8 @@ async def _exchange(
             actor=label, key=form.idempotency_key, request=request, now=now, work=work, answer=ExchangeDone
         )
     except IntegrityError as exc:  # the reference was used by another request of this partner
+        if not broke_unique(exc, "exchanges"):
+            raise  # any other constraint failing is a fault, not a reused reference
         raise DomainError(
             ErrorCode.IDEMPOTENCY_CONFLICT,
             "This reference was already used for another order.",

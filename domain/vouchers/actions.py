@@ -33,7 +33,7 @@ from domain.points import accounts
 from domain.programs.access import access_program_by_id
 from domain.programs.queries import ProgramView, get_program
 from domain.shops.access import access_shop_by_actor
-from domain.sql import Sql, as_datetime, autocommit, reader, transaction
+from domain.sql import Sql, as_datetime, autocommit, broke_unique, reader, transaction
 from domain.vouchers.access import voucher_text
 from domain.vouchers.queries import VoucherView, get_voucher_by_serial, voucher_at_shop
 from domain.vouchers.tokens import VoucherKey, new_serial, spoken
@@ -277,6 +277,8 @@ async def redeem_voucher(actor: Actor | None, text: str, key: VoucherKey, now: d
     try:  # on PostgreSQL the only write is one statement (mk_redeem_voucher): no BEGIN/COMMIT
         return await autocommit(work)
     except IntegrityError as exc:  # the UNIQUE redemption row: another scan won at the last moment
+        if not broke_unique(exc, "voucher_redemptions"):
+            raise  # any other constraint failing is a fault, not a used voucher
         raise DomainError(ErrorCode.ALREADY_REDEEMED, "Already used.", "token") from exc
 
 

@@ -7,7 +7,7 @@ import pytest
 from tortoise.exceptions import IntegrityError
 
 from domain.clock import JST
-from domain.sql import as_datetime, bulk_insert, reader, transaction
+from domain.sql import as_datetime, broke_unique, bulk_insert, reader, transaction
 
 
 async def test_an_instant_in_another_zone_compares_as_the_same_instant(db, clock):
@@ -99,8 +99,19 @@ async def test_rows_read_without_dicts_still_raise_the_integrity_error_callers_c
     async def insert(sql):  # a municipality's code is unique
         return await bulk_insert(sql, "municipalities", columns, rows, returning="id")
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError) as refused:
         await transaction(insert)
+    assert broke_unique(refused.value, "municipalities")  # which table's unique index said no
+    assert not broke_unique(refused.value, "exchanges")
     assert await reader().fetchval("SELECT COUNT(*) FROM municipalities") == 0
+    with pytest.raises(IntegrityError) as dangling:  # a foreign key, not a unique index
+        await transaction(
+            lambda sql: sql.execute(
+                "INSERT INTO programs (municipality_id, kind, name, validity_days, yen_per_point, uses,"
+                " created_at) VALUES (999, 'REGULAR', 'p', 100, 1, 'SHOPS', $1)",
+                now,
+            )
+        )
+    assert not broke_unique(dangling.value, "programs")
     found = await reader().rows("SELECT 7 AS seven, 'x' AS letter")
     assert (found[0]["seven"], found[0]["letter"]) == (7, "x")

@@ -69,6 +69,33 @@ async def test_an_exchange_is_idempotent_and_its_reference_unique(people):
     assert await reader().fetchval("SELECT COUNT(*) FROM exchanges") == 1
 
 
+async def test_another_constraint_failing_in_an_exchange_is_a_fault_not_a_reused_reference(
+    people, monkeypatch
+):
+    from domain.points import exchanges
+
+    await people.municipality()
+    resident = await people.register()
+    partner = await people.partner()
+    await people.consent(resident)
+
+    async def notice_breaking_another_table(sql, *args):  # a fault inside the exchange's transaction
+        await sql.execute(
+            "INSERT INTO municipalities (code, name, prefecture, kana, created_at)"
+            " SELECT code, name, prefecture, kana, created_at FROM municipalities LIMIT 1"
+        )
+
+    monkeypatch.setattr(exchanges, "queue_notice", notice_breaking_another_table)
+    response = await people.api.post(
+        "/graphql",
+        json={"query": EXCHANGE, "variables": {"i": _order(resident)}},
+        headers={"Authorization": f"Bearer {partner}"},
+    )
+    assert "IDEMPOTENCY_CONFLICT" not in response.text  # the reference was never used: no such answer
+    assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL"
+    assert await reader().fetchval("SELECT COUNT(*) FROM exchanges") == 0  # rolled back, nothing moved
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

@@ -216,3 +216,31 @@ async def test_a_card_session_moves_no_points_while_the_revocation_list_is_stale
     assert await reader().fetchval("SELECT COUNT(*) FROM vouchers") == 0
     await people.fresh_crl()
     assert (await _issue(people, town, 100))["userErrors"] == []
+
+
+async def test_another_constraint_failing_in_a_redemption_is_a_fault_never_already_used(
+    people, town, monkeypatch
+):
+    from domain.vouchers import actions
+
+    voucher = (await _issue(people, town))["voucher"]
+    breaks = []
+
+    async def publish_breaking_another_table(sql, event):  # a fault inside the redemption's work
+        breaks.append(event.kind)
+        await sql.execute(
+            "INSERT INTO municipalities (code, name, prefecture, kana, created_at)"
+            " SELECT code, name, prefecture, kana, created_at FROM municipalities LIMIT 1"
+        )
+
+    monkeypatch.setattr(actions, "publish", publish_breaking_another_table)
+    response = await people.api.post(
+        "/graphql",
+        json={"query": REDEEM, "variables": {"t": voucher["token"]}},
+        headers={"Authorization": f"Bearer {town.clerk}"},
+    )
+    assert breaks == ["VOUCHER_REDEEMED"]
+    body = response.json()
+    assert "ALREADY_REDEEMED" not in response.text  # the voucher was not used before: no such answer
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
+    assert "municipalities" not in response.text  # the fault's text stays in the server's log

@@ -19,7 +19,7 @@ from domain.clock import japan_date
 from domain.dates import sane_day
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
-from domain.sql import Sql, as_datetime, transaction
+from domain.sql import Sql, as_datetime, broke_unique, transaction
 
 SERVICE_CODE = re.compile(r"[A-Z0-9]{1,16}")
 CUSTOMER_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
@@ -132,6 +132,8 @@ async def link_service(
     try:
         return await transaction(work)
     except IntegrityError as exc:
+        if not broke_unique(exc, "service_links"):
+            raise
         raise DomainError(
             ErrorCode.INVALID_INPUT,
             "This customer number is already linked to another MyKey ID.",
@@ -207,6 +209,8 @@ async def add_service(
     try:
         return await transaction(work)
     except IntegrityError as exc:
+        if not broke_unique(exc, "services"):
+            raise
         raise DomainError(ErrorCode.INVALID_INPUT, "A service with this code exists.", "code") from exc
 
 

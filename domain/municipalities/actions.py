@@ -14,7 +14,7 @@ from domain.municipalities.catalogue import catalogue_entry
 from domain.municipalities.queries import MunicipalityView, get_municipality_by_code
 from domain.municipalities.rules import validate_code
 from domain.settlement.banks import BankAccount, check_bank_account
-from domain.sql import Sql, transaction
+from domain.sql import Sql, broke_unique, transaction
 
 PHONE = re.compile(r"[0-9-]{10,13}")
 
@@ -73,6 +73,8 @@ async def add_municipality(actor: Actor | None, form: MunicipalityInput, now: da
                 form.schedule,
             )
         except IntegrityError as exc:
+            if not broke_unique(exc, "municipalities"):
+                raise
             raise _invalid("This municipality already takes part.", "code") from exc
         return await get_municipality_by_code(sql, form.code, "code")
 

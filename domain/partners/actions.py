@@ -11,7 +11,7 @@ from domain.auth.actor import Actor
 from domain.auth.permissions import Permission, permit
 from domain.auth.tokens import digest
 from domain.errors import DomainError, ErrorCode
-from domain.sql import Sql, reader, transaction
+from domain.sql import Sql, broke_unique, reader, transaction
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ async def add_partner(
     try:
         return await transaction(work)
     except IntegrityError as exc:
+        if not broke_unique(exc, "partners"):
+            raise
         raise DomainError(ErrorCode.INVALID_INPUT, "A partner with this name exists.", "name") from exc
 
 

@@ -20,7 +20,7 @@ from domain.programs.agreements import agreed
 from domain.programs.queries import CampaignView, ProgramView, get_program
 from domain.programs.rules import ProgramUse
 from domain.shops.access import access_shop_by_id
-from domain.sql import Sql, as_datetime, transaction
+from domain.sql import Sql, as_datetime, broke_unique, transaction
 from models.programs import ProgramKind, SupportEventMode
 
 
@@ -101,6 +101,8 @@ async def add_program(actor: Actor | None, form: ProgramInput, now: datetime) ->
     try:
         return await transaction(work)
     except IntegrityError as exc:
+        if not broke_unique(exc, "programs"):
+            raise
         raise _invalid(
             "This municipality already has a regular program, or a program with this name.",
             "name",
@@ -148,6 +150,8 @@ async def update_program(
     try:
         return await transaction(work)
     except IntegrityError as exc:
+        if not broke_unique(exc, "programs"):
+            raise
         raise _invalid("Another program of this municipality has this name.", "name", "program.name") from exc
 
 
@@ -256,6 +260,8 @@ async def add_department(actor: Actor | None, municipality_code: str, name: str,
     try:
         return await transaction(work)
     except IntegrityError as exc:
+        if not broke_unique(exc, "departments"):
+            raise
         raise _invalid("This department exists.", "name", "department.name") from exc
 
 

@@ -20,7 +20,7 @@ from domain.auth.permissions import Permission, permit
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.programs.queries import get_program
-from domain.sql import Sql, transaction
+from domain.sql import Sql, broke_unique, transaction
 from models.programs import ProgramKind
 
 
@@ -104,7 +104,9 @@ async def add_acceptance_agreement(
 
     try:
         return await transaction(work)
-    except IntegrityError:  # the same agreement made at the same moment: it exists now
+    except IntegrityError as exc:  # the same agreement made at the same moment: it exists now
+        if not broke_unique(exc, "acceptance_agreements"):
+            raise
         return await transaction(work)
 
 

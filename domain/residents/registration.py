@@ -35,7 +35,7 @@ from domain.residents.rules import (
     validate_my_key_id,
     validate_password,
 )
-from domain.sql import Sql, as_datetime, transaction
+from domain.sql import Sql, as_datetime, broke_unique, transaction
 from models.sessions import SubjectKind
 
 REGISTRATION_LIFETIME = timedelta(minutes=30)
@@ -311,6 +311,14 @@ async def complete_registration(form: RegistrationInput, now: datetime) -> Regis
     try:
         return await transaction(work)
     except IntegrityError as exc:  # a concurrent registration won the ID or the card
+        if broke_unique(exc, "cards"):
+            raise invalid(
+                "This card already has a MyKey ID: sign in with the card.",
+                "registrationToken",
+                "card.registered",
+            ) from exc
+        if not broke_unique(exc, "residents"):
+            raise
         raise DomainError(
             ErrorCode.MYKEY_ID_TAKEN, "This MyKey ID was just taken. Choose another.", "myKeyId"
         ) from exc

@@ -21,7 +21,7 @@ from domain.auth.sessions import NewSession, open_session, revoke_subject_sessio
 from domain.errors import DomainError, ErrorCode
 from domain.municipalities.queries import get_municipality_by_code
 from domain.programs.queries import department_exists
-from domain.sql import Sql, as_record, reader, transaction
+from domain.sql import Sql, as_record, broke_unique, reader, transaction
 from models.sessions import SubjectKind
 from models.staff import StaffRole
 
@@ -137,6 +137,8 @@ async def add_staff(actor: Actor | None, form: StaffInput, now: datetime) -> Sta
     try:
         return await transaction(work)
     except IntegrityError as exc:
+        if not broke_unique(exc, "staff"):
+            raise
         raise _invalid("This login is taken.", "login") from exc
 
 

@@ -51,11 +51,13 @@ class People:
         self.ca_dir = ca_dir
         self.operator_actor: Actor | None = None
 
-    async def gql(self, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+    async def post_gql(self, query: str, token: str | None = None, **variables: Any) -> httpx.Response:
+        """The answer as it came, errors and all (``gql`` insists there are none)."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.api.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
+        return await self.api.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+    async def gql(self, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+        response = await self.post_gql(query, token, **variables)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         assert "errors" not in body, body["errors"]

@@ -10,6 +10,7 @@ import pytest
 from domain.clock import JST
 from domain.sql import reader
 from models.programs import ProgramKind
+from tests.integration.faults import break_another_unique
 
 EXCHANGE = (
     "mutation($i: ExchangePointsInput!) { exchangePoints(input: $i)"
@@ -79,18 +80,8 @@ async def test_another_constraint_failing_in_an_exchange_is_a_fault_not_a_reused
     partner = await people.partner()
     await people.consent(resident)
 
-    async def notice_breaking_another_table(sql, *args):  # a fault inside the exchange's transaction
-        await sql.execute(
-            "INSERT INTO municipalities (code, name, prefecture, kana, created_at)"
-            " SELECT code, name, prefecture, kana, created_at FROM municipalities LIMIT 1"
-        )
-
-    monkeypatch.setattr(exchanges, "queue_notice", notice_breaking_another_table)
-    response = await people.api.post(
-        "/graphql",
-        json={"query": EXCHANGE, "variables": {"i": _order(resident)}},
-        headers={"Authorization": f"Bearer {partner}"},
-    )
+    monkeypatch.setattr(exchanges, "queue_notice", break_another_unique)  # a fault in its transaction
+    response = await people.post_gql(EXCHANGE, partner, i=_order(resident))
     assert "IDEMPOTENCY_CONFLICT" not in response.text  # the reference was never used: no such answer
     assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL"
     assert await reader().fetchval("SELECT COUNT(*) FROM exchanges") == 0  # rolled back, nothing moved

@@ -10,6 +10,7 @@ from domain.points.accounts import shop_balance
 from domain.sql import reader, transaction
 from domain.vouchers.tokens import token_from_text
 from models.staff import StaffRole
+from tests.integration.faults import break_another_unique
 
 ISSUE = (
     "mutation($p: ID!, $v: Int!) { issueVoucher(programId: $p, faceValue: $v)"
@@ -228,17 +229,10 @@ async def test_another_constraint_failing_in_a_redemption_is_a_fault_never_alrea
 
     async def publish_breaking_another_table(sql, event):  # a fault inside the redemption's work
         breaks.append(event.kind)
-        await sql.execute(
-            "INSERT INTO municipalities (code, name, prefecture, kana, created_at)"
-            " SELECT code, name, prefecture, kana, created_at FROM municipalities LIMIT 1"
-        )
+        await break_another_unique(sql)
 
     monkeypatch.setattr(actions, "publish", publish_breaking_another_table)
-    response = await people.api.post(
-        "/graphql",
-        json={"query": REDEEM, "variables": {"t": voucher["token"]}},
-        headers={"Authorization": f"Bearer {town.clerk}"},
-    )
+    response = await people.post_gql(REDEEM, town.clerk, t=voucher["token"])
     assert breaks == ["VOUCHER_REDEEMED"]
     body = response.json()
     assert "ALREADY_REDEEMED" not in response.text  # the voucher was not used before: no such answer

@@ -9,6 +9,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate
 
 from api.settings import Settings
+from domain.sql import SIDE_CONNECTION
 
 
 def _with_params(url: str, defaults: dict[str, str]) -> str:
@@ -53,8 +54,11 @@ def connection_config(settings: Settings) -> str | dict[str, Any]:
 
 
 def tortoise_config(settings: Settings) -> dict[str, Any]:
+    connections = {"default": connection_config(settings)}
+    if settings.sqlite and ":memory:" not in settings.database_url:
+        connections[SIDE_CONNECTION] = connection_url(settings)  # reads while a write holds "default"
     return {
-        "connections": {"default": connection_config(settings)},
+        "connections": connections,
         "apps": {
             "models": {
                 "models": ["models"],

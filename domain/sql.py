@@ -27,7 +27,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base_postgres.client import translate_exceptions
-from tortoise.exceptions import OperationalError
+from tortoise.exceptions import ConfigurationError, OperationalError
 from tortoise.transactions import in_transaction
 
 T = TypeVar("T")
@@ -389,3 +389,19 @@ async def copy_rows(
 def reader(connection: str = "default") -> Sql:
     """A connection for reads outside any transaction."""
     return Sql(connections.get(connection))
+
+
+SIDE_CONNECTION = "side"
+
+
+def side_reader() -> Sql:
+    """Reads that must not wait for someone else's write transaction (a long grant's progress, the
+    session of the officer who asks for it). On SQLite every statement goes through one connection,
+    which a transaction holds until it commits: a second connection to the same file (named
+    :data:`SIDE_CONNECTION`, configured for file databases) reads the last commit meanwhile, as WAL
+    lets it. PostgreSQL's pool has no such wait, nor does an in-memory SQLite database have a second
+    connection: both read through :func:`reader`."""
+    try:
+        return Sql(connections.get(SIDE_CONNECTION))
+    except ConfigurationError:
+        return reader()

@@ -40,7 +40,7 @@ from domain.settlement.report_files import FUNDER_NAMES, SOURCE_NAMES
 from domain.settlement.reports import MonthlyReport, monthly_report
 from domain.shops.actions import CATEGORIES, add_shop, list_shops, set_shop_bank_account
 from domain.shops.queries import ShopAccountView, list_shop_bank_accounts
-from domain.sql import reader
+from domain.sql import Sql, reader
 from domain.terminals.actions import (
     Registered,
     TerminalInput,
@@ -76,11 +76,13 @@ class ConsolePages:
             self.secure_cookies,
         ).respond(request)
 
-    async def _officer(self, request: Request) -> SessionActor | None:
-        return await signed_in(request, self.clock.now(), Permission.MUNICIPALITY_STAFF)
+    async def _officer(self, request: Request, sql: Sql | None = None) -> SessionActor | None:
+        return await signed_in(request, self.clock.now(), Permission.MUNICIPALITY_STAFF, sql)
 
-    async def _municipality(self, request: Request, found: SessionActor) -> MunicipalityView | None:
-        sql = reader()
+    async def _municipality(
+        self, request: Request, found: SessionActor, sql: Sql | None = None
+    ) -> MunicipalityView | None:
+        sql = sql or reader()
         if found.actor.role is Role.OPERATOR:
             code = request.query_params.get("m", "")
             if code:
@@ -91,15 +93,16 @@ class ConsolePages:
         return next((m for m in towns if m.id == found.actor.municipality_id), None)
 
     async def officer(
-        self, request: Request, admin: bool = False
+        self, request: Request, admin: bool = False, sql: Sql | None = None
     ) -> tuple[SessionActor, MunicipalityView] | None:
         """The signed-in officer and the municipality the page is about; None sends them to sign in.
-        ``admin``: the page is the municipality admins' (and the operator's)."""
-        found = await self._officer(request)
+        ``admin``: the page is the municipality admins' (and the operator's). ``sql``: where to read
+        (:func:`domain.sql.reader` unless said)."""
+        found = await self._officer(request, sql)
         if found is None or (admin and not Permission.MUNICIPALITY_ADMIN.admits(found.actor)):
             return None
         try:
-            town = await self._municipality(request, found)
+            town = await self._municipality(request, found, sql)
         except DomainError:
             return None
         return None if town is None else (found, town)

@@ -36,7 +36,7 @@ from domain.points.grant_files import (
 )
 from domain.points.grants import GrantRefused, GrantRequest, GrantRow, RowError, grant_points
 from domain.programs.queries import list_programs_by_municipality
-from domain.sql import reader
+from domain.sql import reader, side_reader
 from models.grants import GrantFileStatus
 from web.assets import script
 from web.components import banner, button, confirm_box, data_table, field, link_button, select
@@ -287,15 +287,17 @@ class GrantDesk:
             log.exception("granting list %s failed", file_id)
 
     async def progress(self, request: Request) -> Response:
-        """``GET /console/grants/files/{id}/progress``: how far the list's grant is (JSON)."""
+        """``GET /console/grants/files/{id}/progress``: how far the list's grant is (JSON). Read
+        beside the grant's own write transaction (:func:`domain.sql.side_reader`), so that on SQLite
+        the answer does not wait for the grant to commit."""
         text = Text(language(request))
-        found = await self.pages.officer(request)
+        sql = side_reader()
+        found = await self.pages.officer(request, sql=sql)
         if found is None:
             return JSONResponse({"error": text("error.UNAUTHENTICATED")}, status_code=401)
         try:
-            staged = await get_grant_file(
-                found[0].actor, reader(), ascii_int(request.path_params["file_id"]) or -1
-            )
+            file_id = ascii_int(request.path_params["file_id"]) or -1
+            staged = await get_grant_file(found[0].actor, sql, file_id)
         except DomainError as error:
             return JSONResponse({"error": text.error(error)}, status_code=404)
         return JSONResponse(_progress(staged))

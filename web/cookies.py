@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from domain.auth.permissions import Permission
 from domain.auth.sessions import SessionActor, actor_for_session
-from domain.sql import reader
+from domain.sql import Sql, reader
 from schema.sessions import SESSION_COOKIE
 from web.assets import script
 
@@ -24,10 +24,13 @@ def posted_from_here(request: Request) -> bool:
     return origin == here or request.headers.get("sec-fetch-site") == "same-origin"
 
 
-async def signed_in(request: Request, now: datetime, permission: Permission) -> SessionActor | None:
-    """The session behind the cookie, if ``permission`` admits its actor; else None."""
+async def signed_in(
+    request: Request, now: datetime, permission: Permission, sql: Sql | None = None
+) -> SessionActor | None:
+    """The session behind the cookie, if ``permission`` admits its actor; else None. ``sql``: where
+    to read it (:func:`domain.sql.reader` unless said)."""
     token = request.cookies.get(SESSION_COOKIE)
-    found = None if not token else await actor_for_session(reader(), token, now)
+    found = None if not token else await actor_for_session(sql or reader(), token, now)
     if found is None or not permission.admits(found.actor):
         return None
     return found

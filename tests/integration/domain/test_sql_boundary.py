@@ -1,5 +1,6 @@
 """What reaches SQL: instants in UTC on both databases; post-commit work runs once, after the commit."""
 
+import asyncio
 import logging
 from datetime import UTC, timedelta
 
@@ -7,7 +8,7 @@ import pytest
 from tortoise.exceptions import IntegrityError
 
 from domain.clock import JST
-from domain.sql import as_datetime, broke_unique, bulk_insert, reader, transaction
+from domain.sql import as_datetime, broke_unique, bulk_insert, reader, side_reader, transaction
 
 
 async def test_an_instant_in_another_zone_compares_as_the_same_instant(db, clock):
@@ -115,3 +116,29 @@ async def test_rows_read_without_dicts_still_raise_the_integrity_error_callers_c
     assert not broke_unique(dangling.value, "programs")
     found = await reader().rows("SELECT 7 AS seven, 'x' AS letter")
     assert (found[0]["seven"], found[0]["letter"]) == (7, "x")
+
+
+async def test_a_side_read_answers_from_the_last_commit_while_a_transaction_writes(db, clock):
+    """A long grant's progress is read beside its write transaction: on SQLite, whose one connection
+    the transaction holds, through a second connection to the same file; on PostgreSQL, the pool."""
+    await reader().execute(
+        "INSERT INTO rate_limit_windows (bucket, window_start, hits) VALUES ('side', $1, 1)", clock.now()
+    )
+    writing, release = asyncio.Event(), asyncio.Event()
+
+    async def long_write(sql):  # type: ignore[no-untyped-def]
+        await sql.execute("UPDATE rate_limit_windows SET hits = 2 WHERE bucket = 'side'")
+        writing.set()
+        await release.wait()
+
+    grant = asyncio.create_task(transaction(long_write))
+    try:
+        await asyncio.wait_for(writing.wait(), 10)
+        seen = await asyncio.wait_for(
+            side_reader().fetchval("SELECT hits FROM rate_limit_windows WHERE bucket = 'side'"), 5
+        )
+    finally:
+        release.set()
+        await grant
+    assert seen == 1  # the last commit, not the write in progress
+    assert await side_reader().fetchval("SELECT hits FROM rate_limit_windows WHERE bucket = 'side'") == 2

@@ -10,32 +10,30 @@ Hardening (strawberry's defaults are permissive):
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 import strawberry
 from graphql.error import GraphQLError
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.dataloader import DataLoader
 from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    SchemaExtension,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
 from api.auth import identify
-from api.graphql_input import CleanText, decode_request
+from api.graphql_input import decode_request, refuse_bad_text
 from api.trust import TrustSource
 from domain.auth.access_tokens import AccessTokens
 from domain.clock import Clock
@@ -66,6 +64,24 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+
+
+# the per-request DataLoaders, built on first use (see schema.context.Context)
+LOADERS: dict[str, Callable[[Context], DataLoader[Any, Any]]] = {
+    "checkpoint_by_sequence": lambda _: checkpoint_by_sequence(),
+    "municipality_by_id": lambda _: municipality_by_id(),
+    "resident_by_id": lambda _: resident_by_id(),
+    "program_by_id": lambda _: program_by_id(),
+    "programs_by_municipality": lambda _: programs_by_municipality(),
+    "campaign_by_program": lambda context: campaign_by_program(context.clock.now()),
+    "links_by_resident": lambda context: links_by_resident(context.clock.now()),
+    "balances_by_resident": lambda context: balances_by_resident(context.clock.now()),
+    "reserved_by_resident": lambda context: reserved_by_resident(context.clock.now()),
+    "vouchers_by_resident": lambda _: vouchers_by_resident(),
+    "history_by_resident": lambda _: history_by_resident(),
+    "statements_by_settlement": lambda _: statements_by_settlement(),
+    "billing_by_partner": lambda _: billing_by_partner(),
+}
 
 
 def _unexpected(error: GraphQLError) -> bool:
@@ -118,36 +134,56 @@ class Schema(strawberry.Schema):
 # The limiters add validation rules that they build as new classes in every instance, and the
 # validation cache is keyed by the rules: built per request, they made every request miss the cache
 # and validate again (3.5 ms a request here). Built once, the rules are the same objects each time.
-_LIMIT_RULES = (
+_LIMIT_RULES: tuple[type[ASTValidationRule], ...] = (
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 )
+# strawberry's own caches (module-level LRU caches, shared by every request)
+_PARSE = ParserCache(maxsize=512).cached_parse_document
+_VALIDATE = ValidationCache(maxsize=512).cached_validate_document
 
 
-class Limits(AddValidationRules):
-    """Depth ≤ 10 and aliases ≤ 15, with validation rules built once for the process."""
+class Guard(CodedErrors):
+    """Every per-request check of the endpoint in one extension: the depth, alias and token limits,
+    the parser and validation caches, clean text, and the error masking. strawberry builds each
+    extension afresh for every request and enters one context manager per hook it defines: as seven
+    extensions (strawberry's limiters, caches and masking, and ours) those were seven hooks wrapped
+    and entered per request, now three."""
 
-    def __init__(self) -> None:
-        super().__init__(list(_LIMIT_RULES))
+    rules = _LIMIT_RULES
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = context.validation_rules + self.rules
+        context.parse_options["max_tokens"] = MAX_TOKENS
+        yield from super().on_operation()  # masks what is unexpected once the operation ran
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = _PARSE(context.query, **context.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.pre_execution_errors = _VALIDATE(
+            context.schema._schema, context.graphql_document, context.validation_rules
+        )
+        refuse_bad_text(context)
+        yield
+
+
+class ProductionGuard(Guard):
+    """The same, and no introspection."""
+
+    rules = (*_LIMIT_RULES, NoSchemaIntrospectionCustomRule)
 
 
 def build_schema(production: bool) -> strawberry.Schema:
-    # factories, not instances: strawberry builds fresh extensions for every request
-    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        Limits,
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        CleanText,  # after the cache, whose validation step sets the errors afresh
-        CodedErrors,
-    ]
-    if production:
-        extensions.append(DisableIntrospection)
     return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions,
+        extensions=[ProductionGuard if production else Guard],  # a class: one fresh per request
         config=StrawberryConfig(disable_field_suggestions=True),
     )
 
@@ -181,6 +217,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.voucher_key = voucher_key
         self.public_url = public_url
         self.production = production
+        self.lazy: dict[str, Callable[[Context], Any]] = {**LOADERS, "card_trust": lambda _: trust.current()}
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request(data)
@@ -192,30 +229,16 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         caller = await identify(request, self.access_tokens, self.clock.now())
-        context = Context(
+        return Context(
             request=request,
             response=response,
             clock=self.clock,
             ledger_key=self.ledger_key,
-            card_trust=self.trust.current(),
             access_tokens=self.access_tokens,
             voucher_key=self.voucher_key,
             public_url=self.public_url,
             actor=caller.actor,
             client_address=caller.address,
             secure_cookies=self.production,
+            lazy=self.lazy,
         )
-        context.checkpoint_by_sequence = checkpoint_by_sequence()
-        context.municipality_by_id = municipality_by_id()
-        context.resident_by_id = resident_by_id()
-        context.program_by_id = program_by_id()
-        context.programs_by_municipality = programs_by_municipality()
-        context.campaign_by_program = campaign_by_program(context.clock.now())
-        context.links_by_resident = links_by_resident(context.clock.now())
-        context.balances_by_resident = balances_by_resident(context.clock.now())
-        context.reserved_by_resident = reserved_by_resident(context.clock.now())
-        context.vouchers_by_resident = vouchers_by_resident()
-        context.history_by_resident = history_by_resident()
-        context.statements_by_settlement = statements_by_settlement()
-        context.billing_by_partner = billing_by_partner()
-        return context

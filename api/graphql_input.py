@@ -16,7 +16,7 @@ from cross_web import HTTPException
 from graphql.error import GraphQLError
 from graphql.language import DocumentNode, StringValueNode, visit
 from graphql.language.visitor import Visitor
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from domain.errors import ErrorCode
 
@@ -74,15 +74,12 @@ def text_problem(texts: Iterator[str] | list[str]) -> str | None:
     return None
 
 
-class CleanText(SchemaExtension):
-    """Refuses bad text in the variables and in the document's string literals (``INVALID_INPUT``)."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        problem = text_problem(_strings(context.variables or {}))
-        if problem is None and context.query and ("\\u" in context.query or _BAD.search(context.query)):
-            problem = text_problem(_literals(context.graphql_document))
-        if problem is not None:
-            refusal = GraphQLError(problem, extensions={"code": ErrorCode.INVALID_INPUT.value})
-            context.pre_execution_errors = [*(context.pre_execution_errors or []), refusal]
-        yield
+def refuse_bad_text(context: ExecutionContext) -> None:
+    """Refuse bad text in the variables and in the document's string literals (``INVALID_INPUT``),
+    as a validation error of the request (after the validation cache set the errors afresh)."""
+    problem = text_problem(_strings(context.variables or {}))
+    if problem is None and context.query and ("\\u" in context.query or _BAD.search(context.query)):
+        problem = text_problem(_literals(context.graphql_document))
+    if problem is not None:
+        refusal = GraphQLError(problem, extensions={"code": ErrorCode.INVALID_INPUT.value})
+        context.pre_execution_errors = [*(context.pre_execution_errors or []), refusal]

@@ -1,6 +1,8 @@
 """The typed per-request context every resolver receives."""
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,13 +34,17 @@ class Context:
     response: Response | WebSocket | None
     clock: Clock
     ledger_key: LedgerKey
-    card_trust: CardTrust
     access_tokens: AccessTokens
     voucher_key: VoucherKey
     public_url: str
     actor: Actor | None = None
     client_address: str = "unknown"
     secure_cookies: bool = False
+    # what follows is built by its factory in ``lazy`` on the first field that reads it: most requests
+    # (a redemption, a balance) use no DataLoader and no card, and thirteen loaders built and the
+    # trusted CAs' file looked at for each request were a cost of their own
+    lazy: Mapping[str, Callable[["Context"], Any]] = field(default_factory=dict)
+    card_trust: CardTrust = field(init=False)
     checkpoint_by_sequence: DataLoader[int, CheckpointView | None] = field(init=False)
     municipality_by_id: DataLoader[int, MunicipalityView | None] = field(init=False)
     resident_by_id: DataLoader[int, ResidentView | None] = field(init=False)
@@ -54,6 +60,15 @@ class Context:
     history_by_resident: DataLoader[tuple[int, int, str | None], tuple[list[Movement], bool]] = field(
         init=False
     )
+
+    def __getattr__(self, name: str) -> Any:
+        """Only for what is not set yet: the first use of a ``lazy`` attribute builds it, and it stays."""
+        factories = self.__dict__.get("lazy", {})
+        if name not in factories:
+            raise AttributeError(name)
+        loader = factories[name](self)
+        setattr(self, name, loader)
+        return loader
 
     def voucher_url(self, token: str) -> str:
         """What the QR code says: upper case, so the code stays in alphanumeric mode."""

@@ -16,38 +16,47 @@ VoucherStatus = strawberry.enum(DomainVoucherStatus, name="VoucherStatus")
 
 @strawberry.type(description="A point voucher (ポイント券): shown on a phone or printed, redeemed once.")
 class Voucher:
-    program_id: strawberry.Private[int]
+    view: strawberry.Private[VoucherView]
+    key: strawberry.Private[VoucherKey]
     serial: str = strawberry.field(description="Read aloud, e.g. 7KQ4-M2XD.")
-    token: str = strawberry.field(description="What the QR code carries (inside the URL /v/{token}).")
-    typed_code: str = strawberry.field(
-        description="What a shop types when the QR code will not read: the serial and a check code,"
-        " e.g. 7KQ4-M2XD-R8TN (redeemVoucher takes it in place of the token)."
-    )
     face_value: int
     expires_at: datetime
     status: DomainVoucherStatus
 
+    # the token and the typed code are HMACs: computed when a field asks for them (a shop's
+    # redemption asks for the status alone)
+    @strawberry.field(description="What the QR code carries (inside the URL /v/{token}).")
+    def token(self) -> str:
+        view = self.view
+        return self.key.token(view.serial, view.face_value, view.program_id, view.expires_at)
+
+    @strawberry.field(
+        description="What a shop types when the QR code will not read: the serial and a check code,"
+        " e.g. 7KQ4-M2XD-R8TN (redeemVoucher takes it in place of the token)."
+    )
+    def typed_code(self) -> str:
+        return self.key.typed_code(self.token())
+
     @strawberry.field(description="The QR code as a single-path SVG.")
     def qr_svg(self, info: Info) -> str:
-        return info.context.voucher_qr(self.token)
+        return info.context.voucher_qr(self.token())
 
     @strawberry.field(description="The page the QR code opens.")
     def url(self, info: Info) -> str:
-        return info.context.voucher_url(self.token)
+        return info.context.voucher_url(self.token())
 
     @strawberry.field
     async def program(self, info: Info) -> Program:
-        found = await info.context.program_by_id.load(self.program_id)
+        found = await info.context.program_by_id.load(self.view.program_id)
         assert found is not None
         return Program.from_view(found)
 
     @classmethod
     def from_view(cls, view: VoucherView, key: VoucherKey) -> "Voucher":
         return cls(
-            program_id=view.program_id,
+            view=view,
+            key=key,
             serial=spoken(view.serial),
-            token=(token := key.token(view.serial, view.face_value, view.program_id, view.expires_at)),
-            typed_code=key.typed_code(token),
             face_value=view.face_value,
             expires_at=view.expires_at,
             status=DomainVoucherStatus(view.status),

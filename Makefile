@@ -56,6 +56,7 @@ schema: install ## export schema/schema.graphql from the code
 bench: install ## ledger, bulk-grant, voucher-redemption, settlement-close and portal-search benchmarks on PostgreSQL (uses wrk if installed)
 	$(BIN)/python -m bench.ledger
 	$(BIN)/python -m bench.vouchers
+	$(BIN)/python -m bench.graphql_layer
 	$(BIN)/python -m bench.settlement
 	$(BIN)/python -m bench.portal
 

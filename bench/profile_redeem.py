@@ -28,6 +28,7 @@ import asyncpg
 
 from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
+from bench.cpu import postgres_cpu_ms, postgres_cpu_since
 from bench.spend import payment_key, prepare_spends
 from bench.vouchers import NOW, SERVER, _print_vouchers, _town
 from domain.auth.actor import Actor, Role
@@ -42,20 +43,6 @@ from models.terminals import TerminalKind
 REDEMPTIONS = int(os.environ.get("BENCH_PROFILE_REDEMPTIONS", "500"))  # and as many payments
 TOP = 25
 CPU_SAMPLE = 500
-
-
-def _postgres_cpu_ms() -> float:
-    """CPU used so far by every PostgreSQL process on this machine (backends, WAL writer…), from /proc."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        if text[text.index("(") + 1 :].startswith("postgres"):
-            fields = text[text.rindex(")") + 2 :].split()
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def _counting() -> Counter[str]:
@@ -77,10 +64,10 @@ async def _profile(what: str, calls: list[Callable[[], Awaitable[object]]]) -> N
     for call in calls[:20]:  # warm caches and connections
         await call()
     counted = _counting()
-    database_before, own_before = _postgres_cpu_ms(), time.process_time()
+    database_before, own_before = postgres_cpu_ms(), time.process_time()
     for call in calls[20 : 20 + CPU_SAMPLE]:
         await call()
-    database_ms = (_postgres_cpu_ms() - database_before) / CPU_SAMPLE
+    database_ms = postgres_cpu_since(database_before)[0] / CPU_SAMPLE
     own_ms = (time.process_time() - own_before) * 1000 / CPU_SAMPLE
     counted.clear()
     profiled = calls[20 + CPU_SAMPLE :]

@@ -5,8 +5,11 @@ from pathlib import Path
 
 
 def postgres_cpu_ms() -> dict[int, float]:
-    """CPU used so far by each PostgreSQL process on this machine (backends, WAL writer…), by pid."""
+    """CPU used so far by each PostgreSQL process on this machine (backends, WAL writer…), by pid;
+    and, under the postmaster's pid negated, what its children that have exited used (a pgbench
+    client's backends are gone when it ends: the kernel adds their CPU to the postmaster's)."""
     used = {}
+    parents = {}
     tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -15,12 +18,21 @@ def postgres_cpu_ms() -> dict[int, float]:
             continue
         if text[text.index("(") + 1 :].startswith("postgres"):
             fields = text[text.rindex(")") + 2 :].split()
-            used[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) * tick_ms
+            pid = int(stat.parent.name)
+            used[pid] = (int(fields[11]) + int(fields[12])) * tick_ms
+            parents[pid] = (int(fields[1]), (int(fields[13]) + int(fields[14])) * tick_ms)
+    for pid, (parent, exited_children) in parents.items():
+        if parent not in used:  # the postmaster
+            used[-pid] = exited_children
     return used
 
 
 def postgres_cpu_since(before: dict[int, float]) -> tuple[float, float]:
-    """PostgreSQL's CPU (ms) since ``before``: all its processes together, and the busiest one alone
-    (a transaction's own backend: its work is serial, so its CPU is a floor under the wall time)."""
-    spent = [now - before.get(pid, 0.0) for pid, now in postgres_cpu_ms().items()]
-    return sum(spent), max(spent, default=0.0)
+    """PostgreSQL's CPU (ms) since ``before``: all its processes together (those that exited
+    meanwhile included), and the busiest one still running alone (a transaction's own backend: its
+    work is serial, so its CPU is a floor under the wall time)."""
+    now = postgres_cpu_ms()
+    # a process that exited meanwhile: what it had used before is in ``before`` and, whole, in its
+    # parent's count of exited children now
+    total = sum(now.values()) - sum(before.values())
+    return total, max((ms - before.get(pid, 0.0) for pid, ms in now.items() if pid > 0), default=0.0)

@@ -9,11 +9,15 @@ machines are shared, so only ratios taken together mean something.
 
 import asyncio
 import re
+import resource
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from tempfile import mkdtemp
 
 import asyncpg
+
+from bench.cpu import postgres_cpu_ms, postgres_cpu_since
 
 ACCOUNTS = 10_000
 SCRIPT = """\\set aid random(1, {accounts})
@@ -54,12 +58,34 @@ async def prepare(dsn: str) -> None:
         await conn.close()
 
 
-async def spend_rate(dsn: str, clients: int, seconds: int) -> float:
-    """Spend transactions a second (pgbench's tps, without the connections' set-up)."""
+@dataclass(frozen=True)
+class PgbenchRun:
+    """One pgbench run: transactions a second (without the connections' set-up), and the CPU
+    milliseconds each cost PostgreSQL (all its processes, from /proc) and pgbench itself."""
+
+    per_second: float
+    postgres_ms: float
+    client_ms: float
+
+
+async def run_pgbench(
+    dsn: str,
+    script: str,
+    clients: int,
+    *,
+    seconds: int | None = None,
+    transactions: int | None = None,
+    defines: dict[str, str] | None = None,
+) -> PgbenchRun:
+    """``script`` under pgbench (``-M prepared``, 2 threads) for ``seconds``, or ``transactions``
+    per client."""
     pgbench = await ensure_pgbench()
-    await prepare(dsn)
-    script = Path(mkdtemp(prefix="mykey-pgbench-")) / "spend.sql"
-    script.write_text(SCRIPT.format(accounts=ACCOUNTS))
+    path = Path(mkdtemp(prefix="mykey-pgbench-")) / "script.sql"
+    path.write_text(script)
+    length = f"-T{seconds}" if transactions is None else f"-t{transactions}"
+    variables = [f"-D{name}={value}" for name, value in (defines or {}).items()]
+    before = postgres_cpu_ms()
+    children = _children_cpu_ms()
     process = await asyncio.create_subprocess_exec(
         pgbench,
         "-n",
@@ -67,15 +93,33 @@ async def spend_rate(dsn: str, clients: int, seconds: int) -> float:
         "-j2",
         "-M",
         "prepared",
-        f"-T{seconds}",
+        length,
+        *variables,
         "-f",
-        str(script),
+        str(path),
         dsn,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     output, errors = await process.communicate()
-    found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", output.decode())
-    if process.returncode or found is None:
-        raise RuntimeError(f"pgbench failed: {errors.decode()[-2000:]}")
-    return float(found.group(1))
+    postgres, _ = postgres_cpu_since(before)
+    client = _children_cpu_ms() - children
+    text = output.decode()
+    rate = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", text)
+    done = re.search(r"number of transactions actually processed: ([0-9]+)", text)
+    failed = re.search(r"number of failed transactions: ([1-9][0-9]*)", text)
+    if process.returncode or rate is None or done is None or failed is not None:
+        raise RuntimeError(f"pgbench failed: {errors.decode()[-2000:]}{text[-2000:]}")
+    count = int(done.group(1))
+    return PgbenchRun(float(rate.group(1)), postgres / count, client / count)
+
+
+def _children_cpu_ms() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (used.ru_utime + used.ru_stime) * 1000
+
+
+async def spend_rate(dsn: str, clients: int, seconds: int) -> PgbenchRun:
+    """PostgreSQL's own spend transaction under pgbench: the yardstick."""
+    await prepare(dsn)
+    return await run_pgbench(dsn, SCRIPT.format(accounts=ACCOUNTS), clients, seconds=seconds)

@@ -41,16 +41,20 @@ import httpx
 
 from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
-from bench.pgbench_spend import spend_rate
+from bench.pgbench_spend import PgbenchRun, run_pgbench, spend_rate
 from bench.spend import PAID, prepare_spends
 from bench.verify import verify_after
-from domain.auth.sessions import open_session
+from domain.auth.sessions import SESSION_ACTOR, open_session
+from domain.auth.tokens import digest
+from domain.events import CHANNEL, NOTIFY, Event
 from domain.ledger.accounts import open_account
 from domain.ledger.bulk import Credit, post_credits
 from domain.ledger.journal import Funder, Leg, post_entry
 from domain.municipalities.queries import get_municipality_by_code
 from domain.points import accounts
 from domain.sql import bulk_insert, transaction
+from domain.vouchers.actions import REDEEM_IN_SERVER
+from domain.vouchers.queries import VOUCHER_AT_SHOP
 from domain.vouchers.tokens import VoucherKey, new_serial
 from models.ledger import FunderKind
 from models.sessions import SubjectKind
@@ -65,6 +69,7 @@ FLOOR_REQUESTS = 200_000  # more than a run can send
 LUA = Path(__file__).with_name("bodies.lua")
 READS_PER_SECOND = int(os.environ.get("BENCH_READS_PER_SECOND", "1000"))
 NOW = datetime.now(UTC)
+EXPIRES = NOW + timedelta(days=30)
 REDEEM = "mutation($t: String!) { redeemVoucher(token: $t) { voucher { status } userErrors { code } } }"
 
 
@@ -99,9 +104,9 @@ async def _town(dsn: str) -> tuple[int, int, int]:
     return int(program), int(shop), int(clerk)
 
 
-async def _print_vouchers(program: int, count: int, key: VoucherKey) -> list[str]:
-    expires = NOW + timedelta(days=30)
-    serials = list({new_serial() for _ in range(count * 2)})[:count]
+async def _print_vouchers(program: int, serials: list[str]) -> list[int]:
+    """Vouchers of 100 points with these serials, printed through the ledger's bulk path: their ids."""
+    expires = EXPIRES
 
     async def work(sql):  # type: ignore[no-untyped-def]
         rows = await bulk_insert(
@@ -134,9 +139,141 @@ async def _print_vouchers(program: int, count: int, key: VoucherKey) -> list[str
             funder=Funder(FunderKind.MUNICIPALITY, "141305"),
             expires_at=expires,
         )
+        return ids
 
-    await transaction(work)
-    return [key.token(s, 100, program, expires) for s in serials]
+    return list(await transaction(work))
+
+
+async def _tokens(program: int, count: int, key: VoucherKey) -> list[str]:
+    """``count`` vouchers printed, as the tokens a shop scans."""
+    serials = list({new_serial() for _ in range(count * 2)})[:count]
+    await _print_vouchers(program, serials)
+    return [key.token(s, 100, program, EXPIRES) for s in serials]
+
+
+def _named(statement: str, *names: str) -> str:
+    """``statement`` with its $1, $2… as pgbench variables (``-M prepared`` sends them as parameters)."""
+    for number, name in reversed(list(enumerate(names, 1))):  # $10 before $1
+        statement = statement.replace(f"${number}", f":{name}")
+    return statement + ";"
+
+
+# One GraphQL redemption's statements, as its server sends them, without the server: the caller's
+# session, the voucher at the shop, mk_redeem_voucher, the live event (one NOTIFY each; the server
+# batches concurrent ones). Each client redeems its own run of vouchers, each once. The reads alone
+# and the NOTIFY alone run after it, to split PostgreSQL's CPU between them and the function.
+# Before it, on the same vouchers (still issued: rolled back), mk_redeem_voucher beside TWIN, a
+# bench-only function that writes the same rows with nothing else: what the function's generality
+# costs above the rows themselves.
+PICK = [
+    "\\set i :i + 1",
+    "\\set voucher :first + :client_id * :per + :i - 1",
+    "\\set serial :serials + :voucher",
+    f"\\set shard random(0, {accounts.SHOP_SHARDS - 1})",
+]
+READS = [_named(SESSION_ACTOR, "hash", "now"), _named(VOUCHER_AT_SHOP, "serial", "shop")]
+REDEEMS = [_named(REDEEM_IN_SERVER, "voucher", "shop", "shard", "actor", "memo", "now")]
+NOTIFIES = [_named(NOTIFY, "channel", "events")]
+TWINS = [
+    _named(
+        REDEEM_IN_SERVER.replace("mk_redeem_voucher", "bench_redeem_twin"),
+        "voucher",
+        "shop",
+        "shard",
+        "actor",
+        "memo",
+        "now",
+    )
+]
+ROLLED_BACK = ["BEGIN;", "ROLLBACK;"]
+DATABASE_SCRIPTS = {
+    "function, rolled back": "\n".join(PICK + ROLLED_BACK[:1] + REDEEMS + ROLLED_BACK[1:]) + "\n",
+    "twin, rolled back": "\n".join(PICK + ROLLED_BACK[:1] + TWINS + ROLLED_BACK[1:]) + "\n",
+    "redemption": "\n".join(PICK + READS + REDEEMS + NOTIFIES) + "\n",
+    "reads": "\n".join(PICK + READS) + "\n",
+    "notify": "\n".join(PICK + NOTIFIES) + "\n",
+}
+# mk_redeem_voucher's rows and nothing else, for a voucher of one lot (bench vouchers are): the
+# flip, both balances, the lot, the entry and its digest, two postings, the redemption row
+TWIN = r"""
+CREATE FUNCTION bench_redeem_twin(
+    p_voucher bigint, p_shop bigint, p_shard int, p_actor text, p_memo text, p_now timestamptz
+) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    v_value bigint; v_source bigint; v_shop bigint; v_lot bigint; v_entry bigint; v_body text;
+BEGIN
+    SELECT id INTO STRICT v_shop FROM accounts WHERE kind = 'SHOP' AND shop_id = p_shop AND shard = p_shard;
+    UPDATE vouchers SET status = 'REDEEMED', closed_at = p_now
+        WHERE id = p_voucher AND status = 'ISSUED' AND expires_at > p_now
+        RETURNING face_value INTO STRICT v_value;
+    UPDATE accounts SET balance = balance - v_value, version = version + 1
+        WHERE kind = 'VOUCHER' AND voucher_id = p_voucher AND balance >= v_value
+        RETURNING id INTO STRICT v_source;
+    UPDATE accounts SET balance = balance + v_value, version = version + 1 WHERE id = v_shop;
+    UPDATE lots SET remaining = 0 WHERE account_id = v_source AND remaining = v_value
+        RETURNING id INTO STRICT v_lot;
+    v_body := '{"actor":' || to_json(p_actor)::text
+        || ',"at":"' || to_char(p_now AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00"'
+        || ',"key":null,"kind":"REDEEM","memo":' || to_json(p_memo)::text
+        || ',"postings":[[' || v_source || ',' || v_lot || ',' || -v_value || '],[' || v_shop || ',0,'
+        || v_value || ']]}';
+    INSERT INTO journal_entries (kind, actor, idempotency_key, memo, created_at, digest)
+        VALUES ('REDEEM', p_actor, NULL, p_memo, p_now, encode(sha256(convert_to(v_body, 'UTF8')), 'hex'))
+        RETURNING id INTO v_entry;
+    INSERT INTO postings (entry_id, account_id, lot_id, amount)
+        VALUES (v_entry, v_source, v_lot, -v_value), (v_entry, v_shop, NULL, v_value);
+    INSERT INTO voucher_redemptions (voucher_id, shop_id, actor, kind, entry_id, created_at)
+        VALUES (p_voucher, p_shop, p_actor, 'REDEEM', v_entry, p_now);
+    RETURN v_entry;
+END
+$$
+"""
+SERIALS = 90_000_000  # the pgbench vouchers' serials: this plus their id, as text
+DATABASE_PER_CLIENT = int(os.environ.get("BENCH_DATABASE_REDEMPTIONS", "250"))
+
+
+async def _database_redemptions(
+    dsn: str, program: int, shop: int, clerk: int, bearer: str
+) -> dict[str, PgbenchRun]:
+    """What one redemption costs PostgreSQL alone: DATABASE_SCRIPTS under pgbench, CLIENTS clients,
+    DATABASE_PER_CLIENT transactions each; every voucher must end redeemed, once."""
+    count = CLIENTS * DATABASE_PER_CLIENT
+    ids = await _print_vouchers(program, [f"p{n:07d}" for n in range(count)])
+    first, last = min(ids), max(ids)
+    assert last - first + 1 == count, "the pgbench vouchers' ids must be one run"
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(
+            "UPDATE vouchers SET serial = ($1 + id)::text WHERE id BETWEEN $2 AND $3", SERIALS, first, last
+        )
+        await conn.execute(TWIN)
+        for shard in range(accounts.SHOP_SHARDS):  # the servers' warm-up opens them too
+            await transaction(lambda sql, shard=shard: accounts.open_shop(sql, shop, NOW, shard))
+        event = Event(f"shop:{shop}", "VOUCHER_REDEEMED", {"serial": "9000-0001", "faceValue": 100})
+        defines = {
+            "i": "0",
+            "first": str(first),
+            "per": str(DATABASE_PER_CLIENT),
+            "serials": str(SERIALS),
+            "hash": digest(bearer),
+            "now": NOW.isoformat(),
+            "shop": str(shop),
+            "actor": f"shop_staff:{clerk}",
+            "memo": "商店 でポイント券を利用",
+            "channel": CHANNEL,
+            "events": "{" + json.dumps(event.encode(1)) + "}",
+        }
+        runs = {
+            name: await run_pgbench(dsn, script, CLIENTS, transactions=DATABASE_PER_CLIENT, defines=defines)
+            for name, script in DATABASE_SCRIPTS.items()
+        }
+        redeemed = await conn.fetchval(
+            "SELECT COUNT(*) FROM voucher_redemptions WHERE voucher_id BETWEEN $1 AND $2", first, last
+        )
+        assert redeemed == count, f"pgbench redeemed {redeemed} of its {count} vouchers"
+        return runs
+    finally:
+        await conn.close()
 
 
 @dataclass(frozen=True)
@@ -338,11 +475,24 @@ def _children_cpu_ms() -> float:
     return (used.ru_utime + used.ru_stime) * 1000
 
 
+@dataclass(frozen=True)
+class CpuShare:
+    """CPU milliseconds per request by process group: the server's workers (and each worker alone),
+    PostgreSQL's processes, the load generator, everything else on the machine."""
+
+    groups: dict[str, float]
+    workers: list[float]
+
+    def __str__(self) -> str:
+        figures = {name: f"{ms:.2f}" for name, ms in self.groups.items()}
+        if len(self.workers) > 1:  # how evenly the kernel spread the connections over the workers
+            figures["server"] += f" ({' + '.join(f'{ms:.2f}' for ms in self.workers)})"
+        return "  ".join(f"{name} {figure}" for name, figure in figures.items())
+
+
 def _where_cpu_went(
     before: dict[int, tuple[str, int, int]], server: int, client_ms: float, count: float
-) -> str:
-    """CPU milliseconds per redemption: the server's workers, PostgreSQL's processes, the load
-    generator, everything else on the machine."""
+) -> CpuShare:
     after = _cpu()
     tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     groups: dict[str, float] = {"server": 0.0, "postgres": 0.0, "client": client_ms, "other": 0.0}
@@ -354,19 +504,16 @@ def _where_cpu_went(
         elif server in (pid, parent):
             group = "server"
             if parent == server and used > 0:
-                workers.append(used * tick_ms)
+                workers.append(used * tick_ms / count)
         elif name.startswith("postgres"):
             group = "postgres"
         else:
             group = "other"
         groups[group] += used * tick_ms
-    figures = {name: f"{ms / count:.2f}" for name, ms in groups.items()}
-    if len(workers) > 1:  # how evenly the kernel spread the connections over the workers
-        figures["server"] += f" ({' + '.join(f'{ms / count:.2f}' for ms in sorted(workers, reverse=True))})"
-    return "  ".join(f"{name} {figure}" for name, figure in figures.items())
+    return CpuShare({name: ms / count for name, ms in groups.items()}, sorted(workers, reverse=True))
 
 
-async def _measure(url: str, bearer: str, bodies: list[str], mark: str, server: int) -> tuple[Rate, str]:
+async def _measure(url: str, bearer: str, bodies: list[str], mark: str, server: int) -> tuple[Rate, CpuShare]:
     """Requests per second, and the CPU milliseconds each cost, by process group."""
     before = _cpu()
     children = _children_cpu_ms()
@@ -434,14 +581,17 @@ async def main() -> int:
         await open_database(settings)
         program, shop, clerk = await _town(dsn)
         key = VoucherKey.load_or_create(settings.voucher_key_path)
-        tokens = await _print_vouchers(program, PER_SERVER * 2 + 200, key)
+        tokens = await _tokens(program, PER_SERVER * 2 + 200, key)
         payments = await prepare_spends(var, program, shop, SPENDS + 100, NOW)
         payment_bodies = payments.bodies()
         bearer = (
             await transaction(lambda sql: open_session(sql, SubjectKind.STAFF, clerk, NOW, hours=2))
         ).token
         # first, while no server holds connections (PostgreSQL here allows 100)
-        database_rate = await spend_rate(dsn, CLIENTS, SECONDS)
+        yardstick = await spend_rate(dsn, CLIENTS, SECONDS)
+        database_rate = yardstick.per_second
+        database = await _database_redemptions(dsn, program, shop, clerk, bearer)
+        alone = database["redemption"]
         graphql, graphql_url = await _serve("api.app:app_from_env", env)
         plain, plain_url = await _serve("bench.plain_redeem:app_from_env", env)
         processes = [graphql, plain]
@@ -501,6 +651,49 @@ async def main() -> int:
         print(
             f"  GraphQL floor {{ __typename }}: {floor.per_second:8.0f} requests/s  {_spread(floor)}"
             f"  ({floor.per_second / database_rate:.0%} of PostgreSQL's spend; the terminal's token checked)"
+        )
+        cores = os.cpu_count() or 1
+        print(
+            f"  pgbench's spend, CPU ms each  : postgres {yardstick.postgres_ms:.2f}"
+            f"  client {yardstick.client_ms:.2f}"
+            f"  ({cores} cores / rate: {cores * 1000 / database_rate:.2f} ms of the machine each)"
+        )
+        print(
+            f"  a redemption's statements under pgbench, no server: {alone.per_second:8.0f}/s"
+            f" = {alone.per_second / database_rate:.0%} of the spend;"
+            f" CPU ms each: postgres {alone.postgres_ms:.2f}  client {alone.client_ms:.2f}"
+        )
+        read_ms, notify_ms = database["reads"].postgres_ms, database["notify"].postgres_ms
+        print(
+            f"    of which PostgreSQL's CPU for the two reads {read_ms:.2f}, the NOTIFY {notify_ms:.2f},"
+            f" mk_redeem_voucher and its commit (the rest) {alone.postgres_ms - read_ms - notify_ms:.2f} ms"
+        )
+        function, twin = database["function, rolled back"], database["twin, rolled back"]
+        generality_ms = max(0.0, function.postgres_ms - twin.postgres_ms)
+        print(
+            f"    rolled back, PostgreSQL's CPU: mk_redeem_voucher {function.postgres_ms:.2f} ms,"
+            f" a twin writing its rows and nothing else {twin.postgres_ms:.2f} ms"
+            f" (the spend, committed: {yardstick.postgres_ms:.2f})"
+        )
+        # PostgreSQL's share of a redemption (measured without any server) plus the server's CPU for
+        # a request that asks nothing of the domain: no GraphQL redemption on these cores can be cheaper
+        least_ms = alone.postgres_ms + floor_cpu.groups["server"]
+        ceiling = cores * 1000 / least_ms
+        print(
+            f"  ceiling on these {cores} cores: postgres {alone.postgres_ms:.2f} + the floor's server"
+            f" {floor_cpu.groups['server']:.2f} = {least_ms:.2f} ms per redemption ->"
+            f" {ceiling:.0f}/s = {ceiling / database_rate:.0%} of the spend (aim: >= 20 %)"
+        )
+        ceiling = cores * 1000 / (least_ms - generality_ms)
+        print(
+            f"    with the function cut to its rows (-{generality_ms:.2f} ms): {ceiling:.0f}/s ="
+            f" {ceiling / database_rate:.0%} of the spend"
+        )
+        paying_ms = spend_cpu.groups["postgres"] + floor_cpu.groups["server"]
+        print(
+            f"  payments' ceiling: postgres {spend_cpu.groups['postgres']:.2f} (in the payments' run) + the"
+            f" floor's server {floor_cpu.groups['server']:.2f} -> {cores * 1000 / paying_ms:.0f}/s ="
+            f" {cores * 1000 / paying_ms / database_rate:.0%} of the spend (aim: >= 20 %)"
         )
         print(f"  CPU ms per redemption, plain  : {plain_cpu}")
         print(f"  CPU ms per redemption, GraphQL: {graphql_cpu}")

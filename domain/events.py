@@ -78,6 +78,13 @@ class Hub:
 hub = Hub()
 
 
+# a batch of events on the channel ($1), in the order they were handed over ($2)
+NOTIFY = (
+    "SELECT pg_notify($1, s.e) FROM (SELECT t.e FROM unnest($2::text[]) WITH ORDINALITY AS t(e, n)"
+    " ORDER BY t.n) s"
+)
+
+
 class Sender:
     """This process's events on their way to PostgreSQL: one task sends all that are waiting in one
     statement, then the ones that arrived meanwhile, until none is left."""
@@ -97,12 +104,7 @@ class Sender:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                await reader().execute(  # in the order they were handed over
-                    "SELECT pg_notify($1, s.e) FROM (SELECT t.e FROM unnest($2::text[]) WITH ORDINALITY"
-                    " AS t(e, n) ORDER BY t.n) s",
-                    CHANNEL,
-                    batch,
-                )
+                await reader().execute(NOTIFY, CHANNEL, batch)
             except Exception:
                 log.exception("%d live events were not sent; the database holds what happened", len(batch))
 

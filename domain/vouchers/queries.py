@@ -48,15 +48,17 @@ class VoucherAtShop:
     shop_name: str
 
 
+# the voucher, whether the shop ($2) takes its program, and the shop's name: one round trip
+VOUCHER_AT_SHOP = (
+    f"SELECT {_COLUMNS}, EXISTS (SELECT 1 FROM shop_programs p WHERE p.shop_id = $2"
+    " AND p.program_id = v.program_id) AS accepted, (SELECT name FROM shops WHERE id = $2) AS shop_name"
+    " FROM vouchers v WHERE serial = $1"
+)
+
+
 async def voucher_at_shop(sql: Sql, serial: str, shop_id: int) -> VoucherAtShop | None:
     """The voucher, whether ``shop_id`` takes its program, and the shop's name: one round trip."""
-    row = await sql.fetchrow(
-        f"SELECT {_COLUMNS}, EXISTS (SELECT 1 FROM shop_programs p WHERE p.shop_id = $2"
-        " AND p.program_id = v.program_id) AS accepted, (SELECT name FROM shops WHERE id = $2) AS shop_name"
-        " FROM vouchers v WHERE serial = $1",
-        serial,
-        shop_id,
-    )
+    row = await sql.fetchrow(VOUCHER_AT_SHOP, serial, shop_id)
     if row is None:
         return None
     return VoucherAtShop(_view(row), bool(row["accepted"]), str(row["shop_name"]))

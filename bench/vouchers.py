@@ -14,6 +14,11 @@ Vouchers are printed in bulk beforehand through the ledger's bulk path. BENCH_SE
 run's length (default 8); BENCH_SPENDS the payments prepared (default 12,000: a run must not use
 them up).
 
+Before the servers start, pgbench sends a redemption's own statements with no server (the floor
+of PostgreSQL's work per redemption, split between the reads, the NOTIFY and the function, and
+beside a twin that writes the same rows and nothing else); with the GraphQL stack's floor that
+gives the ceiling any GraphQL redemption can reach on this machine, printed as a ratio too.
+
 It also prints p50/p99 latencies, the CPU milliseconds each request cost by process group (from
 /proc), a signed-in resident's balance read offered at BENCH_READS_PER_SECOND (default 1,000) over
 32 keep-alive connections, and the GraphQL workers' RSS. With BENCH_PYSPY=1 and py-spy installed

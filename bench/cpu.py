@@ -1,6 +1,7 @@
 """CPU used by PostgreSQL's processes on this machine, read from /proc (bench helpers)."""
 
 import os
+import resource
 from pathlib import Path
 
 
@@ -36,3 +37,10 @@ def postgres_cpu_since(before: dict[int, float]) -> tuple[float, float]:
     # parent's count of exited children now
     total = sum(now.values()) - sum(before.values())
     return total, max((ms - before.get(pid, 0.0) for pid, ms in now.items() if pid > 0), default=0.0)
+
+
+def children_cpu_ms() -> float:
+    """CPU used so far by this process's children that have exited and been waited for (wrk,
+    pgbench)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (used.ru_utime + used.ru_stime) * 1000

@@ -9,7 +9,6 @@ machines are shared, so only ratios taken together mean something.
 
 import asyncio
 import re
-import resource
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from tempfile import mkdtemp
 
 import asyncpg
 
-from bench.cpu import postgres_cpu_ms, postgres_cpu_since
+from bench.cpu import children_cpu_ms, postgres_cpu_ms, postgres_cpu_since
 
 ACCOUNTS = 10_000
 SCRIPT = """\\set aid random(1, {accounts})
@@ -85,7 +84,7 @@ async def run_pgbench(
     length = f"-T{seconds}" if transactions is None else f"-t{transactions}"
     variables = [f"-D{name}={value}" for name, value in (defines or {}).items()]
     before = postgres_cpu_ms()
-    children = _children_cpu_ms()
+    children = children_cpu_ms()
     process = await asyncio.create_subprocess_exec(
         pgbench,
         "-n",
@@ -103,7 +102,7 @@ async def run_pgbench(
     )
     output, errors = await process.communicate()
     postgres, _ = postgres_cpu_since(before)
-    client = _children_cpu_ms() - children
+    client = children_cpu_ms() - children
     text = output.decode()
     rate = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", text)
     done = re.search(r"number of transactions actually processed: ([0-9]+)", text)
@@ -112,11 +111,6 @@ async def run_pgbench(
         raise RuntimeError(f"pgbench failed: {errors.decode()[-2000:]}{text[-2000:]}")
     count = int(done.group(1))
     return PgbenchRun(float(rate.group(1)), postgres / count, client / count)
-
-
-def _children_cpu_ms() -> float:
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (used.ru_utime + used.ru_stime) * 1000
 
 
 async def spend_rate(dsn: str, clients: int, seconds: int) -> PgbenchRun:

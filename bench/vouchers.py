@@ -29,7 +29,6 @@ bench.stacks``).
 import asyncio
 import json
 import os
-import resource
 import shutil
 import socket
 import sys
@@ -46,6 +45,7 @@ import httpx
 
 from api.database import close_database, migrate_database, open_database
 from api.settings import Settings
+from bench.cpu import children_cpu_ms
 from bench.pgbench_spend import PgbenchRun, run_pgbench, spend_rate
 from bench.spend import PAID, prepare_spends
 from bench.verify import verify_after
@@ -474,12 +474,6 @@ def _cpu() -> dict[int, tuple[str, int, int]]:
     return seen
 
 
-def _children_cpu_ms() -> float:
-    """CPU used so far by this process's finished children (wrk, once it has exited)."""
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (used.ru_utime + used.ru_stime) * 1000
-
-
 @dataclass(frozen=True)
 class CpuShare:
     """CPU milliseconds per request by process group: the server's workers (and each worker alone),
@@ -521,14 +515,14 @@ def _where_cpu_went(
 async def _measure(url: str, bearer: str, bodies: list[str], mark: str, server: int) -> tuple[Rate, CpuShare]:
     """Requests per second, and the CPU milliseconds each cost, by process group."""
     before = _cpu()
-    children = _children_cpu_ms()
+    children = children_cpu_ms()
     started = time.perf_counter()
     if shutil.which("wrk"):
         rate = await _wrk(url, bearer, bodies, mark)
     else:
         rate = await _load(url, bearer, bodies[:4000], mark)
     count = rate.per_second * (time.perf_counter() - started)
-    return rate, _where_cpu_went(before, server, _children_cpu_ms() - children, count)
+    return rate, _where_cpu_went(before, server, children_cpu_ms() - children, count)
 
 
 def _redeem_bodies(tokens: list[str], graphql: bool) -> list[str]:

@@ -177,23 +177,13 @@ PICK = [
     f"\\set shard random(0, {accounts.SHOP_SHARDS - 1})",
 ]
 READS = [_named(SESSION_ACTOR, "hash", "now"), _named(VOUCHER_AT_SHOP, "serial", "shop")]
-REDEEMS = [_named(REDEEM_IN_SERVER, "voucher", "shop", "shard", "actor", "memo", "now")]
+REDEEM_NAMES = ("voucher", "shop", "shard", "actor", "memo", "now")
+REDEEMS = [_named(REDEEM_IN_SERVER, *REDEEM_NAMES)]
 NOTIFIES = [_named(NOTIFY, "channel", "events")]
-TWINS = [
-    _named(
-        REDEEM_IN_SERVER.replace("mk_redeem_voucher", "bench_redeem_twin"),
-        "voucher",
-        "shop",
-        "shard",
-        "actor",
-        "memo",
-        "now",
-    )
-]
-ROLLED_BACK = ["BEGIN;", "ROLLBACK;"]
+TWINS = [_named(REDEEM_IN_SERVER.replace("mk_redeem_voucher", "bench_redeem_twin"), *REDEEM_NAMES)]
 DATABASE_SCRIPTS = {
-    "function, rolled back": "\n".join(PICK + ROLLED_BACK[:1] + REDEEMS + ROLLED_BACK[1:]) + "\n",
-    "twin, rolled back": "\n".join(PICK + ROLLED_BACK[:1] + TWINS + ROLLED_BACK[1:]) + "\n",
+    "function, rolled back": "\n".join([*PICK, "BEGIN;", *REDEEMS, "ROLLBACK;"]) + "\n",
+    "twin, rolled back": "\n".join([*PICK, "BEGIN;", *TWINS, "ROLLBACK;"]) + "\n",
     "redemption": "\n".join(PICK + READS + REDEEMS + NOTIFIES) + "\n",
     "reads": "\n".join(PICK + READS) + "\n",
     "notify": "\n".join(PICK + NOTIFIES) + "\n",
